@@ -1,0 +1,126 @@
+# Build and test pipeline for the outsystems.lifetime collection.
+# `make help` lists the targets; DEVELOPERS.md explains them.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# The targets below depend on running in the order they are listed.
+.NOTPARALLEL:
+
+PYTHON ?= python3
+# The one Python version ansible-test sanity checks the code with.
+SANITY_PYTHON ?= 3.11
+# Extra arguments, e.g. make unit PYTEST_ARGS='-k environment -x'
+PYTEST_ARGS ?=
+SANITY_ARGS ?=
+
+VENV := $(CURDIR)/.venv
+BIN := $(VENV)/bin
+TMP := $(CURDIR)/.tmp
+DIST := $(TMP)/dist
+# The built collection is installed here; tests and playbooks use this copy.
+COLLECTIONS := $(TMP)/collections
+INSTALLED := $(COLLECTIONS)/ansible_collections/outsystems/lifetime
+# ansible-test must run from .../ansible_collections/<namespace>/<name>/.
+SANITY_DIR := $(TMP)/sanity/ansible_collections/outsystems/lifetime
+# ansible-test keeps its pip bootstrap script and its per-test virtualenvs under
+# $HOME/.ansible/test. Giving it a HOME inside .tmp keeps the pipeline independent
+# of the caller's HOME (empty in CI) and lets the virtualenvs be reused.
+ANSIBLE_TEST_HOME ?= $(TMP)/ansible-test-home
+
+STAMP := $(VENV)/.requirements-installed
+
+# Tools from the virtualenv come first, so `ansible-playbook` run by a test is ours.
+export PATH := $(BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Tests, playbooks and ansible-lint all use the installed build, never ~/.ansible.
+COLLECTION_ENV := ANSIBLE_COLLECTIONS_PATH=$(COLLECTIONS) OUTSYSTEMS_LIFETIME_COLLECTIONS=$(COLLECTIONS)
+
+# $(call pytest,PATHS): run pytest on the PATHS that exist; "no tests collected"
+# (exit 5) is not a failure while a test layer is still empty.
+define pytest
+	paths="$(wildcard $(1))"; \
+	if [ -z "$$paths" ]; then echo "pytest: none of $(1) exists yet, nothing to run"; exit 0; fi; \
+	rc=0; $(COLLECTION_ENV) $(BIN)/python -m pytest $$paths $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected in $$paths"; rc=0; fi; \
+	exit $$rc
+endef
+
+.PHONY: help
+help:
+	@echo 'make test         everything CI runs: build, install, pytest, sanity, lint'
+	@echo 'make venv         create .venv and install tests/requirements.txt'
+	@echo 'make build        build the collection tarball into .tmp/dist'
+	@echo 'make install      build, then install it into .tmp/collections'
+	@echo 'make pytest       unit and integration tests against the installed build'
+	@echo 'make unit         tests/unit only'
+	@echo 'make integration  tests/integration only'
+	@echo 'make sanity       ansible-test sanity on a copy of the source in .tmp/sanity'
+	@echo 'make lint         ansible-lint --profile production, shellcheck'
+	@echo 'make changelog-lint  antsibull-changelog lint'
+	@echo 'make demo         run tests/utils/demo.sh against the simulator'
+	@echo 'make clean        remove .tmp and tests/output; make distclean also removes .venv'
+
+.PHONY: venv
+venv: $(STAMP)
+
+$(STAMP): tests/requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -r tests/requirements.txt
+	touch $@
+
+.PHONY: build
+build: venv
+	rm -rf $(DIST)
+	mkdir -p $(DIST)
+	$(BIN)/ansible-galaxy collection build --force --output-path $(DIST) $(CURDIR)
+
+.PHONY: install
+install: build
+	rm -rf $(INSTALLED)
+	$(COLLECTION_ENV) $(BIN)/ansible-galaxy collection install --offline --no-deps --force \
+		-p $(COLLECTIONS) $(DIST)/outsystems-lifetime-*.tar.gz
+
+.PHONY: pytest
+pytest: install
+	$(call pytest,tests/unit tests/integration)
+
+.PHONY: unit
+unit: install
+	$(call pytest,tests/unit)
+
+.PHONY: integration
+integration: install
+	$(call pytest,tests/integration)
+
+.PHONY: sanity
+sanity: venv
+	$(BIN)/python tests/utils/stage_collection.py $(SANITY_DIR)
+	HOME=$(ANSIBLE_TEST_HOME) $(BIN)/python tests/utils/install_get_pip_shim.py $(SANITY_PYTHON)
+	cd $(SANITY_DIR) && env -u ANSIBLE_COLLECTIONS_PATH HOME=$(ANSIBLE_TEST_HOME) \
+		$(BIN)/ansible-test sanity --venv --python $(SANITY_PYTHON) --requirements --color no $(SANITY_ARGS)
+
+.PHONY: lint
+lint: install
+	$(BIN)/shellcheck .ci/run $(wildcard tests/utils/*.sh)
+	$(COLLECTION_ENV) $(BIN)/ansible-lint --profile production
+
+.PHONY: changelog-lint
+changelog-lint: venv
+	$(BIN)/antsibull-changelog lint
+
+.PHONY: test
+test: install pytest sanity lint
+	@echo 'make test: all checks passed'
+
+.PHONY: demo
+demo: install
+	$(COLLECTION_ENV) PYTHON=$(BIN)/python tests/utils/demo.sh
+
+.PHONY: clean
+clean:
+	rm -rf $(TMP) tests/output .pytest_cache
+
+.PHONY: distclean
+distclean: clean
+	rm -rf $(VENV)
