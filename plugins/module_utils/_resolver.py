@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: names or keys given by users, resolved to LifeTime objects.
+
+Environments, applications, application versions (by version number) and
+deployment zones are matched the same way: the key, then the exact name, then a
+case-insensitive name only when exactly one object has it. Each kind is listed
+at most once per Resolver (one module run): later lookups use the cached list.
+"""
+
+import threading
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError
+
+# Versions are listed newest first; most lookups are for recent versions, so ask for a page first
+# and for everything only when a number is not in that page.
+VERSIONS_PAGE = 100
+VERSIONS_ALL = 100000
+MAX_LISTED = 40
+# Per-application lookups run in a small pool: enough to hide API latency, few enough not to flood LifeTime.
+WORKERS = 8
+
+
+def _describe(item, name_field):
+    return '%s (%s)' % (item.get(name_field), item.get('Key'))
+
+
+def _listing(items, name_field):
+    names = sorted(str(item.get(name_field)) for item in items)
+    if len(names) > MAX_LISTED:
+        return ', '.join(names[:MAX_LISTED]) + ' and %d more' % (len(names) - MAX_LISTED)
+    return ', '.join(names) if names else 'none'
+
+
+def match_one(items, ref, kind, parameter, name_field='Name', where=''):
+    """The one item whose key or name is ``ref``.
+
+    Raises LifeTimeLookupError naming the parameter: for no match it lists what
+    exists, for several case-insensitive matches it lists the candidates.
+    """
+    wanted = str(ref).strip()
+    lowered = wanted.lower()
+    for item in items:
+        if str(item.get('Key', '')).lower() == lowered:
+            return item
+    exact = [item for item in items if item.get(name_field) == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    candidates = exact or [item for item in items if str(item.get(name_field, '')).lower() == lowered]
+    if len(candidates) == 1:
+        return candidates[0]
+    suffix = (' ' + where) if where else ''
+    if candidates:
+        raise LifeTimeLookupError(
+            '%s %r is ambiguous%s: it matches %s. Use the exact name or the key.'
+            % (parameter, wanted, suffix, ', '.join(_describe(item, name_field) for item in candidates)),
+            parameter=parameter, candidates=[dict(name=item.get(name_field), key=item.get('Key')) for item in candidates])
+    raise LifeTimeLookupError(
+        'No %s %r%s (%s). Existing: %s.' % (kind, wanted, suffix, parameter, _listing(items, name_field)),
+        parameter=parameter)
+
+
+class Resolver:
+    """Cached lookups of LifeTime objects by name or key, for one module run."""
+
+    def __init__(self, client):
+        self.client = client
+        self._lock = threading.Lock()
+        self._environments = None
+        self._applications = None
+        self._applications_with_modules = False
+        self._zones = {}
+        self._versions = {}
+
+    # -- environments -----------------------------------------------------------------------------
+
+    def environments(self):
+        """Every environment, in LifeTime's Order."""
+        with self._lock:
+            if self._environments is None:
+                self._environments = sorted(self.client.list_environments(), key=lambda env: env.get('Order', 0))
+            return self._environments
+
+    def environment(self, ref, parameter='environment'):
+        return match_one(self.environments(), ref, 'environment', parameter)
+
+    def environment_before(self, env):
+        """The environment just before ``env`` in LifeTime's order, or None for the first one."""
+        ordered = self.environments()
+        index = next(i for i, item in enumerate(ordered) if item['Key'] == env['Key'])
+        return ordered[index - 1] if index > 0 else None
+
+    # -- applications -----------------------------------------------------------------------------
+
+    def applications(self, include_modules=False):
+        """Every application with its status in each environment (one list call, cached)."""
+        with self._lock:
+            if self._applications is None or (include_modules and not self._applications_with_modules):
+                self._applications = self.client.list_applications(include_env_status=True, include_modules=include_modules)
+                self._applications_with_modules = include_modules
+            return self._applications
+
+    def application(self, ref, parameter='application'):
+        return match_one(self.applications(), ref, 'application', parameter)
+
+    @staticmethod
+    def status_in(application, env):
+        """The application's AppStatusInEnv record for an environment, or None when it does not run there."""
+        for status in application.get('AppStatusInEnvs') or []:
+            if str(status.get('EnvironmentKey', '')).lower() == env['Key'].lower():
+                return status
+        return None
+
+    # -- application versions ---------------------------------------------------------------------
+
+    def versions(self, application, complete=False):
+        """Versions of an application, newest first; only a recent page unless ``complete``."""
+        key = application['Key']
+        with self._lock:
+            cached = self._versions.get(key)
+        if cached is not None and (cached[1] or not complete):
+            return cached[0]
+        items = self.client.list_application_versions(key, maximum=VERSIONS_ALL if complete else VERSIONS_PAGE)
+        whole = complete or len(items) < VERSIONS_PAGE
+        with self._lock:
+            self._versions[key] = (items, whole)
+        return items
+
+    def version(self, application, ref, parameter='version'):
+        """An application version by version number or key."""
+        where = 'of application %s' % application.get('Name')
+        try:
+            return match_one(self.versions(application), ref, 'version', parameter, name_field='Version', where=where)
+        except LifeTimeLookupError as exc:
+            if exc.details.get('candidates') or self._versions[application['Key']][1]:
+                raise
+        return match_one(self.versions(application, complete=True), ref, 'version', parameter, name_field='Version', where=where)
+
+    def prefetch_versions(self, applications):
+        """List the versions of several applications at once (one call each, concurrently)."""
+        pending = [app for app in applications if app['Key'] not in self._versions]
+        if len(pending) == 1:
+            self.versions(pending[0])
+        elif pending:
+            with ThreadPoolExecutor(max_workers=min(WORKERS, len(pending))) as pool:
+                # list() re-raises the first error of any lookup.
+                list(pool.map(self.versions, pending))
+
+    def running_version(self, application, env):
+        """The version record an environment runs of an application (its base version when modified), or None."""
+        status = self.status_in(application, env)
+        if not status or not status.get('BaseApplicationVersionKey'):
+            return None
+        return self.version_by_key(application, status['BaseApplicationVersionKey'])
+
+    def version_by_key(self, application, version_key):
+        """A version record by key from the cached list, fetching it alone if it is older than the page."""
+        for item in self.versions(application):
+            if str(item.get('Key', '')).lower() == str(version_key).lower():
+                return item
+        return self.client.get_application_version(application['Key'], version_key)
+
+    # -- deployment zones -------------------------------------------------------------------------
+
+    def deployment_zones(self, env):
+        key = env['Key']
+        with self._lock:
+            if key not in self._zones:
+                self._zones[key] = self.client.list_deployment_zones(key)
+            return self._zones[key]
+
+    def deployment_zone(self, env, ref, parameter='deployment_zone'):
+        return match_one(self.deployment_zones(env), ref, 'deployment zone', parameter, where='in environment %s' % env.get('Name'))

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: waiting for LifeTime to reach a state.
+
+In the manner of kubernetes.core's waiter: "done" is a pure predicate of the
+fetched state, the clock is monotonic, the poll interval starts short and grows
+to a cap, a failed poll ends the wait only if it was the last one before the
+deadline, and a timeout fails with the last state seen attached.
+"""
+
+import time
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeServerError,
+    LifeTimeTimeoutError,
+    LifeTimeTransportError,
+)
+
+# A 10-minute deployment is polled about once every 5 s on average, and the wait ends on
+# average half a cap after LifeTime reaches its terminal status.
+POLL_FIRST = 1.0
+POLL_FACTOR = 1.5
+POLL_CAP = 5.25
+
+TRANSIENT_ERRORS = (LifeTimeServerError, LifeTimeTransportError)
+
+
+class Backoff:
+    """Poll intervals: first, first*factor, ... up to cap."""
+
+    def __init__(self, first=POLL_FIRST, factor=POLL_FACTOR, cap=POLL_CAP):
+        self.first = first
+        self.factor = factor
+        self.cap = cap
+        self._next = first
+
+    def reset(self):
+        self._next = self.first
+
+    def next(self):
+        delay = self._next
+        self._next = min(self.cap, self._next * self.factor)
+        return delay
+
+
+class WaitResult:
+    """What a wait ended with: the last state, how long it took, how many polls it made."""
+
+    def __init__(self, state, duration, polls):
+        self.state = state
+        self.duration = duration
+        self.polls = polls
+
+
+class Waiter:
+    """Poll ``fetch()`` until ``done(state)`` is true or ``timeout`` seconds have passed.
+
+    ``on_poll(state)`` is called after every successful poll (to print new deployment
+    log lines, for instance). ``describe(state)`` turns the last state into the words
+    of the timeout message. ``timeout=None`` waits forever; ``timeout=0`` polls once.
+    """
+
+    def __init__(self, fetch, done, timeout, on_poll=None, describe=None, what='the operation',
+                 backoff=None, clock=time.monotonic, sleep=time.sleep):
+        self.fetch = fetch
+        self.done = done
+        self.timeout = timeout
+        self.on_poll = on_poll
+        self.describe = describe or (lambda state: repr(state))
+        self.what = what
+        self.backoff = backoff or Backoff()
+        self.clock = clock
+        self.sleep = sleep
+
+    def wait(self, initial_state=None):
+        """Wait; ``initial_state`` (already fetched by the caller) ends the wait at once when it is done."""
+        start = self.clock()
+        if initial_state is not None and self.done(initial_state):
+            return WaitResult(initial_state, 0.0, 0)
+        deadline = None if self.timeout is None else start + float(self.timeout)
+        state = initial_state
+        polls = 0
+        while True:
+            last_error = None
+            try:
+                state = self.fetch()
+                polls += 1
+                if self.on_poll:
+                    self.on_poll(state)
+            except TRANSIENT_ERRORS as exc:
+                # One bad poll does not end a long wait; the next one may succeed.
+                last_error = exc
+            if last_error is None and self.done(state):
+                return WaitResult(state, self.clock() - start, polls)
+            now = self.clock()
+            if deadline is not None and now >= deadline:
+                if last_error is not None:
+                    raise last_error
+                raise self._timeout(state, now - start, polls)
+            delay = self.backoff.next()
+            if deadline is not None:
+                delay = min(delay, max(0.0, deadline - now))
+            self.sleep(delay)
+
+    def _timeout(self, state, duration, polls):
+        seen = self.describe(state) if state is not None else 'nothing (no poll succeeded)'
+        return LifeTimeTimeoutError(
+            'Timed out after %d seconds waiting for %s; last seen: %s.' % (round(duration), self.what, seen),
+            last_state=state, duration=round(duration, 3), polls=polls)
+
+
+class NoopWaiter(Waiter):
+    """Check mode: nothing was started, so there is nothing to wait for."""
+
+    def __init__(self, state=None):
+        super().__init__(fetch=lambda: state, done=lambda s: True, timeout=0)
+        self._state = state
+
+    def wait(self, initial_state=None):
+        return WaitResult(initial_state if initial_state is not None else self._state, 0.0, 0)
+
+
+class LogTail:
+    """New DeploymentLog entries since the last poll.
+
+    LifeTime returns the whole log on every status call; entries are appended, so
+    what is new is what lies past the count already seen.
+    """
+
+    def __init__(self, callback=None, seen=0):
+        self.callback = callback
+        self.seen = seen
+        self.lines = []
+
+    def feed(self, status):
+        log = (status or {}).get('DeploymentLog') or []
+        if len(log) < self.seen:
+            # The log was reset (not expected from LifeTime): report it from the start again.
+            self.seen = 0
+        fresh = log[self.seen:]
+        self.seen = len(log)
+        self.lines = log
+        if self.callback:
+            for entry in fresh:
+                self.callback(entry)
+        return fresh
