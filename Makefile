@@ -103,7 +103,7 @@ sanity: venv
 .PHONY: lint
 lint: install
 	$(BIN)/shellcheck .ci/run $(wildcard tests/utils/*.sh)
-	$(COLLECTION_ENV) $(BIN)/ansible-lint --profile production
+	$(COLLECTION_ENV) $(BIN)/ansible-lint --profile production $(if $(CI),--nocolor)
 
 .PHONY: changelog-lint
 changelog-lint: venv

@@ -10,6 +10,10 @@ not ignored, so a dirty work tree is tested as it is), removes files that are
 no longer part of the source, and leaves DEST/tests/output alone so
 ansible-test's own caches survive between runs.
 
+DEST gets a git repository of its own (nothing is committed in it): ansible-test
+lists its files with git from the nearest .git upwards, and would otherwise find
+this repository, where the copy is ignored, and test nothing.
+
 Usage: python tests/utils/stage_collection.py DEST  (run from the repo root)
 """
 
@@ -21,7 +25,7 @@ import shutil
 import subprocess
 import sys
 
-KEEP = ('tests/output',)
+KEEP = ('.git', 'tests/output')
 
 
 def source_files():
@@ -86,6 +90,10 @@ def main():
     paths = source_files()
 
     os.makedirs(dest, exist_ok=True)
+
+    if not os.path.isdir(os.path.join(dest, '.git')):
+        subprocess.check_call(['git', '-c', 'init.defaultBranch=main', 'init', '--quiet', dest])
+
     prune(dest, set(paths))
 
     for path in paths:
