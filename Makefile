@@ -48,18 +48,19 @@ endef
 
 .PHONY: help
 help:
-	@echo 'make test         everything CI runs: build, install, pytest, sanity, lint'
-	@echo 'make venv         create .venv and install tests/requirements.txt'
-	@echo 'make build        build the collection tarball into .tmp/dist'
-	@echo 'make install      build, then install it into .tmp/collections'
-	@echo 'make pytest       unit and integration tests against the installed build'
-	@echo 'make unit         tests/unit only'
-	@echo 'make integration  tests/integration only'
-	@echo 'make sanity       ansible-test sanity on a copy of the source in .tmp/sanity'
-	@echo 'make lint         ansible-lint --profile production, shellcheck'
-	@echo 'make changelog-lint  antsibull-changelog lint'
-	@echo 'make demo         run tests/utils/demo.sh against the simulator'
-	@echo 'make clean        remove .tmp and tests/output; make distclean also removes .venv'
+	@echo 'make test               everything CI runs: build, install, pytest, sanity, lint'
+	@echo 'make venv               create .venv and install tests/requirements.txt'
+	@echo 'make build              build the collection tarball into .tmp/dist'
+	@echo 'make install            build, then install it into .tmp/collections'
+	@echo 'make pytest             unit and integration tests against the installed build'
+	@echo 'make unit               tests/unit only'
+	@echo 'make integration        tests/integration only'
+	@echo 'make sanity             ansible-test sanity on a copy of the source in .tmp/sanity'
+	@echo 'make lint               ansible-lint --profile production, shellcheck'
+	@echo 'make changelog-lint     antsibull-changelog lint'
+	@echo 'make changelog-release  antsibull-changelog release (see DEVELOPERS.md)'
+	@echo 'make demo               run tests/utils/demo.sh against the simulator'
+	@echo 'make clean              remove .tmp and tests/output; make distclean also removes .venv'
 
 .PHONY: venv
 venv: $(STAMP)
@@ -108,6 +109,12 @@ lint: install
 .PHONY: changelog-lint
 changelog-lint: venv
 	$(BIN)/antsibull-changelog lint
+
+# Release the version in galaxy.yml: fragments -> changelogs/changelog.yaml + CHANGELOG.md.
+# It runs ansible-doc (from .venv, first in PATH) to list new modules.
+.PHONY: changelog-release
+changelog-release: venv
+	$(BIN)/antsibull-changelog release
 
 .PHONY: test
 test: install pytest sanity lint
