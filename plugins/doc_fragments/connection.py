@@ -38,7 +38,7 @@ options:
     type: path
   request_timeout:
     description:
-      - Seconds to wait for LifeTime to answer one API request (not a whole deployment: see the wait options of each module).
+      - Seconds to wait for LifeTime to answer one API request (not a whole deployment; see the wait options of each module).
       - When not set, the E(LIFETIME_REQUEST_TIMEOUT) environment variable is used.
     type: float
     default: 60
