@@ -1,0 +1,342 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r'''
+module: lifetime_deployment
+short_description: Deploy application versions between OutSystems LifeTime environments, idempotently
+version_added: 0.1.0
+description:
+  - Makes a LifeTime target environment run the given application versions, in one task: resolves the environments,
+    applications and versions by name, creates one deployment plan, checks it for conflicts, starts it (waiting in a queue
+    while another plan runs on the same target), follows it to its end while printing each new line of the deployment log,
+    and reports what changed.
+  - Idempotent. Applications that already run the requested version in the target are left out; when none is left, nothing is
+    created. A saved or running plan from the same source to the same target with the same versions is reused instead of
+    creating a second one, so running the task again after an interrupted run (a killed job, Ctrl-C during the wait) attaches
+    to the plan that run created.
+  - A create request whose answer is lost (timeout, reset connection, server error) is never sent again. Each run writes a
+    marker C([outsystems.lifetime run <id>]) at the end of the plan notes and looks for it to find the plan it created.
+  - O(version=previous) rolls an application back to the version that ran in the target before the one running now, like
+    Zend Server's C(applicationRollback).
+  - While the deployment runs, each new log line is printed on the controller as it arrives (when the task runs on the
+    controller, which is the case for C(localhost) and C(delegate_to: localhost)). Elsewhere the module runs on the host and
+    the log is returned at the end.
+author:
+  - outsystems.lifetime contributors
+options:
+  source_environment:
+    description:
+      - Name or key of the environment to deploy from.
+      - Defaults to the environment just before O(target_environment) in LifeTime's order (for example Quality Assurance for Production).
+      - Must differ from O(target_environment). To roll back, deploy the older version from another environment.
+    type: str
+  target_environment:
+    description:
+      - Name or key of the environment to deploy to. Required with O(applications).
+    type: str
+  applications:
+    description:
+      - The applications to deploy, each with the version to deploy. Required unless O(deployment_key) is given.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description:
+          - Name (or key) of the application. An exact name wins; a case-insensitive match is used only when it is unique.
+          - One of O(applications[].name) and O(applications[].key) is required.
+        type: str
+      key:
+        description:
+          - Key of the application.
+        type: str
+      version:
+        description:
+          - Version number (for example V(1.3)) or version key to deploy.
+          - When omitted, the tagged version running in O(source_environment). If the application is modified there since
+            its last tag, the task fails and says to tag it first with M(outsystems.lifetime.lifetime_app_version).
+          - V(previous) deploys the version that ran in the target before the one running now, found in the target's
+            deployment history of the last 90 days (the newest successful plan that deployed another version of the
+            application); without such a plan, the next-older version by creation date. When there is none the task fails
+            with C(No rollback available) before writing anything.
+        type: str
+      deployment_zone:
+        description:
+          - Name or key of the deployment zone of the target to deploy to. The default zone when omitted.
+        type: str
+  notes:
+    description:
+      - Notes of the deployment plan, shown in LifeTime. The run's marker is appended on a new line.
+    type: str
+    default: ''
+  state:
+    description:
+      - V(deployed) creates the plan (or reuses a matching one), starts it and waits until it ends.
+      - V(started) creates (or reuses) and starts the plan, and returns without waiting.
+      - V(present) creates (or reuses) a saved plan without starting it.
+      - V(aborted) aborts the running plan that carries these versions (or O(deployment_key)) and waits until LifeTime has aborted it.
+      - V(absent) deletes the saved plan that carries these versions (or O(deployment_key)). LifeTime deletes only saved plans.
+    type: str
+    choices: [present, started, deployed, aborted, absent]
+    default: deployed
+  deployment_key:
+    description:
+      - Key of an existing deployment plan to act on, instead of matching one by its applications.
+      - With O(state=deployed) a saved plan is started and waited for; a running one is waited for.
+    type: str
+  redeploy_outdated:
+    description:
+      - Let LifeTime redeploy applications of the target that the deployment makes outdated (C(RedeployOutdated) of the start command).
+    type: bool
+    default: true
+  continue_with_errors:
+    description:
+      - Ask LifeTime to go on when an application fails to deploy (C(ContinueWithErrors) of the start command).
+    type: bool
+    default: false
+  allow_conflicts:
+    description:
+      - When LifeTime reports conflicts for the plan (C(ApplicationConflicts)), the task fails before starting, lists them,
+        and deletes the plan it created. Set to V(true) to deploy anyway.
+    type: bool
+    default: false
+  on_user_intervention:
+    description:
+      - What to do when the deployment stops with status C(needs_user_intervention).
+      - V(fail) fails the task and leaves the plan waiting in LifeTime.
+      - V(continue) sends the continue command and keeps waiting (two-step deployments: C(deploy_prepared)/C(deployment_prepared),
+        C(business_process_impact), C(deployment_suspended)).
+      - V(stop) returns successfully with RV(deployment_status=needs_user_intervention) and RV(info); running the same task again
+        continues the plan and waits for it to finish.
+      - C(needs_configuration_or_confirmation) (missing database connection mappings in the target) is never continued: the task
+        fails and says what LifeTime needs, whatever this option says.
+    type: str
+    choices: [fail, continue, stop]
+    default: fail
+  wait_timeout:
+    description:
+      - Seconds to wait for the deployment to end. On timeout the task fails with the last status and log; the deployment
+        itself goes on in LifeTime (it is never aborted by this module).
+      - The status is polled every second at first, then less often, up to every 5.25 seconds.
+    type: int
+    default: 3600
+  queue_timeout:
+    description:
+      - LifeTime runs one deployment at a time per target environment. While another plan runs there (running,
+        needs_user_intervention or aborting; saved plans do not count), the task waits up to this many seconds before
+        starting, then fails naming the plan that blocks it.
+    type: int
+    default: 1800
+extends_documentation_fragment:
+  - outsystems.lifetime.connection
+  - outsystems.lifetime.attributes
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: Sends no POST, PUT or DELETE. Returns the plan it would create, each application with RV(applications[].from_version),
+      RV(applications[].to_version) and whether it would be skipped.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: The versions the target runs before and after, for the applications that are deployed.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details: The action plugin runs the task on the controller to print the deployment log as it arrives.
+notes:
+  - Building the plan costs at most N + 3 API requests for N applications (environments, applications with their status,
+    the versions of each application concurrently, the target's deployment plans), plus one per named deployment zone target.
+  - The database of the target is not rolled back by O(version=previous); only the application version is.
+seealso:
+  - module: outsystems.lifetime.lifetime_app_version
+  - module: outsystems.lifetime.lifetime_environment_info
+  - module: outsystems.lifetime.lifetime_binary_publish
+'''
+
+EXAMPLES = r'''
+- name: Promote EmployeeBackoffice from Development to Production and wait for it
+  outsystems.lifetime.lifetime_deployment:
+    lifetime_url: https://lifetime.example.com
+    lifetime_token: "{{ lifetime_service_account_token }}"
+    source_environment: Development
+    target_environment: Production
+    applications:
+      - name: EmployeeBackoffice
+    notes: Release 2026.11 (change CHG-1234)
+
+- name: Deploy given versions, two-step (stop when prepared)
+  outsystems.lifetime.lifetime_deployment:
+    source_environment: Quality Assurance
+    target_environment: Production
+    applications:
+      - name: EmployeeBackoffice
+        version: "1.3"
+      - name: Directory Mobile
+        version: "0.4"
+        deployment_zone: Global
+    on_user_intervention: stop
+  register: prepared
+
+- name: Roll EmployeeBackoffice in Production back to the version that ran before
+  outsystems.lifetime.lifetime_deployment:
+    source_environment: Quality Assurance
+    target_environment: Production
+    applications:
+      - name: EmployeeBackoffice
+        version: previous
+
+- name: Start a saved plan created in LifeTime
+  outsystems.lifetime.lifetime_deployment:
+    deployment_key: dce64ad4-2ddf-4e54-a639-3524bcd5b9a1
+    state: deployed
+    on_user_intervention: continue
+
+- name: Abort the running plan that carries these versions
+  outsystems.lifetime.lifetime_deployment:
+    source_environment: Development
+    target_environment: Production
+    applications:
+      - name: EmployeeBackoffice
+    state: aborted
+'''
+
+RETURN = r'''
+deployment_key:
+  description: Key of the deployment plan created, reused or acted on. Null when nothing had to be deployed.
+  returned: always
+  type: str
+  sample: dce64ad4-2ddf-4e54-a639-3524bcd5b9a1
+deployment_status:
+  description:
+    - Status of the plan when the task ended (saved, running, needs_user_intervention, aborted, aborting, finished_successful,
+      finished_with_warnings, finished_with_errors). Null when nothing had to be deployed or the plan was deleted.
+  returned: always
+  type: str
+  sample: finished_successful
+info:
+  description: LifeTime's C(Info) for a plan in needs_user_intervention (for example deploy_prepared), else empty.
+  returned: when a plan was acted on
+  type: str
+log:
+  description: The deployment log of the plan.
+  returned: when a plan was acted on
+  type: list
+  elements: dict
+  contains:
+    instant:
+      description: When LifeTime logged the message.
+      type: str
+      sample: '2026-11-22T15:36:11.797Z'
+    message:
+      description: The message.
+      type: str
+      sample: Deploy completed
+applications:
+  description: Each requested application, with the version the target ran and the version it is deployed to.
+  returned: unless O(deployment_key) is given
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Application name.
+      type: str
+    key:
+      description: Application key.
+      type: str
+    from_version:
+      description: Version the target ran before (null when the application did not run there).
+      type: str
+      sample: '1.2'
+    from_version_key:
+      description: Key of that version.
+      type: str
+    to_version:
+      description: Version deployed.
+      type: str
+      sample: '1.3'
+    version_key:
+      description: Key of the version deployed.
+      type: str
+    deployment_zone:
+      description: Name of the deployment zone given, empty for the default zone.
+      type: str
+    deployment_zone_key:
+      description: Key of the deployment zone given, empty for the default zone.
+      type: str
+    skipped:
+      description: Whether the application was left out of the plan.
+      type: bool
+    reason:
+      description: Why it was left out (it already runs the version).
+      type: str
+      sample: EmployeeBackoffice already runs version 1.3
+source_environment:
+  description: Name of the source environment.
+  returned: unless O(deployment_key) is given
+  type: str
+target_environment:
+  description: Name of the target environment.
+  returned: unless O(deployment_key) is given
+  type: str
+conflicts:
+  description: LifeTime's C(ApplicationConflicts) for the plan (snake_case keys); empty when there are none.
+  returned: when a plan was created or started
+  type: list
+  elements: dict
+applications_to_redeploy:
+  description: Applications LifeTime redeploys because the deployment makes them outdated.
+  returned: when a plan was created or started
+  type: list
+  elements: str
+duration:
+  description: Seconds the task spent on the plan (starting, queueing and waiting).
+  returned: when a plan was acted on
+  type: float
+  sample: 84.2
+diff:
+  description: The target's running versions before and after, for the applications deployed.
+  returned: in diff mode, when something is deployed
+  type: dict
+'''
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment import WAIT_ARGUMENT_SPEC
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment_plan import run
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import LifeTimeModule
+
+ARGUMENT_SPEC = dict(
+    source_environment=dict(type='str'),
+    target_environment=dict(type='str'),
+    applications=dict(
+        type='list', elements='dict',
+        options=dict(
+            name=dict(type='str'),
+            key=dict(type='str', no_log=False),
+            version=dict(type='str'),
+            deployment_zone=dict(type='str'),
+        ),
+        mutually_exclusive=[('name', 'key')],
+        required_one_of=[('name', 'key')],
+    ),
+    notes=dict(type='str', default=''),
+    state=dict(type='str', default='deployed', choices=['present', 'started', 'deployed', 'aborted', 'absent']),
+    deployment_key=dict(type='str', no_log=False),
+    **WAIT_ARGUMENT_SPEC
+)
+MODULE_OPTIONS = dict(
+    mutually_exclusive=[('deployment_key', 'applications')],
+    required_one_of=[('deployment_key', 'applications')],
+    required_by={'applications': 'target_environment'},
+    supports_check_mode=True,
+)
+
+
+def main():
+    module = LifeTimeModule(argument_spec=ARGUMENT_SPEC, **MODULE_OPTIONS)
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()
