@@ -13,7 +13,7 @@ description:
   - Optionally adds, for each environment, the applications running there with their running version number,
     and the deployment zones of the environment.
 author:
-  - outsystems.lifetime contributors
+  - OutSystems community Ansible maintainers (@outsystems-community)
 options:
   name:
     description:
