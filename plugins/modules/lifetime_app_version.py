@@ -14,7 +14,7 @@ description:
     version number. This is how to tag everything that changed before a promotion.
   - Optionally downloads the binary of the version, or of what runs in O(environment), to O(dest).
 author:
-  - outsystems.lifetime contributors
+  - OutSystems community Ansible maintainers (@outsystems-community)
 options:
   application:
     description:

@@ -15,7 +15,7 @@ description:
   - The running version numbers of all applications come from one application list request and one version list
     request per application, never one request per version.
 author:
-  - outsystems.lifetime contributors
+  - OutSystems community Ansible maintainers (@outsystems-community)
 options:
   name:
     description:
