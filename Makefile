@@ -29,6 +29,8 @@ SANITY_DIR := $(TMP)/sanity/ansible_collections/outsystems/lifetime
 ANSIBLE_TEST_HOME ?= $(TMP)/ansible-test-home
 
 STAMP := $(VENV)/.requirements-installed
+# `make test` installs once and then runs each layer with SKIP_INSTALL=1.
+INSTALL_FIRST := $(if $(SKIP_INSTALL),venv,install)
 
 # Tools from the virtualenv come first, so `ansible-playbook` run by a test is ours.
 export PATH := $(BIN):$(PATH)
@@ -83,15 +85,15 @@ install: build
 		-p $(COLLECTIONS) $(DIST)/outsystems-lifetime-*.tar.gz
 
 .PHONY: pytest
-pytest: install
+pytest: $(INSTALL_FIRST)
 	$(call pytest,tests/unit tests/integration)
 
 .PHONY: unit
-unit: install
+unit: $(INSTALL_FIRST)
 	$(call pytest,tests/unit)
 
 .PHONY: integration
-integration: install
+integration: $(INSTALL_FIRST)
 	$(call pytest,tests/integration)
 
 .PHONY: sanity
@@ -102,7 +104,7 @@ sanity: venv
 		$(BIN)/ansible-test sanity --venv --python $(SANITY_PYTHON) --requirements --color no $(SANITY_ARGS)
 
 .PHONY: lint
-lint: install
+lint: $(INSTALL_FIRST)
 	$(BIN)/shellcheck .ci/run $(wildcard tests/utils/*.sh)
 	$(COLLECTION_ENV) $(BIN)/ansible-lint --profile production $(if $(CI),--nocolor)
 
@@ -117,8 +119,16 @@ changelog-release: venv
 	$(BIN)/antsibull-changelog release
 
 .PHONY: test
-test: install pytest sanity lint
-	@echo 'make test: all checks passed'
+# Every layer runs even when an earlier one fails, so one run reports all
+# failures; the exit status is non-zero if any layer failed.
+test: install
+	@failed=; \
+	for layer in pytest sanity lint; do \
+		echo "=== make test: $$layer"; \
+		$(MAKE) --no-print-directory $$layer SKIP_INSTALL=1 || failed="$$failed $$layer"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
+	echo 'make test: pytest, sanity and lint passed'
 
 .PHONY: demo
 demo: install
