@@ -1,0 +1,477 @@
+"""Deployment plans: creation, the start/continue/abort state machine and progress.
+
+A started plan runs through four phases, one every ``step_seconds`` on the
+monotonic clock: upload (at start), prepare, deploy modules, finish. The
+finish phase makes it terminal, 3 steps after it started; with step 0 that
+happens by the next request. An intervention rule stops the plan in
+``needs_user_intervention`` before one of the phases; ``continue`` resumes it
+one step later.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import types
+
+from tests.simulator.model import (
+    API_USER, API_USERNAME, ApiError, BLOCKING_STATUSES, Deployment, LogLine, MobileVersion, Operation, new_key,
+    parse_date,
+)
+
+FINAL_PHASE = 3
+# Before which phase each kind of user intervention stops the plan.
+INTERVENTION_PHASE = {
+    'business_process_impact': 1,
+    'needs_configuration_or_confirmation': 1,
+    'deployment_suspended': 2,
+    'deploy_prepared': 3,
+    'deployment_prepared': 3,
+}
+INTERVENTION_MESSAGE = {
+    'business_process_impact': 'The deployment impacts running business processes. Waiting for confirmation to continue.',
+    'needs_configuration_or_confirmation': "Database connection mappings are missing in '%s'. Configure them before continuing.",
+    'deployment_suspended': 'Deployment suspended. Waiting for the user to continue.',
+    'deploy_prepared': 'Deployment prepared. Waiting for the user to continue the deployment.',
+    'deployment_prepared': 'Deployment prepared. Waiting for the user to continue the deployment.',
+}
+COMMANDS = ('start', 'continue', 'abort')
+
+
+# ------------------------------------------------------------------ creation
+
+def create(world, body):
+    """POST /deployments/: a new saved plan."""
+    source = _environment_from(world, body, 'SourceEnvironmentKey', 'Source')
+    target = _environment_from(world, body, 'TargetEnvironmentKey', 'Target')
+    if source is target:
+        raise ApiError(400, 'Cannot deploy from an environment to itself: SourceEnvironmentKey and TargetEnvironmentKey '
+                            'are both %s (%s).' % (target.key, target.name))
+    operations = _operations(world, target, body.get('ApplicationOperations'))
+    plan = new_plan(world, source, target, operations, _notes(body))
+    plan.conflicts = _conflicts(world, plan)
+    return plan
+
+
+def new_plan(world, source, target, operations, notes):
+    now = world.now()
+    plan = Deployment(key=new_key(), source_key=source.key if source else '', target_key=target.key, notes=notes,
+                      created_on=now, saved_on=now, seq=world.next_seq(), operations=operations)
+    world.deployment_index[plan.key.lower()] = plan
+    return plan
+
+
+def create_binary(world, target, upload):
+    """POST /environments/{key}/deployment/: a saved plan that deploys an uploaded package."""
+    if target.env_type == 'Production' and not world.allow_binary_to_production:
+        raise ApiError(400, "Deploying binaries to production environments is disabled in LifeTime settings "
+                            "(target environment '%s')." % target.name)
+    plan = new_plan(world, None, target, [], '')
+    plan.package = upload
+    plan.applications_to_deploy = [
+        {'ApplicationKey': a['ApplicationKey'], 'ApplicationName': a['ApplicationName'],
+         'IsNew': a['ApplicationKey'].lower() not in world.app_index}
+        for a in upload.manifest['Applications']]
+    upload.deployment_key = plan.key
+    world.uploaded_packages.append(upload)
+    return plan
+
+
+def update(world, plan, body):
+    """PUT /deployments/{key}/: change a saved plan."""
+    if plan.status != 'saved':
+        raise ApiError(400, 'Deployment %s cannot be updated: it is %s, and only saved plans can be changed.'
+                       % (plan.key, plan.status))
+    if plan.is_binary:
+        raise ApiError(400, 'Deployment %s was created from a binary package and is read-only.' % plan.key)
+    source = _environment_from(world, body, 'SourceEnvironmentKey', 'Source') if 'SourceEnvironmentKey' in body else \
+        world.env_index[plan.source_key.lower()]
+    target = _environment_from(world, body, 'TargetEnvironmentKey', 'Target') if 'TargetEnvironmentKey' in body else \
+        world.env_index[plan.target_key.lower()]
+    if source is target:
+        raise ApiError(400, 'Cannot deploy from an environment to itself: SourceEnvironmentKey and TargetEnvironmentKey '
+                            'are both %s (%s).' % (target.key, target.name))
+    if 'ApplicationOperations' in body:
+        operations = _operations(world, target, body['ApplicationOperations'])
+    else:
+        operations = _operations(world, target, [{'ApplicationVersionKey': op.version_key, 'DeploymentZoneKey': op.zone_key}
+                                                 for op in plan.operations])
+    plan.notes = _notes(body) if 'Notes' in body else plan.notes
+    plan.source_key, plan.target_key, plan.operations = source.key, target.key, operations
+    plan.saved_on = world.now()
+    plan.conflicts = _conflicts(world, plan)
+    return plan
+
+
+def delete(world, plan):
+    if plan.status != 'saved':
+        raise ApiError(400, 'Deployment with key %s cannot be deleted: it is %s, and only saved plans can be deleted.'
+                       % (plan.key, plan.status))
+    del world.deployment_index[plan.key.lower()]
+
+
+def _environment_from(world, body, field, role):
+    key = body.get(field)
+    if not isinstance(key, str) or not key:
+        raise ApiError(400, '%s is required and must be an environment key.' % field)
+    env = world.env_index.get(key.lower())
+    if env is None:
+        raise ApiError(404, '%s environment with key %s not found.' % (role, key))
+    return env
+
+
+def _notes(body):
+    notes = body.get('Notes') or ''
+    if not isinstance(notes, str):
+        raise ApiError(400, 'Notes must be text.')
+    return notes
+
+
+def _operations(world, target, operations):
+    if operations is None:
+        return []
+    if not isinstance(operations, list):
+        raise ApiError(400, 'ApplicationOperations must be a list of {"ApplicationVersionKey", "DeploymentZoneKey"} objects.')
+    result, seen = [], set()
+    for index, operation in enumerate(operations):
+        if not isinstance(operation, dict):
+            raise ApiError(400, 'ApplicationOperations[%d] must be an object.' % index)
+        version_key = operation.get('ApplicationVersionKey')
+        if not isinstance(version_key, str) or not version_key:
+            raise ApiError(400, 'ApplicationOperations[%d] has no ApplicationVersionKey.' % index)
+        version = world.version_index.get(version_key.lower())
+        if version is None:
+            raise ApiError(400, 'Application version with key %s (ApplicationOperations[%d]) does not exist.' % (version_key, index))
+        zone_key = operation.get('DeploymentZoneKey') or ''
+        if not isinstance(zone_key, str):
+            raise ApiError(400, 'ApplicationOperations[%d].DeploymentZoneKey must be text ("" for the default zone).' % index)
+        zone = target.zone(zone_key) if zone_key else None
+        if zone_key and zone is None:
+            raise ApiError(400, 'Deployment zone with key %s does not exist in environment %s (%s); use "" for the default zone.'
+                           % (zone_key, target.key, target.name))
+        app = world.app_index[version.application_key.lower()]
+        if app.key in seen:
+            raise ApiError(400, 'Application %s (%s) appears more than once in ApplicationOperations.' % (app.key, app.name))
+        seen.add(app.key)
+        result.append(Operation(app_key=app.key, version_key=version.key, zone_key=zone.key if zone else ''))
+    return result
+
+
+def plan_applications(world, plan):
+    """The applications a plan deploys, as objects with ``key`` and ``name`` (for rule matching)."""
+    if plan.package is not None:
+        return [types.SimpleNamespace(key=a['ApplicationKey'], name=a['ApplicationName'])
+                for a in plan.package.manifest['Applications']]
+    return [world.app_index[op.app_key.lower()] for op in plan.operations]
+
+
+def _conflicts(world, plan):
+    """ApplicationConflicts of a plan, from the conflict rules that match it."""
+    target = world.env_index[plan.target_key.lower()]
+    conflicts = []
+    apps = plan_applications(world, plan)
+    for rule in world.take_rules('conflicts', target, apps):
+        producer_op = next((op for op in plan.operations if _names(world, op.app_key, rule['application'])), plan.operations[0]) \
+            if plan.operations else None
+        if producer_op is None:
+            continue
+        producer = world.app_index[producer_op.app_key.lower()]
+        consumer = world.find_application(rule['consumer']) if rule['consumer'] else next(
+            (a for a in world.running_apps(target) if not a.is_system and a.key != producer.key), producer)
+        consumer_status = world.status_index.get((target.key.lower(), consumer.key.lower()))
+        consumer_version = consumer_status.base_version_key if consumer_status else ''
+        conflicts.append({
+            'Message': rule['message'] or "Application '%s' uses elements of '%s' that will be missing or incompatible after "
+                                          "this deployment." % (consumer.name, producer.name),
+            'ProducerApplicationOperation': operation_view(world, producer_op),
+            'ConsumerApplicationOperation': {'ApplicationKey': consumer.key, 'ApplicationVersionKey': consumer_version,
+                                             'DeploymentOperation': 'No changes',
+                                             'DeploymentZoneKey': consumer_status.zone_key if consumer_status else ''},
+            'ModuleConflict': {'ProducerModuleKey': producer.module_keys[0] if producer.module_keys else '',
+                               'ConsumerModuleKey': consumer.module_keys[0] if consumer.module_keys else '',
+                               'TotalRequiredElements': 1, 'ConflictType': rule['conflict_type']},
+        })
+    return conflicts
+
+
+def _names(world, app_key, ref):
+    app = world.app_index[app_key.lower()]
+    return ref is None or ref.lower() in (app.key.lower(), app.name.lower())
+
+
+def operation_view(world, op):
+    version = world.version_index.get(op.version_key.lower())
+    return {'ApplicationKey': op.app_key, 'ApplicationVersionKey': op.version_key,
+            'DeploymentOperation': 'Deploy %s' % version.number if version else 'Deploy',
+            'DeploymentZoneKey': op.zone_key}
+
+
+# ------------------------------------------------------------------ commands
+
+def execute(world, plan, command, *, redeploy_outdated=True, continue_with_errors=False):
+    """POST /deployments/{key}/{command}/."""
+    command = command.lower()
+    if command not in COMMANDS:
+        raise ApiError(404, "Command '%s' not found: use start, continue or abort." % command)
+    {'start': start, 'continue': resume, 'abort': abort}[command](
+        world, plan, redeploy_outdated=redeploy_outdated, continue_with_errors=continue_with_errors)
+
+
+def _refuse(command, plan, reason):
+    raise ApiError(400, "Command %s can't be executed for deployment %s: %s" % (command, plan.key, reason))
+
+
+def start(world, plan, *, redeploy_outdated=True, continue_with_errors=False, hold=None):
+    if plan.status != 'saved':
+        _refuse('start', plan, 'it is %s, and only a saved plan can be started.' % plan.status)
+    target = world.env_index[plan.target_key.lower()]
+    blocking = sorted((d for d in world.deployment_index.values()
+                       if d.target_key == plan.target_key and d.status in BLOCKING_STATUSES and d is not plan),
+                      key=lambda d: d.seq)
+    if blocking:
+        _refuse('start', plan, "deployment %s is %s in the target environment '%s', and only one deployment can run at a "
+                               "time per environment." % (blocking[0].key, blocking[0].status, target.name))
+    if not plan.operations and not plan.is_binary:
+        _refuse('start', plan, 'the plan has no applications to deploy.')
+    apps = plan_applications(world, plan)
+    outcome = world.take_rule('outcomes', target, apps)
+    if outcome:
+        plan.outcome, plan.outcome_message = outcome['status'], outcome['message']
+    intervention = world.take_rule('interventions', target, apps)
+    if intervention:
+        plan.intervention = intervention['info']
+        plan.intervention_phase = INTERVENTION_PHASE[intervention['info']]
+    plan.redeploy_outdated, plan.continue_with_errors = redeploy_outdated, continue_with_errors
+    plan.status = 'running'
+    plan.started_on = world.now()
+    plan.next_phase, plan.next_due = 0, world.mono()
+    plan.held_until = hold
+    world.active_deployments.add(plan.key.lower())
+
+
+def resume(world, plan, **_options):
+    if plan.status != 'needs_user_intervention':
+        _refuse('continue', plan, 'it is %s, and only a plan in needs_user_intervention can be continued.' % plan.status)
+    if plan.needs_mappings:
+        target = world.env_index[plan.target_key.lower()]
+        _refuse('continue', plan, "database connection mappings are missing in the target environment '%s' "
+                                  "(needs_configuration_or_confirmation). Configure them in LifeTime first: a plain "
+                                  "continue does not fix it." % target.name)
+    plan.status, plan.info = 'running', ''
+    plan.log.append(LogLine(world.now(), 'Deployment resumed by the user.'))
+    plan.next_due = world.mono() + world.step_seconds
+    world.active_deployments.add(plan.key.lower())
+
+
+def abort(world, plan, **_options):
+    if plan.status == 'needs_user_intervention':
+        _finish_abort(world, plan, world.mono())
+    elif plan.status == 'running':
+        plan.status, plan.held_until = 'aborting', None
+        plan.log.append(LogLine(world.now(), 'Aborting deployment.'))
+        plan.next_due = world.mono() + world.step_seconds
+    else:
+        _refuse('abort', plan, 'it is %s, and only a running plan or one in needs_user_intervention can be aborted.'
+                % plan.status)
+
+
+def start_blocking(world, target, application, source, hold_seconds):
+    env = world.environment(target)
+    running = world.running_apps(env)
+    if application:
+        app = world.application(application)
+    else:
+        app = next((a for a in running if not a.is_system), running[0] if running else None)
+    if app is None:
+        raise ValueError('%s runs no application to redeploy' % env.name)
+    status = world.app_status(env.key, app.key)
+    version_key = status.base_version_key if status else world.versions(app)[-1].key
+    source_env = world.environment(source) if source else next(e for e in world.environments() if e.key != env.key)
+    plan = new_plan(world, source_env, env, [Operation(app.key, version_key, status.zone_key if status else '')],
+                    'Blocking deployment started by the simulator')
+    start(world, plan, hold=math.inf if hold_seconds is None else world.mono() + float(hold_seconds))
+    return plan.key
+
+
+# ------------------------------------------------------------------ progress
+
+def advance(world, plan, now):
+    """Apply the phases of a started plan that are due at monotonic time ``now``."""
+    if plan.status == 'aborting':
+        if now >= plan.next_due:
+            _finish_abort(world, plan, plan.next_due)
+        return
+    if plan.status != 'running':
+        world.active_deployments.discard(plan.key.lower())
+        return
+    if plan.held_until is not None:
+        if now < plan.held_until:
+            return
+        plan.next_due, plan.held_until = max(plan.next_due, plan.held_until), None
+    while plan.status == 'running' and now >= plan.next_due:
+        due = plan.next_due
+        if plan.intervention and plan.next_phase == plan.intervention_phase:
+            _stop_for_intervention(world, plan, due)
+            return
+        _apply_phase(world, plan, plan.next_phase, due)
+        plan.next_phase += 1
+        plan.next_due = due + world.step_seconds
+
+
+def _stop_for_intervention(world, plan, due):
+    target = world.env_index[plan.target_key.lower()]
+    message = INTERVENTION_MESSAGE[plan.intervention]
+    plan.log.append(LogLine(world.date_of(due), message % target.name if '%s' in message else message))
+    plan.status, plan.info = 'needs_user_intervention', plan.intervention
+    plan.needs_mappings = plan.intervention == 'needs_configuration_or_confirmation'
+    plan.intervention = ''
+    world.active_deployments.discard(plan.key.lower())
+
+
+def _finish_abort(world, plan, due):
+    plan.status, plan.info = 'aborted', ''
+    plan.aborted_on = world.date_of(due)
+    plan.log.append(LogLine(plan.aborted_on, 'Deployment aborted.'))
+    plan.finished_at = world.wall_of(due)
+    world.active_deployments.discard(plan.key.lower())
+
+
+def _apply_phase(world, plan, phase, due):
+    target = world.env_index[plan.target_key.lower()]
+    if phase < FINAL_PHASE:
+        lines = _phase_lines(world, plan, phase)
+    else:
+        if plan.outcome in ('finished_successful', 'finished_with_warnings'):
+            _apply_to_target(world, plan, target)
+        if plan.outcome == 'aborted':
+            plan.aborted_on = world.date_of(due)
+        lines = _final_lines(plan, target, _module_names(world, plan))
+        plan.status = plan.outcome
+        plan.finished_at = world.wall_of(due)
+        world.active_deployments.discard(plan.key.lower())
+    when = world.date_of(due)
+    plan.log.extend(LogLine(when, line) for line in lines)
+
+
+def _phase_lines(world, plan, phase):
+    """The log lines of the upload (0), prepare (1) and deploy (2) phases, worded like seeds 000 and 001."""
+    source = world.env_index[plan.source_key.lower()].name if plan.source_key else ''
+    target = world.env_index[plan.target_key.lower()].name
+    modules = _module_names(world, plan)
+    plan_name = ('%s_to_%s' % (source, target) if source else 'Binary_deployment_to_%s' % target).replace(' ', '_')
+    if phase == 0:
+        if plan.is_binary:
+            return ['Uploaded solution pack file from disk']
+        return ['Uploading modules from %s to %s' % (source, target)] + [
+            "Uploading '%s' from %s to %s" % (app.name, source, target) for app in plan_applications(world, plan)]
+    if phase == 1:
+        lines = ['Applying Deployment Zones configurations in %s Environment' % target,
+                 'Creating solution pack in %s' % target,
+                 "Upgrading and refreshing modules of '%s'." % plan_name]
+        if not plan.is_binary:  # binary deployments skip impact analysis (seed 003)
+            lines.append("Performing Impact Analysis of '%s'." % plan_name)
+        return lines + ["Compiling module '%s'." % name for name in modules]
+    lines = ["Deploying modules of '%s'." % plan_name]
+    for name in modules:
+        lines += ["Creating tables and altering columns of module '%s'" % name, "Deploying module '%s'." % name,
+                  "Updating status of module '%s'." % name]
+    return lines
+
+
+def _final_lines(plan, target, modules):
+    first_module = modules[0] if modules else 'the application'
+    sync = ["Synchronizing data with '%s' environment." % target.name,
+            "Updating application versions for '%s' environment." % target.name]
+    if plan.outcome == 'finished_with_warnings':
+        return ["Module '%s' was deployed with warnings: %s"
+                % (first_module, plan.outcome_message or 'deprecated elements are still in use.')] + sync + [
+            'Deploy completed with warnings']
+    if plan.outcome == 'finished_with_errors':
+        return ["Error deploying module '%s': %s" % (first_module, plan.outcome_message or 'the database upgrade failed.'),
+                'Deploy finished with errors']
+    if plan.outcome == 'aborted':
+        return ['Deployment aborted: %s' % (plan.outcome_message or 'the deployment was stopped by LifeTime.')]
+    return sync + ['Deploy completed']
+
+
+def record_finished(world, plan, started_on, status, seconds_per_phase=20):
+    """Give a plan from the scenario's history the log and dates of a run that ended with ``status``.
+
+    History is only a record: what environments run comes from the scenario itself.
+    """
+    plan.status, plan.outcome = 'running', status
+    plan.started_on = started_on
+    target = world.env_index[plan.target_key.lower()]
+    for phase in range(FINAL_PHASE + 1):
+        when = started_on + datetime.timedelta(seconds=phase * seconds_per_phase)
+        lines = _phase_lines(world, plan, phase) if phase < FINAL_PHASE else _final_lines(plan, target, _module_names(world, plan))
+        plan.log.extend(LogLine(when, line) for line in lines)
+    plan.status = status
+    plan.finished_at = (started_on + datetime.timedelta(seconds=FINAL_PHASE * seconds_per_phase)).timestamp()
+    if status == 'aborted':
+        plan.aborted_on = started_on + datetime.timedelta(seconds=FINAL_PHASE * seconds_per_phase)
+
+
+def _module_names(world, plan):
+    if plan.package is not None:
+        return [m['ModuleName'] for a in plan.package.manifest['Applications'] for m in a.get('Modules') or []
+                if isinstance(m, dict) and isinstance(m.get('ModuleName'), str)]
+    names = []
+    for op in plan.operations:
+        app = world.app_index[op.app_key.lower()]
+        names.extend(world.module_index[k.lower()].name for k in app.module_keys)
+    return names
+
+
+def _apply_to_target(world, plan, target):
+    if plan.package is not None:
+        for entry in plan.package.manifest['Applications']:
+            _install(world, target, entry)
+        return
+    for op in plan.operations:
+        world.set_running_version(target.key, op.app_key, op.version_key, zone_key=op.zone_key)
+
+
+def _install(world, target, entry):
+    """Run one application of an uploaded package in the target, creating what this LifeTime does not know yet."""
+    app = world.app_index.get(entry['ApplicationKey'].lower())
+    if app is None:
+        app = world.add_application(entry['ApplicationName'], key=entry['ApplicationKey'],
+                                    kind=_text(entry, 'ApplicationKind', 'WebResponsive'),
+                                    team=_text(entry, 'Team', ''), description=_text(entry, 'Description', ''))
+    version = world.version_index.get(entry['VersionKey'].lower())
+    if version is None:
+        now = world.now()
+        module_versions = {}
+        for item in entry.get('Modules') or []:
+            if not isinstance(item, dict) or not all(isinstance(item.get(f), str) and item.get(f)
+                                                     for f in ('ModuleKey', 'ModuleName', 'ModuleVersionKey')):
+                continue
+            module = world.module_index.get(item['ModuleKey'].lower()) or world.add_module(
+                app.key, item['ModuleName'], key=item['ModuleKey'], kind=_text(item, 'ModuleKind', 'eSpace'))
+            module_version = world.module_version_index.get(item['ModuleVersionKey'].lower()) or \
+                world.add_module_version(module, now, key=item['ModuleVersionKey'])
+            module_versions[module.key] = module_version.key
+        mobile = [MobileVersion(m.get('NativePlatform', ''), m.get('VersionNumber', ''), m.get('VersionDescription', ''))
+                  for m in entry.get('MobileVersions') or [] if isinstance(m, dict)]
+        version = world.add_version(app.key, entry['Version'], key=entry['VersionKey'], created_on=_date(entry, now),
+                                    change_log=_text(entry, 'ChangeLog', ''), mobile_versions=mobile,
+                                    module_versions=module_versions)
+    world.set_running_version(target.key, app.key, version.key, modified=bool(entry.get('IsModified')))
+
+
+def _text(entry, field, default):
+    value = entry.get(field)
+    return value if isinstance(value, str) else default
+
+
+def _date(entry, default):
+    try:
+        return parse_date(entry['CreatedOn'])
+    except (KeyError, TypeError, ValueError):
+        return default
+
+
+def started_by(plan):
+    """StartedBy/StartedByUsername of a plan ("" until it starts)."""
+    return (API_USER, API_USERNAME) if plan.started_on else ('', '')

@@ -1,0 +1,76 @@
+"""Solutions (.osp packages of several applications) and their preparation status.
+
+A solution moves one status per ``step_seconds``: Created, Ready, Gathering
+Dependencies, Getting Binaries, Generating Meta Model, Generating Solution,
+Completed. A solution rule makes it end Aborted (with a StatusReason) right
+after Getting Binaries.
+"""
+
+from __future__ import annotations
+
+from tests.simulator.model import ApiError, SOLUTION_STEPS, Solution, new_key
+
+ABORT_AFTER = SOLUTION_STEPS.index('Getting Binaries')
+COMPLETED = len(SOLUTION_STEPS) - 1
+
+
+def create(world, env, body):
+    """POST /environments/{key}/solution: snapshot what the environment runs of the applications."""
+    name = body.get('SolutionName')
+    if not isinstance(name, str) or not name.strip():
+        raise ApiError(400, 'SolutionName is required.')
+    keys = body.get('ApplicationKeys')
+    if not isinstance(keys, list) or not keys or not all(isinstance(k, str) and k for k in keys):
+        raise ApiError(400, 'ApplicationKeys must be a non-empty list of application keys.')
+    include_references = _boolean(body.get('IncludeReferences', False))
+    apps, entries = [], []
+    for key in keys:
+        app = world.app_index.get(key.lower())
+        if app is None:
+            raise ApiError(400, 'Application with key %s not found.' % key)
+        status = world.status_index.get((env.key.lower(), app.key.lower()))
+        if status is None:
+            raise ApiError(400, "Application %s (%s) is not running in environment '%s'." % (app.key, app.name, env.name))
+        if app in apps:
+            continue
+        apps.append(app)
+        entries.append(world.manifest_entry(app, world.version_index[status.base_version_key.lower()], status))
+    key = new_key()
+    spec = world.package_spec('osp', entries, Solution={'Key': key, 'Name': name, 'IncludeReferences': include_references},
+                              SourceEnvironment={'Key': env.key, 'Name': env.name})
+    solution = Solution(key=key, env_key=env.key, name=name, app_keys=[a.key for a in apps],
+                        include_references=include_references, created_on=world.now(), package=spec,
+                        next_due=world.mono() + world.step_seconds)
+    rule = world.take_rule('solutions', None, apps, name=name)
+    if rule:
+        solution.abort_reason = rule['reason']
+    world.solution_index[key.lower()] = solution
+    world.active_solutions.add(key.lower())
+    return solution
+
+
+def _boolean(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ('true', 'false'):
+        return value.lower() == 'true'
+    raise ApiError(400, 'IncludeReferences must be "True" or "False", got %r.' % (value,))
+
+
+def advance(world, solution, now):
+    while solution.status not in ('Completed', 'Aborted') and now >= solution.next_due:
+        if solution.abort_reason and solution.step == ABORT_AFTER:
+            solution.status_reason = solution.abort_reason
+            break
+        solution.step += 1
+        solution.next_due += world.step_seconds
+    if solution.status in ('Completed', 'Aborted'):
+        world.active_solutions.discard(solution.key.lower())
+
+
+def download_spec(solution):
+    """The package behind GET /environments/{key}/solution/{key}; 400 until the solution is Completed."""
+    if solution.status != 'Completed':
+        detail = ' (%s)' % solution.status_reason if solution.status_reason else ''
+        raise ApiError(400, 'Solution %s is not completed: its status is %s%s.' % (solution.key, solution.status, detail))
+    return solution.package
