@@ -98,6 +98,9 @@ integration: $(INSTALL_FIRST)
 
 .PHONY: sanity
 sanity: venv
+	@for f in $(wildcard tests/sanity/ignore-*.txt); do \
+		if grep -q '[^[:space:]]' "$$f"; then echo "$$f must stay empty: fix the code instead of ignoring a sanity finding"; exit 1; fi; \
+	done
 	$(BIN)/python tests/utils/stage_collection.py $(SANITY_DIR)
 	HOME=$(ANSIBLE_TEST_HOME) $(BIN)/python tests/utils/install_get_pip_shim.py $(SANITY_PYTHON)
 	cd $(SANITY_DIR) && env -u ANSIBLE_COLLECTIONS_PATH HOME=$(ANSIBLE_TEST_HOME) \
