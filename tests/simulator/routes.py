@@ -275,9 +275,9 @@ def list_deployments(world, req):
     now = world.now()
     minimum = _date_param(req, 'MinDate', now - DEFAULT_DEPLOYMENTS_WINDOW)
     maximum = _date_param(req, 'MaxDate', now, end_of_day=True)
-    if minimum > maximum:
+    if minimum > maximum and req.query.get('mindate') and req.query.get('maxdate'):
         raise ApiError(400, 'Invalid request for list of deployments created between %s and %s: MinDate is after MaxDate.'
-                       % (req.query.get('mindate'), req.query.get('maxdate')))
+                       % (req.query['mindate'], req.query['maxdate']))
     target = req.query.get('targetenvironmentkey')
     plans = [d for d in world.deployment_index.values() if minimum <= d.created_on <= maximum
              and (not target or d.target_key.lower() == target.lower())]
