@@ -1,0 +1,17 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Runs lifetime_solution on the controller so each solution status is printed as it is seen."""
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._solutions import build
+from ansible_collections.outsystems.lifetime.plugins.modules import lifetime_solution
+from ansible_collections.outsystems.lifetime.plugins.plugin_utils._action import LifeTimeAction
+
+
+class ActionModule(LifeTimeAction):
+    MODULE = 'outsystems.lifetime.lifetime_solution'
+    ARGUMENT_SPEC = lifetime_solution.ARGUMENT_SPEC
+    MODULE_OPTIONS = lifetime_solution.MODULE_OPTIONS
+    WORK = staticmethod(build)

@@ -1,0 +1,182 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: what lifetime_solution does.
+
+A solution is a package (.osp) of several applications as they run in one
+environment, built by LifeTime on request (seed 003): create it, follow its
+status to Completed or Aborted, ask for its download link and stream the file
+to dest. Everything the user gave is checked before the one POST.
+"""
+
+import os
+import time
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._app_versions import check_dest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._client import file_sha256
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeAPIError,
+    LifeTimeError,
+    LifeTimeLookupError,
+    LifeTimeTimeoutError,
+    LifeTimeUsageError,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Waiter
+
+COMPLETED = 'Completed'
+ABORTED = 'Aborted'
+# The order LifeTime reports them in; Created and Ready come before the documented ones.
+STATUSES = ('Created', 'Ready', 'Gathering Dependencies', 'Getting Binaries', 'Generating Meta Model', 'Generating Solution',
+            COMPLETED, ABORTED)
+DONE = frozenset((COMPLETED, ABORTED))
+
+
+def _same_key(left, right):
+    return str(left or '').lower() == str(right or '').lower()
+
+
+def solution_name(params, dest):
+    """The name given, or the file name of dest without its extension."""
+    name = (params.get('name') or '').strip()
+    if name:
+        return name
+    return os.path.splitext(os.path.basename(dest))[0] or 'solution'
+
+
+class SolutionRequest:
+    """The task resolved against LifeTime: the environment and the applications it runs."""
+
+    def __init__(self, task):
+        params = task.params
+        resolver = task.resolver
+        self.dest = check_dest(params['dest'])
+        refs = params['applications'] or []
+        if not refs:
+            raise LifeTimeUsageError('applications is empty: list the applications (names or keys) to put in the solution.',
+                                     parameter='applications')
+        self.environment = resolver.environment(params['environment'], 'environment')
+        self.applications = []
+        for index, ref in enumerate(refs):
+            application = resolver.application(ref, 'applications[%d]' % index)
+            if any(_same_key(application['Key'], earlier['Key']) for earlier, _ in self.applications):
+                raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
+            status = resolver.status_in(application, self.environment)
+            if status is None:
+                raise LifeTimeLookupError('Application %s does not run in %s (applications[%d]): a solution packages what runs in '
+                                          'environment.' % (application['Name'], self.environment['Name'], index),
+                                          parameter='applications[%d]' % index)
+            self.applications.append((application, status))
+        self.name = solution_name(params, self.dest)
+        self.include_references = params['include_references']
+
+    def keys(self):
+        return [application['Key'] for application, _ in self.applications]
+
+    def summary(self):
+        return ', '.join(application['Name'] for application, _ in self.applications)
+
+    def applications_result(self, resolver):
+        """Each application with the version its environment runs (the base version when it is modified)."""
+        items = []
+        for application, status in self.applications:
+            running = resolver.running_version(application, self.environment) if status.get('BaseApplicationVersionKey') else None
+            items.append(dict(name=application['Name'], key=application['Key'], version=(running or {}).get('Version'),
+                              version_key=status.get('BaseApplicationVersionKey'), is_modified=bool(status.get('IsModified'))))
+        return items
+
+
+class StatusHistory:
+    """The distinct solution statuses seen, in order; each new one is reported as progress."""
+
+    def __init__(self, task, key):
+        self.task = task
+        self.key = key
+        self.seen = []
+        self.began = time.monotonic()
+
+    def __call__(self, status):
+        value = (status or {}).get('Status')
+        if value and (not self.seen or self.seen[-1] != value):
+            self.seen.append(value)
+            self.task.progress('[solution %s %5.1fs] %s' % (self.key[:8], time.monotonic() - self.began, value))
+
+
+def _create(task, request):
+    """POST the solution. A lost answer is asked again once: a second solution is a harmless duplicate package."""
+    client = task.client
+    env_key = request.environment['Key']
+    try:
+        return client.create_solution(env_key, request.name, request.keys(), request.include_references)
+    except LifeTimeAPIError as exc:
+        if not exc.ambiguous:
+            raise
+        task.progress('The answer to the request that creates the solution was lost (%s); asking again.' % exc)
+    return client.create_solution(env_key, request.name, request.keys(), request.include_references)
+
+
+def _wait(task, request, key):
+    """Follow the solution's status until Completed or Aborted; returns (last status, history)."""
+    history = StatusHistory(task, key)
+    client = task.client
+    waiter = Waiter(fetch=lambda: client.get_solution_status(request.environment['Key'], key),
+                    done=lambda status: (status or {}).get('Status') in DONE,
+                    on_poll=history, timeout=task.params['wait_timeout'],
+                    what='solution %s (%s) to be generated in %s' % (request.name, key, request.environment['Name']),
+                    describe=lambda status: (status or {}).get('Status'))
+    try:
+        status = waiter.wait().state
+    except LifeTimeTimeoutError as exc:
+        raise LifeTimeError('%s LifeTime goes on generating it; run the task again with a longer wait_timeout.' % exc.message,
+                            solution_key=key, status_history=history.seen, duration=exc.details.get('duration'))
+    return status, history.seen
+
+
+def _dest_state(path):
+    if not os.path.exists(path):
+        return {}
+    return dict(path=path, checksum=file_sha256(path), size=os.path.getsize(path))
+
+
+def build(task):
+    """Entry point of lifetime_solution (module and action plugin)."""
+    began = time.monotonic()
+    request = SolutionRequest(task)
+    resolver = task.resolver
+    result = dict(environment=request.environment['Name'], solution_name=request.name, dest=request.dest,
+                  applications=request.applications_result(resolver), include_references=request.include_references)
+    before = _dest_state(request.dest) if task.diff and not task.check_mode else None
+    if task.check_mode:
+        exists = os.path.exists(request.dest)
+        result.update(
+            changed=not exists, solution_key=None, status_history=[],
+            msg='Check mode: would create solution %s of %s as they run in %s%s and download it to %s%s.'
+                % (request.name, request.summary(), request.environment['Name'],
+                   ' with the applications they reference' if request.include_references else '', request.dest,
+                   '' if not exists else ' (it exists; whether it differs is only known by downloading)'))
+        return result
+
+    client = task.client
+    key = _create(task, request)
+    task.progress('Solution %s (%s) created in %s: %s.' % (request.name, key, request.environment['Name'], request.summary()))
+    status, history = _wait(task, request, key)
+    result.update(solution_key=key, status_history=history)
+    if status.get('Status') == ABORTED:
+        reason = status.get('StatusReason') or 'LifeTime gave no reason'
+        raise LifeTimeError('Solution %s (%s) of %s was aborted in %s: %s. Nothing was downloaded; %s was left as it was.'
+                            % (request.name, key, request.summary(), request.environment['Name'], reason.rstrip('.'), request.dest),
+                            solution_key=key, status_history=history, status_reason=reason,
+                            duration=round(time.monotonic() - began, 3))
+    outcome = client.download(lambda: client.solution_link(request.environment['Key'], key), request.dest)
+    result.update(changed=outcome['changed'], checksum=outcome['sha256'], size=outcome['size'],
+                  duration=round(time.monotonic() - began, 3))
+    if outcome['changed']:
+        result['msg'] = 'Solution %s (%s) of %s from %s downloaded to %s (%d bytes).' % (
+            request.name, key, request.summary(), request.environment['Name'], request.dest, outcome['size'])
+    else:
+        result['msg'] = '%s already holds the same package as solution %s (%s): left as it was.' % (request.dest, request.name, key)
+    if task.diff:
+        result['diff'] = dict(before=before, after=dict(path=request.dest, checksum=outcome['sha256'], size=outcome['size']),
+                              before_header='%s (before)' % request.dest, after_header='%s (after)' % request.dest)
+    return result
