@@ -87,11 +87,33 @@ step() {
     "$@"
 }
 
+# Print "application  version" for everything running in one environment
+# (default Production), read back with lifetime_application_info.
+show_running() {
+    local environment=${1:-Production} output
+    printf '\n--- running in %s\n' "$environment"
+    output=$(ansible localhost -m outsystems.lifetime.lifetime_application_info \
+        -a "environment=$environment") || {
+        printf '%s\n' "$output" >&2
+        return 1
+    }
+    # Ad-hoc output is "localhost | SUCCESS => {json}".
+    printf '%s\n' "${output#*=> }" | "$PYTHON" -c '
+import json
+import sys
+
+for app in json.load(sys.stdin)["applications"]:
+    for status in app.get("environments") or []:
+        print("%-40s %s" % (app["name"], status.get("version") or "-"))
+'
+}
+
 main() {
     start_simulator
 
     step "List the LifeTime environments" \
         ansible localhost -m outsystems.lifetime.lifetime_environment_info
+    show_running Production
 
     printf '\ndemo: all steps passed\n'
 }
