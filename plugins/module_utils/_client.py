@@ -266,8 +266,10 @@ class LifeTimeClient:
             attempt += 1
             self.request_count += 1
             try:
+                # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a Session's verify,
+                # which would ignore ca_path and validate_certs=false wherever those variables are set.
                 response = self.session.request(method, target, params=params, json=json_body, data=data, headers=headers,
-                                                stream=stream, timeout=self._timeouts())
+                                                stream=stream, timeout=self._timeouts(), verify=self.session.verify)
             except requests.exceptions.RequestException as exc:
                 retryable = not isinstance(exc, requests.exceptions.SSLError) and (retry or self._not_sent(exc))
                 if retryable and attempt < attempts and (data is None or not hasattr(data, 'read')):
