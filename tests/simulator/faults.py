@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Injected failures: error answers, dropped connections and latency per route."""
 
 from __future__ import annotations
@@ -128,7 +132,7 @@ def parse_fault_spec(spec):
     if match.group('fraction'):
         kwargs['fraction'] = float(match.group('fraction'))
     for option in items[1:]:
-        name, _, value = option.partition('=')
+        name, _sep, value = option.partition('=')
         name = name.lower()
         if name == 'after':
             kwargs['after_processing'] = True

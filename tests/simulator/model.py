@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Records of the simulated LifeTime world: plain data, no HTTP and no locking.
 
 Field names are snake_case here; ``views.py`` turns them into the API's

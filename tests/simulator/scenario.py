@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Build a World from a scenario (YAML/JSON file or dict); schema in README.md."""
 
 from __future__ import annotations
@@ -198,8 +202,8 @@ def _add_rules(world, rules):
 def _check_keys(spec, allowed, what):
     unknown = set(spec) - allowed
     if unknown:
-        raise ValueError('unknown %s fields %s in %r (known: %s)' % (what, ', '.join(sorted(unknown)), spec.get('name', spec),
-                                                                    ', '.join(sorted(allowed))))
+        raise ValueError('unknown %s fields %s in %r (known: %s)'
+                         % (what, ', '.join(sorted(unknown)), spec.get('name', spec), ', '.join(sorted(allowed))))
 
 
 def add_generated_apps(world, count):

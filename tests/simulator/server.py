@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The HTTP layer: keep-alive HTTP/1.1 (optionally TLS), auth, faults, request log.
 
 One thread per connection (daemon threads). Request bodies are read through
@@ -18,7 +22,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.simulator import inspection, routes
-from tests.simulator.faults import path_segments
 from tests.simulator.model import ApiError
 from tests.simulator.routes import Response
 

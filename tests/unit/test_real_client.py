@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """OutSystems' own LifeTime client, outsystems-pipeline 0.11.0, against the simulator.
 
 The package is installed once into a virtualenv under .tmp/ (reused by later

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Contract: every example response in seeds 000-003 has the shape of the simulator's answer to the same call.
 
 The examples are parsed out of the seed documents at test time ("{...}"
@@ -171,12 +175,12 @@ class _Calls:
 def test_the_seeds_have_examples_to_check():
     if not os.path.isdir(SEEDS):
         pytest.skip('the seed documents are not beside the repository (%s)' % SEEDS)
-    templates = {template for _, template, _ in EXAMPLES}
+    templates = {template for _id, template, _example in EXAMPLES}
     assert {'GET environments', 'GET applications', 'GET deployments/{key}', 'GET deployments/{key}/status',
             'POST deployments', 'GET environments/{key}/solutionstatus/{key}'} <= templates
 
 
-@pytest.mark.parametrize('template, example', [(t, e) for _, t, e in EXAMPLES], ids=[i for i, _, _ in EXAMPLES])
+@pytest.mark.parametrize('template, example', [example[1:] for example in EXAMPLES], ids=[example[0] for example in EXAMPLES])
 def test_seed_example_has_the_shape_of_the_simulator_answer(simulator, template, example):
     reply = _Calls(simulator).answer(template, example)
     if isinstance(example, tuple):  # a creating call: the key as plain text

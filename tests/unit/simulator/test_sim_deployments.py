@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Deployment plans: validation, the start/continue/abort state machine, progress and history."""
 
 from __future__ import annotations
@@ -354,7 +358,8 @@ def test_state_helpers_describe_deployments(simulator, plan_factory):
     key = plan_factory()
     summary = simulator.state.deployment_summary(simulator.state.deployment(key))
     assert summary['source'] == 'Development' and summary['target'] == 'Production' and summary['status'] == 'saved'
-    assert summary['applications'] == [{'application': 'EmployeeBackoffice', 'version': '1.3', 'deployment_zone_key': '',
-                                         'version_key': simulator.state.version('EmployeeBackoffice', '1.3').key}]
+    version_key = simulator.state.version('EmployeeBackoffice', '1.3').key
+    assert summary['applications'] == [
+        {'application': 'EmployeeBackoffice', 'version': '1.3', 'deployment_zone_key': '', 'version_key': version_key}]
     assert simulator.state.latest_deployment('Production').key == key
     assert [d.key for d in simulator.state.deployments()][-1] == key

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Fault injection: error answers, dropped connections, latency, after-processing failures."""
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ def _plan_body(state):
 
 def test_status_fault_fails_only_the_first_n_matching_requests(api, simulator):
     simulator.inject_fault('GET', '/environments/', status=503, count=2)
-    replies = [api.get('/environments/') for _ in range(3)]
+    replies = [api.get('/environments/') for attempt in range(3)]
     assert [r.status for r in replies] == [503, 503, 200]
     assert replies[0].json()['StatusCode'] == 503 and replies[0].headers['retry-after'] == '1'
     assert api.get('/applications/').status == 200  # other routes untouched
@@ -45,11 +49,11 @@ def test_429_carries_retry_after(api, simulator):
 
 def test_fraction_faults_repeat_with_the_same_seed(make_simulator):
     outcomes = []
-    for _ in range(2):
+    for run in range(2):
         sim = make_simulator()
         sim.inject_fault('GET', '/environments/', status=500, fraction=0.5)
         api = Client(sim)
-        outcomes.append([api.get('/environments/').status for _ in range(20)])
+        outcomes.append([api.get('/environments/').status for attempt in range(20)])
     assert outcomes[0] == outcomes[1]
     assert 3 < outcomes[0].count(500) < 17
 

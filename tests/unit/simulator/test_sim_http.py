@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Auth, routing and the list/204 and key-as-text quirks of the simulator's HTTP API."""
 
 from __future__ import annotations
@@ -110,7 +114,7 @@ def test_creating_calls_answer_the_key_as_text_bare_or_quoted(api, simulator, pl
     state.configure(key_quoting='quoted')
     assert api.post('/deployments/', body).text.startswith('"')
     state.configure(key_quoting='alternate')
-    texts = [api.post('/deployments/', body).text for _ in range(2)]
+    texts = [api.post('/deployments/', body).text for attempt in range(2)]
     assert sorted(t.startswith('"') for t in texts) == [False, True]
     assert plan_factory()  # the fixture copes with either form
 

@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """Download links, streamed .oap/.osp packages, solutions and binary deployments across infrastructures."""
 
 from __future__ import annotations
@@ -137,7 +141,7 @@ def test_solution_passes_through_every_status_then_downloads(make_simulator):
     assert reply.status == 201
     key = key_of(reply)
     seen = []
-    for _ in range(8):
+    for step in range(8):
         status = api.get('/environments/%s/solutionstatus/%s' % (dev, key)).json()
         assert set(status) == {'Status', 'StatusReason'}
         seen.append(status['Status'])
@@ -165,8 +169,8 @@ def test_solution_input_is_validated(api, simulator):
     assert reply.status == 400 and 'not running' in reply.json()['Errors'][0]
     assert api.post('/environments/%s/solution' % dev, {'SolutionName': 'S', 'ApplicationKeys': [maps],
                                                         'IncludeReferences': 'maybe'}).status == 400
-    key = key_of(api.post('/environments/%s/solution' % dev, {'SolutionName': 'S', 'ApplicationKeys': [maps],
-                                                             'IncludeReferences': False}))
+    body = {'SolutionName': 'S', 'ApplicationKeys': [maps], 'IncludeReferences': False}
+    key = key_of(api.post('/environments/%s/solution' % dev, body))
     assert api.get('/environments/%s/solutionstatus/%s' % (prd, key)).status == 404
     assert api.get('/environments/%s/solutionstatus/%s' % (dev, 'nope')).status == 404
     assert api.get('/environments/%s/solutionstatus/%s' % (dev, key)).json()['Status'] == 'Completed'

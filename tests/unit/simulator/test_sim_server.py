@@ -1,3 +1,7 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
 """The server around the API: request log, inspection endpoints, TLS, command line, shutdown."""
 
 from __future__ import annotations
@@ -125,12 +129,12 @@ def _start_cli(*args):
 
 def test_command_line_serves_until_sigterm_and_exits_zero(tmp_path):
     log = tmp_path / 'requests.jsonl'
-    process, url, _ = _start_cli('--token', SECRET, '--request-log', str(log), '--step-seconds', '0.1',
+    process, url, _lines = _start_cli('--token', SECRET, '--request-log', str(log), '--step-seconds', '0.1',
                                  '--fault', 'GET /environments/=503x1', '--latency-ms', '1')
     try:
         assert url.startswith('http://127.0.0.1:')
         api = Client(url, token=SECRET)
-        assert [api.get('/environments/').status for _ in range(2)] == [503, 200]
+        assert [api.get('/environments/').status for attempt in range(2)] == [503, 200]
     finally:
         process.send_signal(signal.SIGTERM)
         out, err = process.communicate(timeout=10)
