@@ -130,7 +130,7 @@ def _start_cli(*args):
 def test_command_line_serves_until_sigterm_and_exits_zero(tmp_path):
     log = tmp_path / 'requests.jsonl'
     process, url, _lines = _start_cli('--token', SECRET, '--request-log', str(log), '--step-seconds', '0.1',
-                                 '--fault', 'GET /environments/=503x1', '--latency-ms', '1')
+                                      '--fault', 'GET /environments/=503x1', '--latency-ms', '1')
     try:
         assert url.startswith('http://127.0.0.1:')
         api = Client(url, token=SECRET)
