@@ -28,7 +28,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._versions impo
 # in practice (1.2.3, 1.0-hotfix, 2024.01.15_1, 1.0+build.7) and refuse what would surprise in a URL, a file
 # name or a deployment plan label: spaces, slashes, quotes and other punctuation.
 MAX_VERSION_LENGTH = 50
-_VERSION_NUMBER = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._+-]*$')
+_VERSION_NUMBER = re.compile(r'[A-Za-z0-9][A-Za-z0-9._+-]*')
 VERSION_RULE = 'at most %d characters: letters, digits and . _ - +, starting with a letter or a digit' % MAX_VERSION_LENGTH
 
 MOBILE_FIELDS = (('native_platform', 'NativePlatform'), ('version_number', 'VersionNumber'), ('description', 'VersionDescription'))
@@ -42,7 +42,7 @@ def check_version_number(value, parameter='version'):
     if len(text) > MAX_VERSION_LENGTH:
         raise LifeTimeUsageError('%s %r is %d characters long: LifeTime accepts version numbers of %s.'
                                  % (parameter, text, len(text), VERSION_RULE), parameter=parameter)
-    if not _VERSION_NUMBER.match(text):
+    if not _VERSION_NUMBER.fullmatch(text):
         raise LifeTimeUsageError('%s %r is not a valid version number: use %s, for example 1.2.3.' % (parameter, text, VERSION_RULE),
                                  parameter=parameter)
     return text
@@ -239,8 +239,8 @@ def _download(task, application, env, desired, version):
     if desired['version']:
         what = 'version %s of %s' % (desired['version'], application.get('Name'))
     else:
-        what = '%s as it runs in %s%s' % (application.get('Name'), env.get('Name'),
-                                           ' (%s)' % desired['binary_type'] if desired['binary_type'] else '')
+        kind = (' (%s)' % desired['binary_type']) if desired['binary_type'] else ''
+        what = '%s as it runs in %s%s' % (application.get('Name'), env.get('Name'), kind)
     if task.check_mode:
         # Finding out whether an existing file differs would cost the download itself.
         exists = os.path.exists(dest)

@@ -217,6 +217,12 @@ version:
         version_description:
           description: Description of the native build version.
           type: str
+    primary_color:
+      description: Primary color of the application (mobile applications).
+      type: str
+    native_hash:
+      description: Hash of the native build configuration (mobile applications).
+      type: str
     module_versions:
       description: Versions of the modules in the application version (snake_case keys).
       type: list

@@ -4,6 +4,7 @@
 
 import hashlib
 import os
+import time
 
 import pytest
 
@@ -16,11 +17,28 @@ def numbers(sim, app=APP):
 
 
 def version_posts(sim):
+    settled(sim)
     return [w for w in sim.writes() if w['method'] == 'POST' and w['path'].rstrip('/').endswith('/versions')]
 
 
 def deletes(sim):
+    settled(sim)
     return [w for w in sim.writes() if w['method'] == 'DELETE']
+
+
+def writes(sim):
+    settled(sim)
+    return sim.writes()
+
+
+def settled(sim, quiet=0.1, timeout=2.0):
+    """The request log once it stops growing: the simulator logs a request just after sending its answer."""
+    deadline = time.monotonic() + timeout
+    count = -1
+    while len(sim.requests) != count and time.monotonic() < deadline:
+        count = len(sim.requests)
+        time.sleep(quiet)
+    return sim.requests
 
 
 def sha256(path):
@@ -83,7 +101,7 @@ def test_an_unmodified_application_is_not_tagged_and_returns_the_version_it_runs
     assert result['version']['key'] == simulator.state.running_version_key('Quality Assurance', APP)
     assert 'nothing to tag' in result['msg']
     assert numbers(simulator) == before
-    assert simulator.writes() == []
+    assert writes(simulator) == []
 
 
 @pytest.mark.parametrize('part, expected', [('minor', '1.4'), ('major', '2.0')])
@@ -124,7 +142,7 @@ def test_no_derivable_number_fails_naming_version_and_writes_nothing(run_module,
 
     assert result['failed'] is True
     assert "'release'" in result['msg'] and 'version' in result['msg']
-    assert simulator.writes() == []
+    assert writes(simulator) == []
     assert numbers(simulator, 'Wordy') == ['release']
 
 
@@ -139,7 +157,7 @@ def test_an_existing_version_is_returned_unchanged(run_module, simulator):
     assert result['version']['application_key'] == simulator.state.application(APP).key
     assert 'module_versions' in result['version'] and 'created_on' in result['version']
     assert existing.change_log != 'ignored'
-    assert simulator.writes() == []
+    assert writes(simulator) == []
 
 
 def test_a_missing_version_is_created_from_the_environment_once(run_module, modified_dev):
@@ -183,7 +201,7 @@ def test_check_mode_sends_no_write_and_names_the_number_it_would_create(run_modu
     assert result['changed'] is True
     assert result['version']['version'] == '1.3.1'
     assert 'Would create version 1.3.1' in result['msg']
-    assert sim.writes() == []
+    assert writes(sim) == []
     assert numbers(sim) == before
     assert sim.state.is_modified('Development', APP)
 
@@ -205,7 +223,7 @@ def test_check_and_diff_mode_of_a_delete_say_which_version_and_delete_nothing(ru
     assert result['version']['version'] == unused
     assert 'Would delete version %s' % unused in result['msg']
     assert unused in result['diff']['before']['versions'] and unused not in result['diff']['after']['versions']
-    assert simulator.writes() == []
+    assert writes(simulator) == []
     assert unused in numbers(simulator)
 
 
@@ -252,7 +270,7 @@ def test_download_of_a_version_is_written_with_its_checksum_and_only_once(run_mo
     assert first['dest'] == str(dest)
     assert first['checksum'] == sha256(dest) == second['checksum']
     assert first['size'] == os.path.getsize(dest) > 0
-    assert simulator.writes() == []
+    assert writes(simulator) == []
     assert [p for p in os.listdir(tmp_path) if p.endswith('.part')] == []
 
 
@@ -275,9 +293,9 @@ def test_download_without_version_gets_what_runs_in_the_environment(run_module, 
     assert result['changed'] is True, result
     assert result['checksum'] == sha256(dest)
     assert result['version']['version'] == simulator.state.running_version('Production', APP)
-    content = [r for r in simulator.requests if r['path'].rstrip('/').endswith('/content')]
+    content = [r for r in settled(simulator) if r['path'].rstrip('/').endswith('/content')]
     assert len(content) == 1 and '/environments/' in content[0]['path']
-    assert simulator.writes() == []
+    assert writes(simulator) == []
 
 
 def test_check_mode_download_downloads_nothing(run_module, simulator, tmp_path):
@@ -295,3 +313,25 @@ def test_the_token_never_appears_in_the_result(run_module, modified_dev):
     result = run_module(MODULE, dict(application=APP, environment='Development'))
 
     assert modified_dev.token not in repr(result)
+
+
+def test_binary_type_apk_downloads_the_android_build_of_what_runs(run_module, simulator, tmp_path):
+    dest = tmp_path / 'directory.apk'
+
+    result = run_module(MODULE, dict(application='Directory Mobile', environment='Production', dest=str(dest), binary_type='apk'))
+
+    assert result['changed'] is True, result
+    assert result['checksum'] == sha256(dest)
+    content = [r for r in settled(simulator) if r['path'].rstrip('/').endswith('/content')]
+    assert [r['query'].get('Type') for r in content] == ['apk']
+
+
+def test_a_binary_lifetime_does_not_have_fails_clearly_and_leaves_dest_alone(run_module, simulator, tmp_path):
+    # Directory Mobile has an Android build only.
+    dest = tmp_path / 'directory.ipa'
+
+    result = run_module(MODULE, dict(application='Directory Mobile', environment='Production', dest=str(dest), binary_type='ipa'))
+
+    assert result['failed'] is True
+    assert 'no binary available' in result['msg']
+    assert list(tmp_path.iterdir()) == []
