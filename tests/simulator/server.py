@@ -268,7 +268,8 @@ class Handler(BaseHTTPRequestHandler):
                 return None
             return Response.error(403, 'The token has read-only permissions: %s needs a token allowed to make changes.' % method)
         if not header:
-            response = Response.error(401, "Missing Authorization header: send 'Authorization: Bearer <token>'.")
+            response = Response.error(401, "The authentication token is invalid or missing: no Authorization header was sent "
+                                           "(expected 'Authorization: Bearer <token>').")
         else:
             response = Response.error(401, 'The authentication token is invalid.')
         response.headers['WWW-Authenticate'] = 'Bearer'

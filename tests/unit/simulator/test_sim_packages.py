@@ -292,3 +292,19 @@ def test_large_packages_stream_both_ways_with_chunked_upload(make_simulator):
     assert size == 48 * 1024 * 1024
     assert sim.state.uploaded_packages[0].sha256 == digest.hexdigest()
     assert sim.state.uploaded_packages[0].size == size
+
+
+def test_binary_deployments_to_production_can_be_disabled(api, simulator):
+    data = api.get(_version_link(api, simulator.state)).body
+    simulator.state.configure(allow_binary_to_production=False)
+    reply = _upload(api, simulator.state.environment('Production').key, data)
+    assert reply.status == 400 and 'production' in reply.json()['Errors'][0]
+    assert _upload(api, simulator.state.environment('Quality Assurance').key, data).status == 201
+
+
+def test_solution_creation_can_answer_200_like_outsystems_pipeline_expects(api, simulator):
+    simulator.state.configure(solution_create_status=200)
+    state = simulator.state
+    reply = api.post('/environments/%s/solution' % state.environment('Development').key,
+                     {'SolutionName': 'S', 'ApplicationKeys': [state.application('Orders API').key], 'IncludeReferences': True})
+    assert reply.status == 200 and state.find_solution(key_of(reply)) is not None
