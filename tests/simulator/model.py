@@ -21,10 +21,6 @@ NO_DATE = '1900-01-01T00:00:00'
 API_USER = 'LT API Account'
 API_USERNAME = 'lt_api_account'
 
-DEPLOYMENT_STATUSES = (
-    'saved', 'running', 'needs_user_intervention', 'aborting', 'aborted',
-    'finished_successful', 'finished_with_warnings', 'finished_with_errors',
-)
 TERMINAL_STATUSES = frozenset({'aborted', 'finished_successful', 'finished_with_warnings', 'finished_with_errors'})
 # A plan in one of these keeps other plans for the same target from starting.
 BLOCKING_STATUSES = frozenset({'running', 'needs_user_intervention', 'aborting'})

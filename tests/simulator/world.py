@@ -33,6 +33,8 @@ MIB = 1024 * 1024
 DEFAULT_LINK_TTL_SECONDS = 3600
 KEY_QUOTING_MODES = ('route', 'bare', 'quoted', 'alternate')
 OUTCOME_STATUSES = ('finished_successful', 'finished_with_warnings', 'finished_with_errors', 'aborted')
+SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'solution_create_status',
+            'binary_size_mb')
 
 
 def _matches(ref, *candidates):
@@ -75,15 +77,12 @@ class World:
         self._wall0 = time.time()
         self._skew = 0.0
 
-    SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'solution_create_status',
-                'binary_size_mb')
-
     def configure(self, **settings):
         """Change settings at run time (the names of the scenario's ``settings`` section)."""
         with self.lock:
             for name, value in settings.items():
-                if name not in self.SETTINGS:
-                    raise ValueError('unknown setting %r; known: %s' % (name, ', '.join(self.SETTINGS)))
+                if name not in SETTINGS:
+                    raise ValueError('unknown setting %r; known: %s' % (name, ', '.join(SETTINGS)))
                 if name == 'key_quoting' and value not in KEY_QUOTING_MODES:
                     raise ValueError('key_quoting must be one of %s, got %r' % (', '.join(KEY_QUOTING_MODES), value))
                 if name == 'binary_size_mb':
