@@ -8,9 +8,12 @@ import os
 import socket
 import threading
 import time
+import uuid
 import zipfile
 
 import pytest
+
+from tests.simulator import solutions
 
 MODULE = 'lifetime_solution'
 APPS = ['EmployeeBackoffice', 'Google Maps Web']
@@ -212,12 +215,20 @@ def test_a_solution_that_takes_longer_than_wait_timeout_fails_with_the_last_stat
 
 @pytest.fixture
 def same_package_every_time(monkeypatch):
-    """Solutions of the same applications give byte-identical packages.
+    """Solutions of the same applications and versions give byte-identical packages.
 
-    The simulator writes each new solution's key into its manifest, so two solutions never have the same bytes;
-    a fixed key models a LifeTime that builds the same package for the same versions.
+    The simulator writes each new solution's key into the package manifest, so two solutions never have the same
+    bytes; this keeps the keys unique but writes a key derived from the solution's name into the manifest, which models
+    a LifeTime that builds the same package for the same versions.
     """
-    monkeypatch.setattr('tests.simulator.solutions.new_key', lambda: 'a1e0f38a-f4cf-47be-b1c3-5df4417a1b94')
+    original = solutions.create
+
+    def create(world, env, body):
+        solution = original(world, env, body)
+        solution.package.manifest['Solution']['Key'] = str(uuid.uuid5(uuid.NAMESPACE_URL, 'solution/' + solution.name))
+        return solution
+
+    monkeypatch.setattr(solutions, 'create', create)
 
 
 def test_a_second_identical_run_is_unchanged_and_leaves_dest_alone(run_module, simulator, tmp_path, same_package_every_time):
