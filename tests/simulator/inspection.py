@@ -37,6 +37,9 @@ def handle(simulator, method, path, body):
         return Response.error(error.status, error.message)
     except (KeyError, ValueError, TypeError) as error:
         return Response.error(400, '%s: %s' % (type(error).__name__, error))
+    except Exception as error:  # pylint: disable=broad-exception-caught
+        # A helper failed in a way its caller could not foresee: answer instead of dropping the connection.
+        return Response.error(500, '%s: %s' % (type(error).__name__, error))
 
 
 def _route(simulator, method, segments, body):
