@@ -169,19 +169,28 @@ def test_progress_in_real_time(make_simulator):
 
 
 @pytest.mark.parametrize('command, setup, allowed_from', [
-    ('start', 'finished', 'saved'),
+    ('start', 'running', 'saved'),
+    ('start', 'finished_successful', 'saved'),
+    ('start', 'aborted', 'saved'),
     ('continue', 'saved', 'needs_user_intervention'),
     ('continue', 'running', 'needs_user_intervention'),
+    ('continue', 'aborting', 'needs_user_intervention'),
+    ('continue', 'finished_successful', 'needs_user_intervention'),
     ('abort', 'saved', 'running'),
-    ('abort', 'finished', 'running'),
+    ('abort', 'aborting', 'running'),
+    ('abort', 'aborted', 'running'),
+    ('abort', 'finished_successful', 'running'),
 ])
 def test_commands_refused_in_the_wrong_state_answer_400(slow, command, setup, allowed_from):
     api = Client(slow)
     key = _plan(api, slow)
-    if setup in ('running', 'finished'):
+    if setup != 'saved':
         _command(api, key, 'start')
-    if setup == 'finished':
+    if setup in ('aborting', 'aborted'):
+        _command(api, key, 'abort')
+    if setup in ('finished_successful', 'aborted'):
         slow.state.advance_time(60)
+    assert _status(api, key)['DeploymentStatus'] == setup
     reply = _command(api, key, command)
     assert reply.status == 400
     message = reply.json()['Errors'][0]
