@@ -55,9 +55,10 @@ def main(argv=None):
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     sim.start()
+    # Tools read the first line for the URL, so it comes first.
+    print('LifeTime simulator listening on %s' % sim.url, flush=True)
     if sim.ca_cert_path:
         print('LifeTime simulator CA certificate: %s' % sim.ca_cert_path, flush=True)
-    print('LifeTime simulator listening on %s' % sim.url, flush=True)
     try:
         while not stopping.wait(0.5):
             pass

@@ -146,8 +146,10 @@ def test_command_line_serves_until_sigterm_and_exits_zero(tmp_path):
 def test_command_line_tls_prints_the_certificate_path():
     process, url, lines = _start_cli('--token', 't', '--tls')
     try:
-        assert url.startswith('https://')
-        ca_path = lines[0].split(': ', 1)[1]
+        assert url.startswith('https://') and len(lines) == 1  # the URL is the first line
+        ca_line = process.stdout.readline().strip()
+        assert ca_line.startswith('LifeTime simulator CA certificate: ')
+        ca_path = ca_line.split(': ', 1)[1]
         assert os.path.isfile(ca_path)
         assert Client(url, token='t', ssl_context=ssl.create_default_context(cafile=ca_path)).get('/environments/').status == 200
     finally:
