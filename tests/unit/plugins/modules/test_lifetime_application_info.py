@@ -167,3 +167,18 @@ def test_check_mode_returns_the_same(run_module, simulator):
 
     assert run_module(MODULE, args, check_mode=True)['applications'] == run_module(MODULE, args)['applications']
     assert writes(simulator) == []
+
+
+def test_more_than_a_hundred_versions_are_listed_in_one_request_per_application(run_module, simulator):
+    state = simulator.state
+    app = state.add_application('Long Lived')
+    for minor in range(120):
+        state.add_version(app.key, '1.%d' % minor, created_on=state.date_of(state.mono() - 100000 + minor))
+    simulator.clear_requests()
+
+    result = run_module(MODULE, dict(name=['Long Lived'], include_versions=110))
+
+    versions = by_name(result)['Long Lived']['versions']
+    assert [v['version'] for v in versions] == ['1.%d' % minor for minor in range(119, 9, -1)]
+    listed = gets(simulator, VERSION_LIST)
+    assert len(listed) == 1 and int(listed[0]['query']['MaximumVersionsToReturn']) >= 120
