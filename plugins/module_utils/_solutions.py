@@ -58,29 +58,31 @@ class SolutionRequest:
                                      parameter='applications')
         self.environment = resolver.environment(params['environment'], 'environment')
         self.applications = []
+        self.statuses = []
         for index, ref in enumerate(refs):
             application = resolver.application(ref, 'applications[%d]' % index)
-            if any(_same_key(application['Key'], earlier['Key']) for earlier, _ in self.applications):
+            if any(_same_key(application['Key'], earlier['Key']) for earlier in self.applications):
                 raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
             status = resolver.status_in(application, self.environment)
             if status is None:
                 raise LifeTimeLookupError('Application %s does not run in %s (applications[%d]): a solution packages what runs in '
                                           'environment.' % (application['Name'], self.environment['Name'], index),
                                           parameter='applications[%d]' % index)
-            self.applications.append((application, status))
+            self.applications.append(application)
+            self.statuses.append(status)
         self.name = solution_name(params, self.dest)
         self.include_references = params['include_references']
 
     def keys(self):
-        return [application['Key'] for application, _ in self.applications]
+        return [application['Key'] for application in self.applications]
 
     def summary(self):
-        return ', '.join(application['Name'] for application, _ in self.applications)
+        return ', '.join(application['Name'] for application in self.applications)
 
     def applications_result(self, resolver):
         """Each application with the version its environment runs (the base version when it is modified)."""
         items = []
-        for application, status in self.applications:
+        for application, status in zip(self.applications, self.statuses):
             running = resolver.running_version(application, self.environment) if status.get('BaseApplicationVersionKey') else None
             items.append(dict(name=application['Name'], key=application['Key'], version=(running or {}).get('Version'),
                               version_key=status.get('BaseApplicationVersionKey'), is_modified=bool(status.get('IsModified'))))

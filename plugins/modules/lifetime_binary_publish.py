@@ -14,10 +14,10 @@ description:
     C(ModulesToDelete)), fails before starting when there are conflicts, and starts the plan and waits for it to finish.
     The package may come from another LifeTime infrastructure (M(outsystems.lifetime.lifetime_solution), or
     M(outsystems.lifetime.lifetime_app_version) with C(dest)); the target must be registered in its own LifeTime.
-  - The package is sent as a stream (C(application/octet-stream)) and its sha256 is computed from the file in chunks:
+  - The package is sent as a stream (C(application/octet-stream)) and its sha256 is computed from the file in chunks;
     nothing holds the whole package in memory, so packages of several gigabytes can be published from an execution
     environment with a small memory limit.
-  - Starting and waiting behave exactly as in M(outsystems.lifetime.lifetime_deployment) (the same code): the plan waits
+  - Starting and waiting behave exactly as in M(outsystems.lifetime.lifetime_deployment) (the same code). The plan waits
     in a queue while another plan runs on the target, each new line of the deployment log is printed as it arrives when
     the task runs on the controller, user interventions are handled as O(on_user_intervention) says, and a timeout fails
     with the last status and log without aborting anything.
@@ -25,14 +25,14 @@ description:
     deployment plans of the last 90 days (one request). A plan whose notes carry
     C([outsystems.lifetime package sha256=<sha256>]) is an earlier publication of the very same bytes. A saved one is
     reused (started, for O(state=deployed)) and a running one is followed, instead of uploading again. When the newest
-    one finished successfully, the package counts as published and nothing is uploaded (RV(changed=false)), unless one of
+    one finished successfully, the package counts as published and nothing is uploaded (V(changed=false)), unless one of
     its applications no longer runs in the target or a later successful plan to the target deployed one of its
     applications; then, and when the newest one failed or was aborted, the package is published again.
   - After an upload, the task writes that marker into the notes of the new plan. If LifeTime refuses to update the plan
     (plans created from a package may be read-only), the task warns that idempotency cannot be recorded, and
     the next run uploads again.
   - After an upload, when the plan details name for every application the version the target already runs (and none
-    is new), the plan is deleted and nothing is deployed (RV(changed=false)). LifeTime's reference documents no version
+    is new), the plan is deleted and nothing is deployed (V(changed=false)). LifeTime's reference documents no version
     in C(ApplicationsToDeploy), so in practice the sha256 record above is what makes a second publication a no-op.
   - O(src) is checked before any request. A file that is missing, is not a regular file, is empty, is not named C(.oap)
     or C(.osp) (in any case), or does not start with the zip signature C(PK\x03\x04) fails the task with a message saying which.
@@ -43,7 +43,7 @@ options:
     description:
       - Path of the package to publish, an application package (.oap) or a solution package (.osp).
       - It is read on the host that runs the task. With the action plugin of this module that is the controller when the
-        task runs on C(localhost) or with C(delegate_to: localhost) (recommended: the package is then read and sent by
+        task runs on C(localhost) or is delegated to C(localhost) (recommended, as the package is then read and sent by
         the controller, with the deployment log printed live); on any other host the module runs there and reads O(src) there.
     type: path
     required: true
@@ -80,11 +80,11 @@ options:
     description:
       - What to do when the deployment stops with status C(needs_user_intervention).
       - V(fail) fails the task and leaves the plan waiting in LifeTime.
-      - V(continue) sends the continue command and keeps waiting (two-step deployments: C(deploy_prepared)/C(deployment_prepared),
+      - V(continue) sends the continue command and keeps waiting (two-step deployments with C(deploy_prepared)/C(deployment_prepared),
         C(business_process_impact), C(deployment_suspended)).
       - V(stop) returns successfully with RV(deployment_status=needs_user_intervention) and RV(info); running the same task again
         continues the plan and waits for it to finish.
-      - C(needs_configuration_or_confirmation) (missing database connection mappings in the target) is never continued: the task
+      - C(needs_configuration_or_confirmation) (missing database connection mappings in the target) is never continued; the task
         fails and says what LifeTime needs, whatever this option says.
     type: str
     choices: [fail, continue, stop]

@@ -49,7 +49,7 @@ options:
   dest:
     description:
       - Path of the .osp file to write, on the host that runs the task (the controller when the task runs on
-        C(localhost) or with C(delegate_to: localhost)).
+        C(localhost) or is delegated to C(localhost)).
       - Its directory must exist and be writable.
     type: path
     required: true

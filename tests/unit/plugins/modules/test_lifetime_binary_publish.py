@@ -84,8 +84,8 @@ def notes_editable(monkeypatch):
 @pytest.fixture
 def package(tmp_path):
     """An .oap from another infrastructure: Inventory 3.0 (unknown to the target) and EmployeeBackoffice 1.3 (known)."""
-    return write_package(tmp_path / 'Release.oap', [entry('Inventory', '3.0'),
-                                                     entry('EmployeeBackoffice', '1.3', key='c9a7a82e-0eee-4a3d-8e22-2a19c69c766f')])
+    applications = [entry('Inventory', '3.0'), entry('EmployeeBackoffice', '1.3', key='c9a7a82e-0eee-4a3d-8e22-2a19c69c766f')]
+    return write_package(tmp_path / 'Release.oap', applications)
 
 
 # -- publishing -------------------------------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def test_a_target_that_refuses_binaries_fails_with_lifetimes_message(run_module,
 
 @pytest.mark.parametrize('make, words', [
     (lambda d: str(d / 'missing.oap'), 'does not exist'),
-    (lambda d: str(d), 'is not a file'),
+    (str, 'is not a file'),
     (lambda d: _write(d / 'empty.osp', b''), 'is empty'),
     (lambda d: _write(d / 'package.zip', b'PK\x03\x04 a zip, but not named as a package'), 'is not named as an application package'),
     (lambda d: _write(d / 'error.OAP', b'<html>Service Unavailable</html>'), 'does not start with the zip signature'),
