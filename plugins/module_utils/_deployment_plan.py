@@ -23,9 +23,11 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment im
     RUNNING,
     SAVED,
     SUCCEEDED,
+    NEVER,
     DeploymentRun,
     check_conflicts,
     log_lines,
+    started,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeAPIError,
@@ -40,6 +42,8 @@ PREVIOUS = 'previous'
 # How far back the target's deployment plans are read: for plans to reuse and for `version: previous`.
 HISTORY_DAYS = 90
 MARKER = '[outsystems.lifetime run %s]'
+# Plans a run may attach to instead of creating another one.
+REUSABLE = frozenset((SAVED, RUNNING, NEEDS_USER_INTERVENTION))
 
 
 def _same_key(left, right):
@@ -213,16 +217,22 @@ class Plan:
         return [item.operation() for item in self.to_deploy]
 
     def matching(self):
-        """Existing plans from source to target carrying exactly these versions, with their status: active ones first."""
+        """Plans from source to target that carry exactly these versions and can still be used: running or paused ones first, then saved ones.
+
+        Finished plans are history, and an aborting plan is on its way to aborted: neither is reused.
+        """
         wanted = sorted(op['ApplicationVersionKey'].lower() for op in self.operations())
         found = []
         for plan in self.history.plans():
             if not _same_key(plan.get('SourceEnvironmentKey'), self.source['Key']):
                 continue
             keys = sorted(str(op.get('ApplicationVersionKey', '')).lower() for op in plan.get('ApplicationOperations') or [])
-            if keys == wanted:
-                found.append((plan, self.history.status(plan)))
-        return sorted(found, key=lambda item: item[1].get('DeploymentStatus') not in ACTIVE)
+            if keys != wanted or (started(plan) and plan.get('AbortedOn') and not str(plan['AbortedOn']).startswith(NEVER)):
+                continue
+            status = self.history.status(plan)
+            if status.get('DeploymentStatus') in REUSABLE:
+                found.append((plan, status))
+        return sorted(found, key=lambda item: item[1].get('DeploymentStatus') == SAVED)
 
     def diff(self):
         items = self.to_deploy
