@@ -75,6 +75,10 @@ def log_lines(status, count=LAST_LINES):
     return [entry.get('Message', '') for entry in entries[-count:]]
 
 
+def _describe_status(status):
+    return '%s; last log line: %s' % (status.get('DeploymentStatus'), (log_lines(status, 1) or ['none'])[0])
+
+
 def conflict_lines(conflicts):
     lines = []
     for conflict in conflicts:
@@ -257,8 +261,7 @@ class DeploymentRun:
     def _wait_settled(self):
         waiter = Waiter(fetch=self.fetch_status, done=self._settled,
                         timeout=self._remaining(self.params['wait_timeout']), what=self.label,
-                        describe=lambda status: '%s; last log line: %s' % (status.get('DeploymentStatus'),
-                                                                            (log_lines(status, 1) or ['none'])[0]))
+                        describe=_describe_status)
         try:
             waiter.wait()
         except LifeTimeTimeoutError as exc:

@@ -142,11 +142,11 @@ class Plan:
         for index, spec in enumerate(specs):
             field = 'key' if spec.get('key') else 'name'
             application = resolver.application(spec[field], 'applications[%d].%s' % (index, field))
-            if any(_same_key(application['Key'], earlier['Key']) for earlier, _ in chosen):
+            if any(_same_key(application['Key'], earlier['Key']) for earlier, dummy in chosen):
                 raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
             chosen.append((application, spec))
         # One versions call per application, concurrently: the only per-application cost.
-        resolver.prefetch_versions([application for application, _ in chosen])
+        resolver.prefetch_versions([application for application, dummy in chosen])
         planned = []
         for index, (application, spec) in enumerate(chosen):
             zone = None

@@ -69,7 +69,7 @@ class Waiter:
         self.done = done
         self.timeout = timeout
         self.on_poll = on_poll
-        self.describe = describe or (lambda state: repr(state))
+        self.describe = describe or repr
         self.what = what
         self.backoff = backoff or Backoff()
         self.clock = clock

@@ -9,7 +9,7 @@ module: lifetime_deployment
 short_description: Deploy application versions between OutSystems LifeTime environments, idempotently
 version_added: 0.1.0
 description:
-  - Makes a LifeTime target environment run the given application versions, in one task: resolves the environments,
+  - Makes a LifeTime target environment run the given application versions, in one task. It resolves the environments,
     applications and versions by name, creates one deployment plan, checks it for conflicts, starts it (waiting in a queue
     while another plan runs on the same target), follows it to its end while printing each new line of the deployment log,
     and reports what changed.
@@ -18,14 +18,14 @@ description:
     creating a second one, so running the task again after an interrupted run (a killed job, Ctrl-C during the wait) attaches
     to the plan that run created.
   - A create request whose answer is lost (timeout, reset connection, server error) is never sent again. Each run writes a
-    marker C([outsystems.lifetime run <id>]) at the end of the plan notes and looks for it to find the plan it created.
-  - O(version=previous) rolls an application back to the version that ran in the target before the one running now, like
+    marker C([outsystems.lifetime run <id>]) at the end of the plan notes, and looks for it to find the plan it created.
+  - O(applications[].version=previous) rolls an application back to the version that ran in the target before the one running now, like
     Zend Server's C(applicationRollback).
   - While the deployment runs, each new log line is printed on the controller as it arrives (when the task runs on the
-    controller, which is the case for C(localhost) and C(delegate_to: localhost)). Elsewhere the module runs on the host and
+    controller, which is the case for C(localhost) and for tasks delegated to C(localhost)). Elsewhere the module runs on the host and
     the log is returned at the end.
 author:
-  - outsystems.lifetime contributors
+  - OutSystems community Ansible maintainers (@outsystems-community)
 options:
   source_environment:
     description:
@@ -106,11 +106,11 @@ options:
     description:
       - What to do when the deployment stops with status C(needs_user_intervention).
       - V(fail) fails the task and leaves the plan waiting in LifeTime.
-      - V(continue) sends the continue command and keeps waiting (two-step deployments: C(deploy_prepared)/C(deployment_prepared),
-        C(business_process_impact), C(deployment_suspended)).
+      - V(continue) sends the continue command and keeps waiting. This is what two-step deployments need (C(deploy_prepared)
+        or C(deployment_prepared)), and it also answers C(business_process_impact) and C(deployment_suspended).
       - V(stop) returns successfully with RV(deployment_status=needs_user_intervention) and RV(info); running the same task again
         continues the plan and waits for it to finish.
-      - C(needs_configuration_or_confirmation) (missing database connection mappings in the target) is never continued: the task
+      - C(needs_configuration_or_confirmation) (missing database connection mappings in the target) is never continued. The task
         fails and says what LifeTime needs, whatever this option says.
     type: str
     choices: [fail, continue, stop]
@@ -149,7 +149,7 @@ attributes:
 notes:
   - Building the plan costs at most N + 3 API requests for N applications (environments, applications with their status,
     the versions of each application concurrently, the target's deployment plans), plus one per named deployment zone target.
-  - The database of the target is not rolled back by O(version=previous); only the application version is.
+  - The database of the target is not rolled back by O(applications[].version=previous); only the application version is.
 seealso:
   - module: outsystems.lifetime.lifetime_app_version
   - module: outsystems.lifetime.lifetime_environment_info

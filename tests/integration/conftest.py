@@ -35,7 +35,7 @@ class PlaybookRun:
         found = RECAP.findall(self.stdout)
         if found:
             for pair in found[-1].split():
-                name, _, value = pair.partition('=')
+                name, dummy, value = pair.partition('=')
                 if value.isdigit():
                     self.recap[name] = int(value)
 

@@ -39,7 +39,7 @@ def sequence(*states):
 
 def test_backoff_starts_short_and_grows_to_the_cap():
     backoff = Backoff(first=1.0, factor=2.0, cap=5.0)
-    assert [backoff.next() for _ in range(6)] == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+    assert [backoff.next() for dummy in range(6)] == [1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
 
 
 def test_wait_returns_the_first_done_state_with_duration_and_polls():
