@@ -182,14 +182,20 @@ class Handler(BaseHTTPRequestHandler):
             self._send(response, method)
             return
         started = time.time()
-        status = None
-        try:
-            status = self._serve_api(simulator, method, path, query, body)
-        finally:
-            simulator.log_request(started, method, path, query, status)
+        logged = []
 
-    def _serve_api(self, simulator, method, path, query, body):
-        """Answer one API request and return the status sent (None when the connection was dropped)."""
+        def log(status):
+            # Logged before the answer leaves, so a client that has its answer always finds the request in the log.
+            if not logged:
+                logged.append(status)
+                simulator.log_request(started, method, path, query, status)
+        try:
+            self._serve_api(simulator, method, path, query, body, log)
+        finally:
+            log(None)
+
+    def _serve_api(self, simulator, method, path, query, body, log):
+        """Answer one API request, logging it with the status about to be sent (None when the connection is dropped)."""
         if simulator.latency:
             time.sleep(simulator.latency)
         segments = api_segments(path)
@@ -199,27 +205,30 @@ class Handler(BaseHTTPRequestHandler):
         failing = fault is not None and (fault.status is not None or fault.drop)
         if failing and not fault.after_processing:
             body.drain()
-            return self._fail(fault, method)
+            self._fail(fault, method, log)
+            return
         response = self._dispatch(simulator, method, path, segments, query, body)
         body.drain()
         if failing:
-            return self._fail(fault, method)
+            self._fail(fault, method, log)
+            return
+        log(response.status)
         self._send(response, method)
-        return response.status
 
-    def _fail(self, fault, method):
+    def _fail(self, fault, method, log):
         if fault.drop:
+            log(None)
             self.close_connection = True
             try:
                 self.connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
-            return None
+            return
         response = Response.error(fault.status, 'Injected fault: the simulator answers %d to this request.' % fault.status)
         if fault.status == 429 or fault.status == 503:
             response.headers['Retry-After'] = str(fault.retry_after)
+        log(fault.status)
         self._send(response, method)
-        return fault.status
 
     def _dispatch(self, simulator, method, path, segments, query, body):
         if segments is None:
