@@ -5,12 +5,10 @@
 
 """For internal use only: applications, their status in each environment and their versions, shaped as module results."""
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.outsystems.lifetime.plugins.module_utils._environments import running_entry, select_environments
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import VERSIONS_PAGE, WORKERS
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import VERSIONS_PAGE
 
 # The application fields running_entry() adds that belong to the application, not to its status in one environment.
 _APPLICATION_FIELDS = ('key', 'name', 'kind', 'is_system')
@@ -77,12 +75,8 @@ def applications_info(resolver, names=None, include_system=False, include_versio
 
     need_versions = [app for app in selected
                      if include_versions or any(resolver.status_in(app, env) for env in selected_envs)]
-    if include_versions > VERSIONS_PAGE and need_versions:
-        # More than the resolver's page: ask for every version at once rather than a page and then everything.
-        with ThreadPoolExecutor(max_workers=min(WORKERS, len(need_versions))) as pool:
-            list(pool.map(lambda app: resolver.versions(app, complete=True), need_versions))
-    else:
-        resolver.prefetch_versions(need_versions)
+    # More than the resolver's page: ask for every version at once rather than a page and then everything.
+    resolver.prefetch_versions(need_versions, complete=include_versions > VERSIONS_PAGE)
 
     result = []
     for app in selected:

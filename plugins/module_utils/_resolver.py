@@ -141,15 +141,16 @@ class Resolver:
                 raise
         return match_one(self.versions(application, complete=True), ref, 'version', parameter, name_field='Version', where=where)
 
-    def prefetch_versions(self, applications):
-        """List the versions of several applications at once (one call each, concurrently)."""
-        pending = [app for app in applications if app['Key'] not in self._versions]
+    def prefetch_versions(self, applications, complete=False):
+        """List the versions of several applications at once (one call each, concurrently); all of them when ``complete``."""
+        with self._lock:
+            pending = [app for app in applications if app['Key'] not in self._versions or (complete and not self._versions[app['Key']][1])]
         if len(pending) == 1:
-            self.versions(pending[0])
+            self.versions(pending[0], complete)
         elif pending:
             with ThreadPoolExecutor(max_workers=min(WORKERS, len(pending))) as pool:
                 # list() re-raises the first error of any lookup.
-                list(pool.map(self.versions, pending))
+                list(pool.map(lambda app: self.versions(app, complete), pending))
 
     def running_version(self, application, env):
         """The version record an environment runs of an application (its base version when modified), or None."""
