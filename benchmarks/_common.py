@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Helpers shared by benchmarks/deployment_plan.py and benchmarks/deployment_wait.py.
+
+* ``Simulator``: the LifeTime simulator (``python -m tests.simulator``) in a subprocess on 127.0.0.1, port 0, with a
+  request log in a file; a context manager, so it is terminated whatever happens (also on SIGTERM, see ``stop_on_sigterm``).
+* ``run_playbook`` / ``run_streamed``: a command whose output is read line by line, each line stamped with ``time.time()``
+  when it arrives, so a line can be compared with the simulator's wall-clock instants (request log ``time``,
+  ``Deployment.finished_at``).
+* outsystems-pipeline 0.11.0 (the peer): its throwaway virtualenv under ``.tmp/benchmarks/`` comes from
+  ``benchmarks/packages.py`` (``pipeline_python``, installed on first use), so both benchmarks share one install.
+"""
+
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from packages import PIPELINE, pipeline_env, pipeline_python
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.dirname(os.path.abspath(sys.executable))
+RESULTS = os.path.join(REPO_ROOT, 'benchmarks', 'results')
+PLAYBOOKS = os.path.join(REPO_ROOT, 'benchmarks', 'playbooks')
+WORK_ROOT = os.path.join(REPO_ROOT, '.tmp', 'benchmarks')
+DEV_COLLECTIONS = os.path.join(REPO_ROOT, '.tmp', 'dev-collections')
+TOKEN = 'bench-token'
+PEER = PIPELINE.replace('==', ' ')
+OURS = 'outsystems.lifetime'
+
+
+def stop_on_sigterm():
+    """Turn SIGTERM into SystemExit, so the ``finally`` blocks that stop the simulators run."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+
+
+class Simulator:
+    """``python -m tests.simulator`` in its own process, with its request log in ``work/<name>-requests.jsonl``."""
+
+    def __init__(self, work, name, scenario=None, step_seconds=0.0, latency_ms=0.0):
+        self.name = name
+        self.token = TOKEN
+        self.request_log = os.path.join(work, '%s-requests.jsonl' % name)
+        self.stderr_path = os.path.join(work, '%s-stderr.txt' % name)
+        command = [sys.executable, '-m', 'tests.simulator', '--host', '127.0.0.1', '--port', '0', '--token', self.token,
+                   '--request-log', self.request_log, '--step-seconds', repr(float(step_seconds)), '--latency-ms', repr(float(latency_ms))]
+        if scenario:
+            command += ['--scenario', scenario]
+        with open(self.stderr_path, 'w', encoding='utf-8') as stderr:
+            self.process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True)  # pylint: disable=consider-using-with
+        line = self.process.stdout.readline()
+        match = re.search(r'listening on (\S+)', line)
+        if not match:
+            self.stop()
+            with open(self.stderr_path, encoding='utf-8') as handle:
+                raise RuntimeError('the simulator did not start: %r\n%s' % (line, handle.read()[-3000:]))
+        self.url = match.group(1)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.process.stdout.close()
+
+    def state(self):
+        """``GET /_simulator/state``: environments, applications, deployments (with ``finished_at``)."""
+        with urllib.request.urlopen(self.url + '/_simulator/state', timeout=30) as response:
+            return json.loads(response.read())
+
+    def requests(self):
+        """The request log: dicts with time (epoch s), method, path, query, status; in arrival order."""
+        if not os.path.exists(self.request_log):
+            return []
+        with open(self.request_log, encoding='utf-8') as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+
+
+def api_path(request):
+    """The request path below the API base, lower-case, with a trailing slash: ``/deployments/KEY/status/``."""
+    path = request['path'].split('?', 1)[0].lower()
+    for base in ('/lifetimeapi/rest/v2', '/lifetime/rest/v2'):
+        if path.startswith(base):
+            path = path[len(base):]
+            break
+    return path if path.endswith('/') else path + '/'
+
+
+KEY = re.compile(r'/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?=/)')
+
+
+def request_shapes(requests):
+    """How many requests went to each route: {"GET /applications/{key}/versions/": 30, ...} (keys replaced by {key})."""
+    shapes = {}
+    for request in requests:
+        shape = '%s %s' % (request['method'], KEY.sub('/{key}', api_path(request)))
+        shapes[shape] = shapes.get(shape, 0) + 1
+    return shapes
+
+
+def is_create(request):
+    """``POST /deployments/``: the request that creates a deployment plan."""
+    return request['method'] == 'POST' and api_path(request) == '/deployments/'
+
+
+def is_status(request, key):
+    return request['method'] == 'GET' and api_path(request) == '/deployments/%s/status/' % key.lower()
+
+
+def is_start(request, key):
+    return request['method'] == 'POST' and api_path(request) == '/deployments/%s/start/' % key.lower()
+
+
+def collections_root(override=None):
+    """Where ansible-playbook finds this work tree as outsystems.lifetime: ``--collections`` or .tmp/dev-collections (created here if missing)."""
+    if override:
+        return os.path.abspath(override)
+    link = os.path.join(DEV_COLLECTIONS, 'ansible_collections', 'outsystems', 'lifetime')
+    if os.path.realpath(link) != os.path.realpath(REPO_ROOT):
+        os.makedirs(os.path.dirname(link), exist_ok=True)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(REPO_ROOT, link, target_is_directory=True)
+    return DEV_COLLECTIONS
+
+
+def ansible_env(work, collections, sim):
+    """The environment of ansible-playbook: implicit localhost, the connection from LIFETIME_URL/LIFETIME_TOKEN (as tests/integration does)."""
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0',
+               ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_RETRY_FILES_ENABLED='False',
+               ANSIBLE_HOME=os.path.join(work, 'ansible-home'), ANSIBLE_LOCAL_TEMP=os.path.join(work, 'ansible-tmp'),
+               PYTHONUNBUFFERED='1', LIFETIME_URL=sim.url, LIFETIME_TOKEN=sim.token,
+               PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    for name in ('ANSIBLE_CONFIG', 'LIFETIME_CA_PATH', 'LIFETIME_VALIDATE_CERTS', 'LIFETIME_REQUEST_TIMEOUT'):
+        env.pop(name, None)
+    return env
+
+
+class Run:
+    """What a streamed command printed: ``lines`` as (epoch seconds when read, text), its exit code, when it started and ended."""
+
+    def __init__(self, command, returncode, lines, started, ended):
+        self.command = command
+        self.returncode = returncode
+        self.lines = lines
+        self.started = started
+        self.ended = ended
+
+    @property
+    def output(self):
+        return '\n'.join(text for dummy, text in self.lines)
+
+    def first(self, pattern):
+        """(instant, text) of the first line matching the regular expression, or (None, None)."""
+        regex = re.compile(pattern)
+        for instant, text in self.lines:
+            if regex.search(text):
+                return instant, text
+        return None, None
+
+    def check(self, label):
+        if self.returncode != 0:
+            raise RuntimeError('%s failed (rc %s):\n%s' % (label, self.returncode, self.output[-4000:]))
+        return self
+
+
+def run_streamed(command, cwd, env, timeout=3600):
+    """Run command, reading stdout+stderr line by line as it arrives; each line is stamped with time.time() when read."""
+    started = time.time()
+    lines = []
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as process:
+        try:
+            for text in process.stdout:
+                lines.append((time.time(), text.rstrip('\n')))
+                if time.time() - started > timeout:
+                    raise RuntimeError('%s ran longer than %d s' % (command[0], timeout))
+            process.wait()
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    return Run(command, process.returncode, lines, started, time.time())
+
+
+def run_playbook(playbook, work, collections, sim, extra_vars=None, timeout=3600):
+    command = [os.path.join(BIN, 'ansible-playbook'), os.path.join(PLAYBOOKS, playbook)]
+    if extra_vars:
+        command += ['-e', json.dumps(extra_vars)]
+    return run_streamed(command, work, ansible_env(work, collections, sim), timeout=timeout)
+
+
+def peer_python():
+    """The python of the throwaway virtualenv with outsystems-pipeline 0.11.0 (packages.py installs it on first use)."""
+    return pipeline_python()
+
+
+def peer_env(sleep_seconds=None):
+    """The peer's environment: its poll period SLEEP_PERIOD_IN_SECS overridden when given, else its default (20 s)."""
+    env = pipeline_env()  # OVERRIDE_CONFIG_IN_USE=True, SLEEP_PERIOD_IN_SECS=1, no WORKSPACE
+    if sleep_seconds is None:
+        env.pop('SLEEP_PERIOD_IN_SECS', None)
+    else:
+        env['SLEEP_PERIOD_IN_SECS'] = str(int(sleep_seconds))
+    env['PYTHONUNBUFFERED'] = '1'
+    return env
+
+
+def peer_command(python, sim, applications, source='Development', target='Production'):
+    """outsystems-pipeline 0.11.0 promoting the tagged versions of ``applications`` from source to target."""
+    return [python, '-m', 'outsystems.pipeline.deploy_latest_tags_to_target_env', '-u', sim.url, '-t', sim.token,
+            '-s', source, '-d', target, '-l', ','.join(applications)]
+
+
+def fresh_directory(work, name):
+    path = os.path.join(work, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+    return path
+
+
+def work_directory(prefix):
+    stamp = time.strftime('%Y%m%d-%H%M%S')
+    work = os.path.join(WORK_ROOT, '%s-%s' % (prefix, stamp))
+    os.makedirs(work)
+    return work, stamp
+
+
+def machine_facts():
+    """CPU count, Python and ansible-core version, platform: printed above every table."""
+    try:
+        from ansible.release import __version__ as ansible_core  # pylint: disable=import-outside-toplevel
+    except ImportError:
+        ansible_core = 'not importable from %s' % sys.executable
+    return dict(cpus=os.cpu_count(), python=platform.python_version(), python_executable=sys.executable, ansible_core=ansible_core,
+                platform=platform.platform(), machine=platform.machine())
+
+
+def print_facts(facts):
+    print('Machine: %(cpus)s CPUs (%(machine)s), %(platform)s; Python %(python)s; ansible-core %(ansible_core)s' % facts, flush=True)
+
+
+def write_results(prefix, stamp, data):
+    os.makedirs(RESULTS, exist_ok=True)
+    output = os.path.join(RESULTS, '%s-%s.json' % (prefix, stamp))
+    with open(output, 'w', encoding='utf-8') as handle:
+        json.dump(data, handle, indent=1)
+    return os.path.relpath(output, REPO_ROOT)
+
+
+def median(values):
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if not ordered:
+        return None
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2.0
+
+
+def table(header, rows):
+    """Rows of cells as aligned text lines."""
+    cells = [[str(cell) for cell in row] for row in [header] + rows]
+    widths = [max(len(row[index]) for row in cells) for index in range(len(header))]
+    lines = ['  '.join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
+    lines.insert(1, '  '.join('-' * width for width in widths))
+    return '\n'.join(lines)
