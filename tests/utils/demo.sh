@@ -2,14 +2,22 @@
 # End-to-end demo against the LifeTime simulator: `make demo` runs it with the
 # built collection installed in .tmp/collections.
 #
+# It lists the environments, promotes EmployeeBackoffice from Development to
+# Production with playbooks/promote.yml (first --check, then for real, with the
+# deployment log streaming), rolls it back with playbooks/rollback.yml, and
+# shows what runs in Production after each step.
+#
 # Each step is one `step "title" command...` line in main(); add steps there.
 # The simulator is always stopped on exit, and any failing step fails the demo.
+# DEMO_STEP_SECONDS (default 1) is how long each deployment phase takes in the
+# simulator, so the deployment log visibly arrives while the playbook waits.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$REPO_ROOT"
 
 PYTHON=${PYTHON:-python3}
+DEMO_STEP_SECONDS=${DEMO_STEP_SECONDS:-1}
 export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$REPO_ROOT/.tmp/collections}
 export LIFETIME_TOKEN=${LIFETIME_TOKEN:-demo-token}
 # Only the implicit localhost is used; say nothing about the missing inventory.
@@ -36,7 +44,7 @@ trap 'exit 143' TERM
 # Start the simulator on a free port and export LIFETIME_URL once it answers.
 start_simulator() {
     PYTHONUNBUFFERED=1 "$PYTHON" -m tests.simulator --port 0 --token "$LIFETIME_TOKEN" \
-        >"$SIMULATOR_LOG" 2>&1 &
+        --step-seconds "$DEMO_STEP_SECONDS" >"$SIMULATOR_LOG" 2>&1 &
     SIMULATOR_PID=$!
 
     local url="" _
@@ -88,9 +96,10 @@ step() {
 }
 
 # Print "application  version" for everything running in one environment
-# (default Production), read back with lifetime_application_info.
+# (default Production), read back with lifetime_application_info. With an
+# application and a version, fail unless that application runs that version.
 show_running() {
-    local environment=${1:-Production} output
+    local environment=${1:-Production} application=${2:-} expected=${3:-} output
     printf '\n--- running in %s\n' "$environment"
     output=$(ansible localhost -m outsystems.lifetime.lifetime_application_info \
         -a "environment=$environment") || {
@@ -102,18 +111,58 @@ show_running() {
 import json
 import sys
 
+application, expected = sys.argv[1], sys.argv[2]
+running = {}
 for app in json.load(sys.stdin)["applications"]:
     for status in app.get("environments") or []:
+        running[app["name"]] = status.get("version")
         print("%-40s %s" % (app["name"], status.get("version") or "-"))
+if application and running.get(application) != expected:
+    sys.exit("demo: expected %s %s, found %s" % (application, expected, running.get(application)))
+' "$application" "$expected"
+}
+
+# The environments in LifeTime's order, one line each.
+list_environments() {
+    local output
+    output=$(ansible localhost -m outsystems.lifetime.lifetime_environment_info) || {
+        printf '%s\n' "$output" >&2
+        return 1
+    }
+    printf '%s\n' "${output#*=> }" | "$PYTHON" -c '
+import json
+import sys
+
+for env in json.load(sys.stdin)["environments"]:
+    print("%d  %-20s %-12s %s" % (env["order"], env["name"], env.get("environment_type") or "-", env["key"]))
 '
 }
 
 main() {
+    local promote=(-e source_environment=Development -e target_environment=Production
+        -e applications=EmployeeBackoffice -e '{"notes": "Promoted by make demo"}')
+    local rollback=(-e target_environment=Production -e applications=EmployeeBackoffice)
+
     start_simulator
 
-    step "List the LifeTime environments" \
-        ansible localhost -m outsystems.lifetime.lifetime_environment_info
-    show_running Production
+    step "List the LifeTime environments (outsystems.lifetime.lifetime_environment_info)" \
+        list_environments
+    show_running Production EmployeeBackoffice 1.2
+
+    step "Promote EmployeeBackoffice from Development to Production in check mode: the plan, no change" \
+        ansible-playbook playbooks/promote.yml --check --diff "${promote[@]}"
+    show_running Production EmployeeBackoffice 1.2
+
+    step "Promote EmployeeBackoffice from Development to Production" \
+        ansible-playbook playbooks/promote.yml "${promote[@]}"
+    show_running Production EmployeeBackoffice 1.3
+
+    step "Promote again: nothing to do (changed=0, no plan)" \
+        ansible-playbook playbooks/promote.yml "${promote[@]}"
+
+    step "Roll EmployeeBackoffice in Production back to the version that ran before" \
+        ansible-playbook playbooks/rollback.yml "${rollback[@]}"
+    show_running Production EmployeeBackoffice 1.2
 
     printf '\ndemo: all steps passed\n'
 }
