@@ -323,8 +323,8 @@ def test_a_download_cut_mid_stream_is_retried_and_dest_is_complete(run_module, m
 
     assert result['changed'] is True, result
     assert proxy.cuts == 1
-    # The first answer never ended: the simulator logs it without a status.
-    assert [r['status'] for r in downloads(sim, expected=2)] == [None, 200]
+    # Two download requests: the one cut short (the simulator may log it 200, its bytes already in socket buffers) and the retry.
+    assert len(downloads(sim, expected=2)) == 2 and downloads(sim)[-1]['status'] == 200
     assert result['size'] == 8 << 20 == dest.stat().st_size
     assert sha256(dest) == result['checksum']
     assert manifest(dest)['Kind'] == 'osp'
