@@ -165,9 +165,7 @@ def test_a_later_deployment_of_one_of_its_applications_makes_the_package_publish
     assert download['changed'] is True, download
     first = run_module(MODULE, dict(src=src, target_environment=TARGET))
     assert first['changed'] is True and simulator.state.running_version(TARGET, 'EmployeeBackoffice') == '1.3', first
-    # From Development: lifetime_deployment would otherwise "reuse" the finished QA-to-Production plan of 1.2 in the
-    # history and deploy nothing (a bug reported to its author).
-    rollback = run_module('lifetime_deployment', dict(source_environment='Development', target_environment=TARGET,
+    rollback = run_module('lifetime_deployment', dict(source_environment='Quality Assurance', target_environment=TARGET,
                                                       applications=[dict(name='EmployeeBackoffice', version='1.2')]))
     assert rollback.get('failed') is not True and simulator.state.running_version(TARGET, 'EmployeeBackoffice') == '1.2', rollback
 
