@@ -3,11 +3,8 @@
 """lifetime_solution and lifetime_binary_publish through ansible-playbook: one and two simulators, checked by their state."""
 
 import hashlib
-import uuid
 
 import pytest
-
-from tests.simulator import deployments, solutions
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -26,49 +23,12 @@ TARGET_SCENARIO = {
 }
 
 
-@pytest.fixture
-def notes_editable(monkeypatch):
-    """Let PUT /deployments/{key}/ change the Notes of a saved plan created from a package.
-
-    The simulator refuses any update of such a plan as read-only; seed 002 documents PUT for every plan. Without
-    this the module cannot record the package's sha256 and warns (tests/unit/.../test_lifetime_binary_publish.py).
-    """
-    original = deployments.update
-
-    def update(world, plan, body):
-        if plan.is_binary and plan.status == 'saved' and set(body) == {'Notes'}:
-            plan.notes = body['Notes'] or ''
-            plan.saved_on = world.now()
-            return plan
-        return original(world, plan, body)
-
-    monkeypatch.setattr(deployments, 'update', update)
-
-
-@pytest.fixture
-def same_package_every_time(monkeypatch):
-    """Solutions of the same applications and versions give byte-identical packages.
-
-    The simulator writes each new solution's key into the package manifest, so two solutions never have the same
-    bytes; this keeps the keys unique but writes a key derived from the solution's name into the manifest, which models
-    a LifeTime that builds the same package for the same versions.
-    """
-    original = solutions.create
-
-    def create(world, env, body):
-        solution = original(world, env, body)
-        solution.package.manifest['Solution']['Key'] = str(uuid.uuid5(uuid.NAMESPACE_URL, 'solution/' + solution.name))
-        return solution
-
-    monkeypatch.setattr(solutions, 'create', create)
-
-
 def calls(sim):
     """The writes as (method, last path segment, status)."""
     return [(w['method'], w['path'].rstrip('/').rsplit('/', 1)[-1], w['status']) for w in sim.writes()]
 
 
-def test_solution_playbook_builds_downloads_once_and_reports_an_abort(ansible_playbook, simulator, tmp_path, same_package_every_time):
+def test_solution_playbook_builds_downloads_once_and_reports_an_abort(ansible_playbook, simulator, tmp_path):
     simulator.state.add_solution_rule(name='Broken', reason='Module EmployeeBackoffice_CS is protected by IPP.')
     dest_dir = tmp_path / 'packages'
     dest_dir.mkdir()
@@ -85,7 +45,7 @@ def test_solution_playbook_builds_downloads_once_and_reports_an_abort(ansible_pl
     assert 'Completed' in run.stdout and '[solution ' in run.stdout, run
 
 
-def test_binary_publish_playbook_deploys_the_same_package_once(ansible_playbook, simulator, tmp_path, notes_editable):
+def test_binary_publish_playbook_deploys_the_same_package_once(ansible_playbook, simulator, tmp_path):
     packages = tmp_path / 'packages'
     packages.mkdir()
     development = simulator.state.running_version('Development', 'EmployeeBackoffice')
@@ -103,8 +63,7 @@ def test_binary_publish_playbook_deploys_the_same_package_once(ansible_playbook,
     assert "| [%s " % plan.key[:8] in run.stdout and 'Deploy completed' in run.stdout, run
 
 
-def test_cross_infrastructure_playbook_carries_packages_between_two_lifetimes(ansible_playbook, make_simulator, tmp_path,
-                                                                              notes_editable):
+def test_cross_infrastructure_playbook_carries_packages_between_two_lifetimes(ansible_playbook, make_simulator, tmp_path):
     source = make_simulator(token=SOURCE_TOKEN, step_seconds=0.1)
     target = make_simulator(token=TARGET_TOKEN, scenario=TARGET_SCENARIO, step_seconds=0.1)
     assert source.url != target.url

@@ -76,6 +76,7 @@ def create_binary(world, target, upload):
         {'ApplicationKey': a['ApplicationKey'], 'ApplicationName': a['ApplicationName'],
          'IsNew': a['ApplicationKey'].lower() not in world.app_index}
         for a in upload.manifest['Applications']]
+    plan.conflicts = _conflicts(world, plan)
     upload.deployment_key = plan.key
     world.uploaded_packages.append(upload)
     return plan
@@ -87,7 +88,7 @@ def update(world, plan, body):
         raise ApiError(400, 'Deployment %s cannot be updated: it is %s, and only saved plans can be changed.'
                        % (plan.key, plan.status))
     if plan.is_binary:
-        raise ApiError(400, 'Deployment %s was created from a binary package and is read-only.' % plan.key)
+        return _update_binary(world, plan, body)
     source = _environment_from(world, body, 'SourceEnvironmentKey', 'Source') if 'SourceEnvironmentKey' in body else \
         world.env_index[plan.source_key.lower()]
     target = _environment_from(world, body, 'TargetEnvironmentKey', 'Target') if 'TargetEnvironmentKey' in body else \
@@ -161,6 +162,18 @@ def _operations(world, target, operations):
     return result
 
 
+def _update_binary(world, plan, body):
+    """A plan created from a package deploys what the package holds: only its Notes can change (unless the scenario says read-only)."""
+    if world.binary_plans_read_only:
+        raise ApiError(400, 'Deployment %s was created from a binary package and is read-only.' % plan.key)
+    fixed = sorted(field for field in body if field != 'Notes')
+    if fixed:
+        raise ApiError(400, 'Deployment %s was created from a binary package: %s cannot change, only Notes.' % (plan.key, ', '.join(fixed)))
+    plan.notes = _notes(body)
+    plan.saved_on = world.now()
+    return plan
+
+
 def plan_applications(world, plan):
     """The applications a plan deploys, as objects with ``key`` and ``name`` (for rule matching)."""
     if plan.package is not None:
@@ -169,17 +182,33 @@ def plan_applications(world, plan):
     return [world.app_index[op.app_key.lower()] for op in plan.operations]
 
 
+def _package_producer(plan, rule):
+    """The package application a conflict rule names (the first one when it names none), and its operation as LifeTime shows it."""
+    entries = plan.package.manifest['Applications']
+    ref = (rule['application'] or '').lower()
+    entry = next((e for e in entries if ref in (e['ApplicationKey'].lower(), e['ApplicationName'].lower())), entries[0])
+    producer = types.SimpleNamespace(key=entry['ApplicationKey'], name=entry['ApplicationName'],
+                                     module_keys=[module['ModuleKey'] for module in entry.get('Modules') or []])
+    view = {'ApplicationKey': entry['ApplicationKey'], 'ApplicationVersionKey': entry.get('VersionKey', ''),
+            'DeploymentOperation': 'Deploy %s' % entry.get('Version', ''), 'DeploymentZoneKey': ''}
+    return producer, view
+
+
 def _conflicts(world, plan):
     """ApplicationConflicts of a plan, from the conflict rules that match it."""
     target = world.env_index[plan.target_key.lower()]
     conflicts = []
     apps = plan_applications(world, plan)
     for rule in world.take_rules('conflicts', target, apps):
-        producer_op = next((op for op in plan.operations if _names(world, op.app_key, rule['application'])), plan.operations[0]) \
-            if plan.operations else None
-        if producer_op is None:
-            continue
-        producer = world.app_index[producer_op.app_key.lower()]
+        if plan.package is not None:
+            producer, producer_view = _package_producer(plan, rule)
+        else:
+            producer_op = next((op for op in plan.operations if _names(world, op.app_key, rule['application'])), plan.operations[0]) \
+                if plan.operations else None
+            if producer_op is None:
+                continue
+            producer = world.app_index[producer_op.app_key.lower()]
+            producer_view = operation_view(world, producer_op)
         consumer = world.find_application(rule['consumer']) if rule['consumer'] else next(
             (a for a in world.running_apps(target) if not a.is_system and a.key != producer.key), producer)
         consumer_status = world.status_index.get((target.key.lower(), consumer.key.lower()))
@@ -187,7 +216,7 @@ def _conflicts(world, plan):
         conflicts.append({
             'Message': rule['message'] or "Application '%s' uses elements of '%s' that will be missing or incompatible after "
                                           "this deployment." % (consumer.name, producer.name),
-            'ProducerApplicationOperation': operation_view(world, producer_op),
+            'ProducerApplicationOperation': producer_view,
             'ConsumerApplicationOperation': {'ApplicationKey': consumer.key, 'ApplicationVersionKey': consumer_version,
                                              'DeploymentOperation': 'No changes',
                                              'DeploymentZoneKey': consumer_status.zone_key if consumer_status else ''},

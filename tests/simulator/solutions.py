@@ -40,7 +40,8 @@ def create(world, env, body):
         apps.append(app)
         entries.append(world.manifest_entry(app, world.version_index[status.base_version_key.lower()], status))
     key = new_key()
-    spec = world.package_spec('osp', entries, Solution={'Key': key, 'Name': name, 'IncludeReferences': include_references},
+    # No solution key in the content: LifeTime packages the same versions into the same bytes (get_url-style idempotency).
+    spec = world.package_spec('osp', entries, Solution={'Name': name, 'IncludeReferences': include_references},
                               SourceEnvironment={'Key': env.key, 'Name': env.name})
     solution = Solution(key=key, env_key=env.key, name=name, app_keys=[a.key for a in apps],
                         include_references=include_references, created_on=world.now(), package=spec,

@@ -33,7 +33,7 @@ MIB = 1024 * 1024
 DEFAULT_LINK_TTL_SECONDS = 3600
 KEY_QUOTING_MODES = ('route', 'bare', 'quoted', 'alternate')
 OUTCOME_STATUSES = ('finished_successful', 'finished_with_warnings', 'finished_with_errors', 'aborted')
-SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'solution_create_status',
+SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'binary_plans_read_only', 'solution_create_status',
             'binary_size_mb')
 
 
@@ -56,6 +56,7 @@ class World:
         self.link_ttl_seconds = DEFAULT_LINK_TTL_SECONDS
         self.key_quoting = 'route'
         self.allow_binary_to_production = True
+        self.binary_plans_read_only = False
         # outsystems-pipeline expects 200 from POST .../solution; the creating calls of seed 002 answer 201.
         self.solution_create_status = 201
         self.env_index = {}

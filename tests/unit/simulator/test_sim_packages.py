@@ -308,3 +308,52 @@ def test_solution_creation_can_answer_200_like_outsystems_pipeline_expects(api, 
     reply = api.post('/environments/%s/solution' % state.environment('Development').key,
                      {'SolutionName': 'S', 'ApplicationKeys': [state.application('Orders API').key], 'IncludeReferences': True})
     assert reply.status == 200 and state.find_solution(key_of(reply)) is not None
+
+
+def _package_plan(api, simulator, make_simulator):
+    """A saved plan in another infrastructure, created from the .oap of Google Maps Web; returns (client, simulator, key)."""
+    dev = simulator.state.environment('Development').key
+    maps = simulator.state.application('Google Maps Web').key
+    data = api.get(_link(api, '/environments/%s/applications/%s/content' % (dev, maps))).body
+    other = make_simulator(scenario=OTHER_INFRASTRUCTURE)
+    remote = Client(other)
+    return remote, other, key_of(_upload(remote, '7709a06f-e76f-4a88-b008-c72e77878a5c', data))
+
+
+def test_a_package_plan_accepts_new_notes_but_not_other_changes(api, simulator, make_simulator):
+    remote, other, key = _package_plan(api, simulator, make_simulator)
+    assert remote.put('/deployments/%s/' % key, {'Notes': 'sha256=abc'}).status == 200
+    assert other.state.deployment(key).notes == 'sha256=abc'
+    refused = remote.put('/deployments/%s/' % key, {'Notes': 'x', 'ApplicationOperations': []})
+    assert refused.status == 400 and 'only Notes' in refused.json()['Errors'][0]
+    assert other.state.deployment(key).notes == 'sha256=abc'
+
+
+def test_package_plans_can_be_made_read_only_like_a_stricter_lifetime(api, simulator, make_simulator):
+    remote, other, key = _package_plan(api, simulator, make_simulator)
+    other.state.configure(binary_plans_read_only=True)
+    refused = remote.put('/deployments/%s/' % key, {'Notes': 'sha256=abc'})
+    assert refused.status == 400 and 'read-only' in refused.json()['Errors'][0]
+    assert other.state.deployment(key).notes == ''
+
+
+def test_two_solutions_of_the_same_versions_download_byte_identical(api, simulator):
+    dev = simulator.state.environment('Development').key
+    body = {'SolutionName': 'Same', 'ApplicationKeys': [simulator.state.application('EmployeeBackoffice').key]}
+    first, second = (key_of(api.post('/environments/%s/solution' % dev, body)) for dummy in range(2))
+    assert first != second
+    downloads = [api.get(_link(api, '/environments/%s/solution/%s' % (dev, key))).body for key in (first, second)]
+    assert downloads[0] == downloads[1]
+
+
+def test_conflict_rules_apply_to_package_plans(api, simulator, make_simulator):
+    dev = simulator.state.environment('Development').key
+    maps = simulator.state.application('Google Maps Web').key
+    data = api.get(_link(api, '/environments/%s/applications/%s/content' % (dev, maps))).body
+    other = make_simulator(scenario=OTHER_INFRASTRUCTURE)
+    other.state.add_conflict_rule(target='Development', application='Google Maps Web', message='Needs the Maps API key')
+    remote = Client(other)
+    key = key_of(_upload(remote, '7709a06f-e76f-4a88-b008-c72e77878a5c', data))
+    conflicts = remote.get('/deployments/%s/' % key).json()['ApplicationConflicts']
+    assert [c['Message'] for c in conflicts] == ['Needs the Maps API key']
+    assert conflicts[0]['ProducerApplicationOperation']['ApplicationKey'] == maps

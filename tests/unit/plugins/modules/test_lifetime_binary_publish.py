@@ -9,7 +9,6 @@ import zipfile
 
 import pytest
 
-from tests.simulator import deployments
 from tests.simulator.packages import MANIFEST_FORMAT, PackageSpec
 
 MODULE = 'lifetime_binary_publish'
@@ -61,27 +60,6 @@ def binary_plans(sim, target=TARGET):
 
 
 @pytest.fixture
-def notes_editable(monkeypatch):
-    """Let PUT /deployments/{key}/ change the Notes of a saved plan created from a package.
-
-    The simulator answers 400 "created from a binary package and is read-only" to any update of such a plan,
-    while seed 002 documents PUT /deployments/{key}/ for every plan and seed 003 only says LifeTime's *interface*
-    shows these plans read-only. Tests that need the sha256 record use this; without it the module warns
-    (see test_without_a_writable_plan_note_the_task_warns_and_publishes_again).
-    """
-    original = deployments.update
-
-    def update(world, plan, body):
-        if plan.is_binary and plan.status == 'saved' and set(body) == {'Notes'}:
-            plan.notes = body['Notes'] or ''
-            plan.saved_on = world.now()
-            return plan
-        return original(world, plan, body)
-
-    monkeypatch.setattr(deployments, 'update', update)
-
-
-@pytest.fixture
 def package(tmp_path):
     """An .oap from another infrastructure: Inventory 3.0 (unknown to the target) and EmployeeBackoffice 1.3 (known)."""
     applications = [entry('Inventory', '3.0'), entry('EmployeeBackoffice', '1.3', key='c9a7a82e-0eee-4a3d-8e22-2a19c69c766f')]
@@ -91,7 +69,7 @@ def package(tmp_path):
 # -- publishing -------------------------------------------------------------------------------------------------------
 
 def test_a_package_from_another_infrastructure_is_uploaded_deployed_and_creates_its_new_applications(
-        run_module, simulator, package, notes_editable):
+        run_module, simulator, package):
     assert simulator.state.find_application('Inventory') is None
 
     result = run_module(MODULE, dict(src=package, target_environment=TARGET))
@@ -114,7 +92,7 @@ def test_a_package_from_another_infrastructure_is_uploaded_deployed_and_creates_
     assert result['modules_to_delete'] == [] and result['duration'] > 0
 
 
-def test_publishing_the_same_package_twice_deploys_once(run_module, simulator, package, notes_editable):
+def test_publishing_the_same_package_twice_deploys_once(run_module, simulator, package):
     first = run_module(MODULE, dict(src=package, target_environment=TARGET))
     simulator.clear_requests()
 
@@ -129,18 +107,20 @@ def test_publishing_the_same_package_twice_deploys_once(run_module, simulator, p
 
 
 def test_without_a_writable_plan_note_the_task_warns_and_publishes_again(run_module, simulator, package):
+    # A LifeTime that keeps plans created from a package read-only, even their Notes.
+    simulator.state.configure(binary_plans_read_only=True)
     first = run_module(MODULE, dict(src=package, target_environment=TARGET))
 
     assert first['changed'] is True and first['recorded'] is False, first
     assert any('idempotency cannot be recorded' in warning for warning in first['warnings']), first
-    # The simulator keeps such plans read-only: the only record is missing, so the next run uploads again.
+    # The only record is missing, so the next run uploads again.
     second = run_module(MODULE, dict(src=package, target_environment=TARGET))
     assert second['changed'] is True
     assert len(simulator.state.uploaded_packages) == 2
 
 
 def test_state_present_saves_the_plan_and_deployed_later_starts_it_without_a_second_upload(
-        run_module, simulator, package, notes_editable):
+        run_module, simulator, package):
     saved = run_module(MODULE, dict(src=package, target_environment=TARGET, state='present'))
     again = run_module(MODULE, dict(src=package, target_environment=TARGET, state='present'))
 
@@ -159,7 +139,7 @@ def test_state_present_saves_the_plan_and_deployed_later_starts_it_without_a_sec
 
 
 def test_a_later_deployment_of_one_of_its_applications_makes_the_package_publish_again(
-        run_module, simulator, tmp_path, notes_editable):
+        run_module, simulator, tmp_path):
     src = str(tmp_path / 'EmployeeBackoffice-1.3.oap')
     download = run_module('lifetime_app_version', dict(application='EmployeeBackoffice', version='1.3', dest=src))
     assert download['changed'] is True, download
@@ -176,7 +156,7 @@ def test_a_later_deployment_of_one_of_its_applications_makes_the_package_publish
     assert len(simulator.state.uploaded_packages) == 2
 
 
-def test_a_package_whose_last_publication_failed_is_published_again(run_module, simulator, package, notes_editable):
+def test_a_package_whose_last_publication_failed_is_published_again(run_module, simulator, package):
     simulator.state.add_outcome_rule('finished_with_errors', target=TARGET, once=True)
     failed = run_module(MODULE, dict(src=package, target_environment=TARGET))
     assert failed.get('failed') is True and failed['deployment_status'] == 'finished_with_errors', failed
@@ -257,7 +237,7 @@ def test_an_unknown_target_fails_naming_target_environment_and_uploads_nothing(r
 
 # -- check mode -------------------------------------------------------------------------------------------------------
 
-def test_check_mode_checks_the_file_and_the_target_and_uploads_nothing(run_module, simulator, package, notes_editable):
+def test_check_mode_checks_the_file_and_the_target_and_uploads_nothing(run_module, simulator, package):
     result = run_module(MODULE, dict(src=package, target_environment=TARGET), check_mode=True)
 
     assert result['changed'] is True and 'would upload Release.oap' in result['msg'], result
@@ -281,25 +261,8 @@ def test_check_mode_of_a_file_that_is_not_a_package_fails_too(run_module, simula
 
 # -- the shared deployment behaviour ----------------------------------------------------------------------------------
 
-@pytest.fixture
-def binary_conflict(monkeypatch):
-    """Plans created from a package report one ApplicationConflict.
-
-    The simulator's conflict rules only look at ApplicationOperations, which plans from a package do not have,
-    so they never report conflicts for them.
-    """
-    original = deployments.create_binary
-
-    def create_binary(world, target, upload):
-        plan = original(world, target, upload)
-        plan.conflicts = [{'Message': "Application 'Orders API' uses elements of 'Inventory' that will be missing.",
-                           'ModuleConflict': {'ConflictType': 'Producer Element Missing'}}]
-        return plan
-
-    monkeypatch.setattr(deployments, 'create_binary', create_binary)
-
-
-def test_conflicts_fail_before_starting_and_the_new_plan_is_deleted(run_module, simulator, package, binary_conflict):
+def test_conflicts_fail_before_starting_and_the_new_plan_is_deleted(run_module, simulator, package):
+    simulator.state.add_conflict_rule(target=TARGET, application='Inventory')
     result = run_module(MODULE, dict(src=package, target_environment=TARGET))
 
     assert result.get('failed') is True, result
@@ -309,7 +272,8 @@ def test_conflicts_fail_before_starting_and_the_new_plan_is_deleted(run_module, 
     assert starts(simulator) == [] and ('DELETE', simulator.state.uploaded_packages[0].deployment_key) in writes(simulator)
 
 
-def test_allow_conflicts_deploys_despite_them(run_module, simulator, package, binary_conflict):
+def test_allow_conflicts_deploys_despite_them(run_module, simulator, package):
+    simulator.state.add_conflict_rule(target=TARGET, application='Inventory')
     result = run_module(MODULE, dict(src=package, target_environment=TARGET, allow_conflicts=True))
 
     assert result['changed'] is True and result['deployment_status'] == 'finished_successful', result
@@ -347,7 +311,7 @@ def test_the_new_plan_waits_for_a_deployment_running_on_the_target(run_module, s
     assert statuses[0] == 400 and statuses[-1] == 202
 
 
-def test_a_lost_answer_to_the_upload_adopts_the_plan_lifetime_created(run_module, simulator, package, notes_editable):
+def test_a_lost_answer_to_the_upload_adopts_the_plan_lifetime_created(run_module, simulator, package):
     simulator.inject_fault('POST', '/environments/*/deployment/', drop=True, after_processing=True, count=1)
 
     result = run_module(MODULE, dict(src=package, target_environment=TARGET))

@@ -8,12 +8,9 @@ import os
 import socket
 import threading
 import time
-import uuid
 import zipfile
 
 import pytest
-
-from tests.simulator import solutions
 
 MODULE = 'lifetime_solution'
 APPS = ['EmployeeBackoffice', 'Google Maps Web']
@@ -213,25 +210,7 @@ def test_a_solution_that_takes_longer_than_wait_timeout_fails_with_the_last_stat
 
 # -- idempotency ------------------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def same_package_every_time(monkeypatch):
-    """Solutions of the same applications and versions give byte-identical packages.
-
-    The simulator writes each new solution's key into the package manifest, so two solutions never have the same
-    bytes; this keeps the keys unique but writes a key derived from the solution's name into the manifest, which models
-    a LifeTime that builds the same package for the same versions.
-    """
-    original = solutions.create
-
-    def create(world, env, body):
-        solution = original(world, env, body)
-        solution.package.manifest['Solution']['Key'] = str(uuid.uuid5(uuid.NAMESPACE_URL, 'solution/' + solution.name))
-        return solution
-
-    monkeypatch.setattr(solutions, 'create', create)
-
-
-def test_a_second_identical_run_is_unchanged_and_leaves_dest_alone(run_module, simulator, tmp_path, same_package_every_time):
+def test_a_second_identical_run_is_unchanged_and_leaves_dest_alone(run_module, simulator, tmp_path):
     dest = tmp_path / 'Release.osp'
     args = dict(environment='Development', applications=APPS, name='Release', dest=str(dest))
 
@@ -246,7 +225,7 @@ def test_a_second_identical_run_is_unchanged_and_leaves_dest_alone(run_module, s
     assert leftovers(tmp_path) == []
 
 
-def test_a_second_run_after_a_new_version_runs_replaces_dest(run_module, simulator, tmp_path, same_package_every_time):
+def test_a_second_run_after_a_new_version_runs_replaces_dest(run_module, simulator, tmp_path):
     dest = tmp_path / 'Release.osp'
     args = dict(environment='Production', applications=['EmployeeBackoffice'], name='Release', dest=str(dest))
     first = run_module(MODULE, args)
