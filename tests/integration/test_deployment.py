@@ -41,10 +41,10 @@ def test_the_deployment_log_is_printed_while_the_deployment_runs(make_simulator,
     seen = []
     for line in process.stdout:
         seen.append((time.monotonic(), line.rstrip('\n')))
-    assert process.wait(timeout=120) == 0, '\n'.join(line for _, line in seen)
+    assert process.wait(timeout=120) == 0, '\n'.join(line for dummy, line in seen)
     progress = [(when, line) for when, line in seen if line.startswith('localhost | [')]
     finished = next(when for when, line in seen if line.startswith('changed: [localhost]'))
-    assert any('Deploy completed' in line for _, line in progress)
+    assert any('Deploy completed' in line for dummy, line in progress)
     # The first lines arrived well before the task ended: streamed, not printed at the end.
     assert finished - progress[0][0] >= 2.5, progress
 
