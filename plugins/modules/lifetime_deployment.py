@@ -86,51 +86,9 @@ options:
       - Key of an existing deployment plan to act on, instead of matching one by its applications.
       - With O(state=deployed) a saved plan is started and waited for; a running one is waited for.
     type: str
-  redeploy_outdated:
-    description:
-      - Let LifeTime redeploy applications of the target that the deployment makes outdated (C(RedeployOutdated) of the start command).
-    type: bool
-    default: true
-  continue_with_errors:
-    description:
-      - Ask LifeTime to go on when an application fails to deploy (C(ContinueWithErrors) of the start command).
-    type: bool
-    default: false
-  allow_conflicts:
-    description:
-      - When LifeTime reports conflicts for the plan (C(ApplicationConflicts)), the task fails before starting, lists them,
-        and deletes the plan it created. Set to V(true) to deploy anyway.
-    type: bool
-    default: false
-  on_user_intervention:
-    description:
-      - What to do when the deployment stops with status C(needs_user_intervention).
-      - V(fail) fails the task and leaves the plan waiting in LifeTime.
-      - V(continue) sends the continue command and keeps waiting. This is what two-step deployments need (C(deploy_prepared)
-        or C(deployment_prepared)), and it also answers C(business_process_impact) and C(deployment_suspended).
-      - V(stop) returns successfully with RV(deployment_status=needs_user_intervention) and RV(info); running the same task again
-        continues the plan and waits for it to finish.
-      - C(needs_configuration_or_confirmation) (missing database connection mappings in the target) is never continued. The task
-        fails and says what LifeTime needs, whatever this option says.
-    type: str
-    choices: [fail, continue, stop]
-    default: fail
-  wait_timeout:
-    description:
-      - Seconds to wait for the deployment to end. On timeout the task fails with the last status and log; the deployment
-        itself goes on in LifeTime (it is never aborted by this module).
-      - The status is polled every second at first, then less often, up to every 5.25 seconds.
-    type: int
-    default: 3600
-  queue_timeout:
-    description:
-      - LifeTime runs one deployment at a time per target environment. While another plan runs there (running,
-        needs_user_intervention or aborting; saved plans do not count), the task waits up to this many seconds before
-        starting, then fails naming the plan that blocks it.
-    type: int
-    default: 1800
 extends_documentation_fragment:
   - outsystems.lifetime.connection
+  - outsystems.lifetime.deployment_wait
   - outsystems.lifetime.attributes
 attributes:
   check_mode:
