@@ -35,6 +35,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 
 MARKER = '[outsystems.lifetime package sha256=%s]'
 EXTENSIONS = ('.oap', '.osp')
@@ -43,10 +44,6 @@ ZIP_SIGNATURE = b'PK\x03\x04'
 MIB = 1024.0 * 1024.0
 # Fields under which an ApplicationsToDeploy entry may name the version it brings (the reference shows none).
 VERSION_KEY_FIELDS = ('ApplicationVersionKey', 'VersionKey', 'BaseApplicationVersionKey')
-
-
-def _same_key(left, right):
-    return bool(left) and bool(right) and str(left).lower() == str(right).lower()
 
 
 def check_package(src):
@@ -134,7 +131,7 @@ class Publication:
         """Why the target may no longer run what ``record`` deployed: a reason, or None when it still does."""
         applications = self.task.resolver.applications()
         for app_key in app_keys:
-            application = next((item for item in applications if _same_key(item.get('Key'), app_key)), None)
+            application = next((item for item in applications if same_key(item.get('Key'), app_key)), None)
             if application is None or self.task.resolver.status_in(application, self.target) is None:
                 return 'application %s no longer runs in %s' % (app_key if application is None else application.get('Name'),
                                                                 self.target['Name'])
@@ -148,7 +145,7 @@ class Publication:
             if not touched:
                 # A binary plan lists what it deployed in its details only.
                 touched = self.package_applications(self.client.get_deployment(plan['Key']))
-            if any(_same_key(left, right) for left in touched for right in app_keys):
+            if any(same_key(left, right) for left in touched for right in app_keys):
                 return 'deployment plan %s changed its applications in %s afterwards' % (plan['Key'], self.target['Name'])
         return None
 
@@ -163,9 +160,9 @@ class Publication:
         applications = self.task.resolver.applications()
         for entry in entries:
             version_key = next((entry.get(field) for field in VERSION_KEY_FIELDS if entry.get(field)), None)
-            application = next((item for item in applications if _same_key(item.get('Key'), entry.get('ApplicationKey'))), None)
+            application = next((item for item in applications if same_key(item.get('Key'), entry.get('ApplicationKey'))), None)
             status = self.task.resolver.status_in(application, self.target) if application else None
-            if not version_key or not status or status.get('IsModified') or not _same_key(status.get('BaseApplicationVersionKey'), version_key):
+            if not version_key or not status or status.get('IsModified') or not same_key(status.get('BaseApplicationVersionKey'), version_key):
                 return False
         return True
 

@@ -37,6 +37,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 
 PREVIOUS = 'previous'
 # How far back the target's deployment plans are read: for plans to reuse and for `version: previous`.
@@ -44,10 +45,6 @@ HISTORY_DAYS = 90
 MARKER = '[outsystems.lifetime run %s]'
 # Plans a run may attach to instead of creating another one.
 REUSABLE = frozenset((SAVED, RUNNING, NEEDS_USER_INTERVENTION))
-
-
-def _same_key(left, right):
-    return bool(left) and bool(right) and str(left).lower() == str(right).lower()
 
 
 class History:
@@ -87,7 +84,7 @@ class PlannedApplication:
         self.modified_in_target = bool(target_status and target_status.get('IsModified'))
         self.zone = zone
         self.skip_reason = None
-        if from_version and _same_key(from_version.get('Key'), to_version.get('Key')) and not self.modified_in_target:
+        if from_version and same_key(from_version.get('Key'), to_version.get('Key')) and not self.modified_in_target:
             self.skip_reason = '%s already runs version %s' % (application['Name'], to_version.get('Version'))
 
     @property
@@ -127,7 +124,7 @@ class Plan:
             if self.source is None:
                 raise LifeTimeUsageError('%s is the first environment in LifeTime: set source_environment.' % self.target['Name'],
                                          parameter='source_environment')
-        if _same_key(self.source['Key'], self.target['Key']):
+        if same_key(self.source['Key'], self.target['Key']):
             raise LifeTimeUsageError('source_environment and target_environment are both %s: LifeTime cannot deploy an environment '
                                      'to itself. To go back to an earlier version, deploy it from another environment.'
                                      % self.target['Name'], parameter='source_environment')
@@ -142,7 +139,7 @@ class Plan:
         for index, spec in enumerate(specs):
             field = 'key' if spec.get('key') else 'name'
             application = resolver.application(spec[field], 'applications[%d].%s' % (index, field))
-            if any(_same_key(application['Key'], earlier['Key']) for earlier, dummy in chosen):
+            if any(same_key(application['Key'], earlier['Key']) for earlier, dummy in chosen):
                 raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
             chosen.append((application, spec))
         # One versions call per application, concurrently: the only per-application cost.
@@ -191,9 +188,9 @@ class Plan:
         current = status['BaseApplicationVersionKey']
         for plan in self.history.plans():
             for operation in plan.get('ApplicationOperations') or []:
-                if not _same_key(operation.get('ApplicationKey'), application['Key']):
+                if not same_key(operation.get('ApplicationKey'), application['Key']):
                     continue
-                if _same_key(operation.get('ApplicationVersionKey'), current):
+                if same_key(operation.get('ApplicationVersionKey'), current):
                     continue
                 if self.history.status(plan).get('DeploymentStatus') in SUCCEEDED:
                     return resolver.version_by_key(application, operation['ApplicationVersionKey'])
@@ -224,7 +221,7 @@ class Plan:
         wanted = sorted(op['ApplicationVersionKey'].lower() for op in self.operations())
         found = []
         for plan in self.history.plans():
-            if not _same_key(plan.get('SourceEnvironmentKey'), self.source['Key']):
+            if not same_key(plan.get('SourceEnvironmentKey'), self.source['Key']):
                 continue
             keys = sorted(str(op.get('ApplicationVersionKey', '')).lower() for op in plan.get('ApplicationOperations') or [])
             if keys != wanted or (started(plan) and plan.get('AbortedOn') and not str(plan['AbortedOn']).startswith(NEVER)):
@@ -396,7 +393,7 @@ def existing_plan(task):
     except LifeTimeNotFoundError:
         raise LifeTimeLookupError('No deployment plan with key %s (deployment_key).' % key, parameter='deployment_key')
     deployment = details.get('Deployment') or {}
-    target = next((env for env in task.resolver.environments() if _same_key(env['Key'], deployment.get('TargetEnvironmentKey'))),
+    target = next((env for env in task.resolver.environments() if same_key(env['Key'], deployment.get('TargetEnvironmentKey'))),
                   {'Key': deployment.get('TargetEnvironmentKey'), 'Name': deployment.get('TargetEnvironmentKey')})
     status = client.get_deployment_status(key)
     current = status.get('DeploymentStatus')

@@ -26,6 +26,11 @@ MAX_LISTED = 40
 WORKERS = 8
 
 
+def same_key(left, right):
+    """Whether two LifeTime keys (GUIDs, whatever their case) are the same; never true for empty ones."""
+    return bool(left) and bool(right) and str(left).lower() == str(right).lower()
+
+
 def _describe(item, name_field):
     return '%s (%s)' % (item.get(name_field), item.get('Key'))
 

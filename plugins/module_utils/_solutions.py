@@ -23,6 +23,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeTimeoutError,
     LifeTimeUsageError,
 )
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Waiter
 
 COMPLETED = 'Completed'
@@ -31,10 +32,6 @@ ABORTED = 'Aborted'
 STATUSES = ('Created', 'Ready', 'Gathering Dependencies', 'Getting Binaries', 'Generating Meta Model', 'Generating Solution',
             COMPLETED, ABORTED)
 DONE = frozenset((COMPLETED, ABORTED))
-
-
-def _same_key(left, right):
-    return str(left or '').lower() == str(right or '').lower()
 
 
 def solution_name(params, dest):
@@ -61,7 +58,7 @@ class SolutionRequest:
         self.statuses = []
         for index, ref in enumerate(refs):
             application = resolver.application(ref, 'applications[%d]' % index)
-            if any(_same_key(application['Key'], earlier['Key']) for earlier in self.applications):
+            if any(same_key(application['Key'], earlier['Key']) for earlier in self.applications):
                 raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
             status = resolver.status_in(application, self.environment)
             if status is None:
