@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests.integration.conftest import BIN, REPO_ROOT, PlaybookRun, playbook_env
+from tests.integration.conftest import BIN, PlaybookRun, playbook_env
 
 pytestmark = pytest.mark.integration
 
