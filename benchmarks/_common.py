@@ -192,9 +192,49 @@ def run_streamed(command, cwd, env, timeout=3600):
             process.wait()
         finally:
             if process.poll() is None:
-                process.kill()
-                process.wait()
+                end_process_tree(process)
     return Run(command, process.returncode, lines, started, time.time())
+
+
+def descendants(pid):
+    """The ids of the processes below pid (Linux /proc); ansible-playbook's workers run the task in a child of their own."""
+    found = []
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            threads = os.listdir('/proc/%d/task' % current)
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                with open('/proc/%d/task/%s/children' % (current, thread), encoding='ascii') as handle:
+                    children = [int(child) for child in handle.read().split()]
+            except (OSError, ValueError):
+                children = []
+            found.extend(children)
+            pending.extend(children)
+    return found
+
+
+def end_process_tree(process, grace=10):
+    """SIGTERM to a process this script started and to its descendants, SIGKILL to those still there after grace seconds."""
+    children = descendants(process.pid)
+    for pid in [process.pid] + children:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def run_playbook(playbook, work, collections, sim, extra_vars=None, timeout=3600):

@@ -170,8 +170,7 @@ def checks(rows, latency_ms):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0], epilog='Details and command lines: the module docstring '
-                                     '(head -45 benchmarks/deployment_plan.py).')
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument('--apps', default='1,10,30', help='numbers of applications, comma-separated (default: 1,10,30)')
     parser.add_argument('--latency-ms', type=float, default=200, help='API latency of the simulator for "plan ready", ms (default: 200)')
     parser.add_argument('--skip-peer', action='store_true', help='measure outsystems.lifetime only')
