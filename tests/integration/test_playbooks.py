@@ -254,3 +254,10 @@ def test_publish_moves_a_package_between_two_lifetimes(ansible_playbook, make_si
     assert 'EmployeeBackoffice 1.3 (published)' in lines and lines[-1] == 'verified: Live runs the versions published'
     assert any(line.startswith('outsystems-lifetime-publish.osp (') and plan.key in line for line in lines), lines
     assert SOURCE_TOKEN not in run.output and TARGET_TOKEN not in run.output
+
+    # Again: the source builds the same package, whose sha256 the target already deployed; nothing is uploaded.
+    target.clear_requests()
+    again = ansible_playbook(PUBLISH, extra_vars=extra, env=env)
+    assert again.rc == 0, again
+    assert target.writes() == [] and len(target.state.uploaded_packages) == 1
+    assert any('already published by plan %s' % plan.key in line for line in summary(again)), again
