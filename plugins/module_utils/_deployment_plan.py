@@ -19,11 +19,13 @@ import uuid
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment import (
     ACTIVE,
+    FINISHED_SUCCESSFUL,
+    FINISHED_WITH_WARNINGS,
     NEEDS_USER_INTERVENTION,
+    NEVER,
     RUNNING,
     SAVED,
     SUCCEEDED,
-    NEVER,
     DeploymentRun,
     check_conflicts,
     log_lines,
@@ -38,6 +40,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._versions import compare
 
 PREVIOUS = 'previous'
 # How far back the target's deployment plans are read: for plans to reuse and for `version: previous`.
@@ -283,8 +286,57 @@ def _run_options_result(run, plan, extra=None):
     return result
 
 
+# How a summary line says what became of an application, by the plan's status.
+OUTCOMES = {
+    FINISHED_SUCCESSFUL: 'deployed',
+    FINISHED_WITH_WARNINGS: 'deployed, with warnings',
+    SAVED: 'planned, not started',
+    RUNNING: 'deploying',
+    NEEDS_USER_INTERVENTION: 'waiting for the user',
+}
+
+
+def summary(result, check_mode):
+    """The result in a few lines a person reads: each application from -> to and what became of it, then the plan."""
+    lines = []
+    status = result.get('deployment_status')
+    planned = 0
+    for app in result.get('applications') or []:
+        if app['skipped']:
+            lines.append('%s skipped: already runs %s' % (app['name'], app['to_version']))
+            continue
+        planned += 1
+        backwards = app['from_version'] and compare(app['to_version'], app['from_version']) < 0
+        if check_mode:
+            outcome = 'would roll back' if backwards else 'would deploy'
+        elif backwards and status in SUCCEEDED:
+            outcome = 'rolled back'
+        else:
+            outcome = OUTCOMES.get(status, status)
+        lines.append('%s %s -> %s (%s)' % (app['name'], app['from_version'] or '(not running)', app['to_version'], outcome))
+    key = result.get('deployment_key')
+    if not planned:
+        lines.append('plan: none, %s already runs these versions' % result['target_environment'])
+    elif check_mode:
+        lines.append('plan: would %s' % ('use %s (%s)' % (key, status) if key else 'create one deployment plan for %d application(s)' % planned))
+    else:
+        line = 'plan %s: %s' % (key, status)
+        if result.get('info'):
+            line += ' (%s)' % result['info']
+        if result.get('duration') is not None:
+            line += ' in %.1f s' % result['duration']
+        lines.append(line)
+    return lines
+
+
 def deploy(task):
     """lifetime_deployment with state present, started or deployed."""
+    result = _deploy(task)
+    result['summary'] = summary(result, task.check_mode)
+    return result
+
+
+def _deploy(task):
     params = task.params
     state = params['state']
     plan = Plan(task)

@@ -231,6 +231,18 @@ applications:
       description: Why it was left out (it already runs the version).
       type: str
       sample: EmployeeBackoffice already runs version 1.3
+summary:
+  description:
+    - The result in lines a person reads, for a playbook to print. One line per application (from-version -> to-version and what
+      became of it, or why it was skipped; going to a lower version number reads as a roll back), then one line for the plan
+      (key, status, duration).
+  returned: with O(state=present), O(state=started) or O(state=deployed), unless O(deployment_key) is given
+  type: list
+  elements: str
+  sample:
+    - EmployeeBackoffice 1.2 -> 1.3 (deployed)
+    - Orders API skipped: already runs 1.0
+    - 'plan dce64ad4-2ddf-4e54-a639-3524bcd5b9a1: finished_successful in 84.2 s'
 source_environment:
   description: Name of the source environment.
   returned: unless O(deployment_key) is given

@@ -58,7 +58,7 @@ def test_a_two_step_promote_stops_when_prepared_and_a_later_run_finishes_it(ansi
     plans = new_plans(sim, existing)
     assert [plan.status for plan in plans] == ['needs_user_intervention']
     assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
-    assert 'EmployeeBackoffice 1.2 -> 1.3 (not deployed yet: waiting in needs_user_intervention)' in first.stdout
+    assert 'EmployeeBackoffice 1.2 -> 1.3 (waiting for the user)' in first.stdout
     assert 'plan %s: needs_user_intervention (deploy_prepared)' % plans[0].key in first.stdout
     assert 'continue_deployment=true' in first.stdout
     assert 'verified:' not in first.stdout

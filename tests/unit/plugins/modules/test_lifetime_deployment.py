@@ -456,3 +456,24 @@ def test_the_token_never_appears_in_a_result(run_module, simulator):
     result = run_module('lifetime_deployment', PROMOTE)
     failed = run_module('lifetime_deployment', dict(PROMOTE, target_environment='Nowhere'))
     assert simulator.token not in repr(result) and simulator.token not in repr(failed)
+
+
+# -- the summary a playbook prints ----------------------------------------------------------------------
+
+def test_the_summary_says_what_was_deployed_skipped_and_how_the_plan_ended(run_module, simulator):
+    apps = [{'name': 'EmployeeBackoffice'}, {'name': 'Orders API'}]
+    planned = run_module('lifetime_deployment', dict(PROMOTE, applications=apps), check_mode=True)
+    assert planned['summary'] == ['EmployeeBackoffice 1.2 -> 1.3 (would deploy)', 'Orders API skipped: already runs 1.0',
+                                  'plan: would create one deployment plan for 1 application(s)']
+    done = run_module('lifetime_deployment', dict(PROMOTE, applications=apps))
+    plan = simulator.state.deployment(done['deployment_key'])
+    assert done['summary'][:2] == ['EmployeeBackoffice 1.2 -> 1.3 (deployed)', 'Orders API skipped: already runs 1.0']
+    assert done['summary'][2].startswith('plan %s: %s in ' % (plan.key, plan.status))
+    again = run_module('lifetime_deployment', dict(PROMOTE, applications=apps))
+    assert again['summary'][-1] == 'plan: none, Production already runs these versions'
+
+
+def test_the_summary_calls_a_deployment_to_a_lower_version_a_roll_back(run_module, simulator):
+    rollback = dict(target_environment='Production', applications=[{'name': 'EmployeeBackoffice', 'version': 'previous'}])
+    assert run_module('lifetime_deployment', rollback, check_mode=True)['summary'][0] == 'EmployeeBackoffice 1.2 -> 1.1 (would roll back)'
+    assert run_module('lifetime_deployment', rollback)['summary'][0] == 'EmployeeBackoffice 1.2 -> 1.1 (rolled back)'
