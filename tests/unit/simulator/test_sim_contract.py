@@ -22,7 +22,12 @@ import pytest
 from tests.simulator.client import Client, key_of
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-SEEDS = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'seeds')
+# The project's copies of the seed documents, so the contract is checked wherever the repository is cloned;
+# the originals, when they are beside the repository, must still match them.
+SEEDS = os.path.join(REPO_ROOT, 'tests', 'simulator', 'reference')
+ORIGINAL_SEEDS = os.path.join(os.path.dirname(REPO_ROOT), 'shared', 'seeds')
+# The copies have ASCII quotes where the originals have typographic ones (ansible-test's no-smart-quotes).
+ASCII_QUOTES = str.maketrans({'\u2018': "'", '\u2019': "'", '\u201c': '"', '\u201d': '"'})
 SEED_FILES = ('000_58d3815b0c74e516.txt', '001_e58afbcebfdd56b1.txt', '002_14d4cc0962c1b27d.txt', '003_aeaf5b28fe39baaa.txt')
 OPTIONAL_FIELDS = {'IsOffline'}
 LITERAL_SEGMENTS = {'applications', 'versions', 'content', 'deployments', 'status', 'environments', 'deploymentzones',
@@ -50,8 +55,6 @@ def _seed_examples():
     examples = []
     for name in SEED_FILES:
         path = os.path.join(SEEDS, name)
-        if not os.path.isfile(path):
-            continue
         with open(path, encoding='utf-8') as handle:
             text = handle.read()
         position = 0
@@ -172,9 +175,16 @@ class _Calls:
         return key
 
 
+@pytest.mark.parametrize('name', SEED_FILES)
+def test_the_reference_copies_match_the_original_seeds(name):
+    original = os.path.join(ORIGINAL_SEEDS, name)
+    if not os.path.isfile(original):
+        pytest.skip('the original seed documents are not beside the repository (%s)' % ORIGINAL_SEEDS)
+    with open(original, encoding='utf-8') as handle, open(os.path.join(SEEDS, name), encoding='utf-8') as copy:
+        assert handle.read().translate(ASCII_QUOTES) == copy.read(), 'tests/simulator/reference/%s differs from the seed: copy it again' % name
+
+
 def test_the_seeds_have_examples_to_check():
-    if not os.path.isdir(SEEDS):
-        pytest.skip('the seed documents are not beside the repository (%s)' % SEEDS)
     templates = {template for _id, template, _example in EXAMPLES}
     assert {'GET environments', 'GET applications', 'GET deployments/{key}', 'GET deployments/{key}/status',
             'POST deployments', 'GET environments/{key}/solutionstatus/{key}'} <= templates
