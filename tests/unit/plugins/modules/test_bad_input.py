@@ -3,7 +3,6 @@
 """Bad input gets one clear failure naming the parameter or the missing object, and LifeTime is not changed."""
 
 import socket
-import time
 
 import pytest
 
@@ -16,23 +15,7 @@ def version_numbers(sim, app=APP):
 
 def accepted_writes(sim):
     """Writes LifeTime carried out (a refused request is logged too, with its error status)."""
-    settled(sim)
     return [w for w in sim.writes() if w['status'] < 400]
-
-
-def writes(sim):
-    settled(sim)
-    return sim.writes()
-
-
-def settled(sim, quiet=0.1, timeout=2.0):
-    """The request log once it stops growing: the simulator logs a request just after sending its answer."""
-    deadline = time.monotonic() + timeout
-    count = -1
-    while len(sim.requests) != count and time.monotonic() < deadline:
-        count = len(sim.requests)
-        time.sleep(quiet)
-    return sim.requests
 
 
 # -- names of things that do not exist ------------------------------------------------------------------------------------
@@ -50,7 +33,7 @@ def test_an_unknown_environment_fails_naming_the_parameter_and_listing_the_envir
     assert "'Staging'" in result['msg'] and '(%s)' % parameter in result['msg']
     for env in simulator.state.environments():
         assert env.name in result['msg']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 @pytest.mark.parametrize('module, args, parameter', [
@@ -64,7 +47,7 @@ def test_an_unknown_application_fails_naming_the_parameter_and_listing_the_appli
     assert result['failed'] is True
     assert "'Payroll'" in result['msg'] and '(%s)' % parameter in result['msg']
     assert APP in result['msg']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 @pytest.mark.parametrize('module, args', [
@@ -86,7 +69,7 @@ def test_two_applications_differing_only_in_case_fail_as_ambiguous_and_list_both
     assert 'ambiguous' in result['msg']
     assert 'Portal (' in result['msg'] and 'PORTAL (' in result['msg']
     assert sorted(c['name'] for c in result['candidates']) == ['PORTAL', 'Portal']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
     assert version_numbers(simulator, 'Portal') == ['1.0']
 
 
@@ -162,7 +145,7 @@ def test_options_that_do_not_go_together_fail_naming_the_option(run_module, simu
 
     assert result['failed'] is True
     assert parameter in result['msg']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 def test_include_versions_below_zero_fails_naming_it(run_module, simulator):
@@ -188,7 +171,7 @@ def test_a_wrong_token_fails_saying_the_token_was_rejected(run_module, simulator
     assert 'rejected the token' in result['msg'] and '401' in result['msg']
     assert 'lifetime_token' in result['msg']
     assert 'not-the-token' not in repr(result)
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 def test_a_read_only_token_on_a_write_fails_with_the_permission_message_and_creates_nothing(run_module, make_simulator):
@@ -242,7 +225,7 @@ def test_an_untrusted_tls_certificate_fails_with_validate_certs(run_module, make
 
     assert result['failed'] is True
     assert 'TLS certificate verification failed' in result['msg'] and 'ca_path' in result['msg']
-    assert writes(sim) == []
+    assert sim.writes() == []
 
 
 def test_the_ca_of_the_server_in_ca_path_makes_tls_work(run_module, make_simulator):

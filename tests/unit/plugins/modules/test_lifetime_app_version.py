@@ -4,7 +4,6 @@
 
 import hashlib
 import os
-import time
 
 import pytest
 
@@ -17,28 +16,11 @@ def numbers(sim, app=APP):
 
 
 def version_posts(sim):
-    settled(sim)
     return [w for w in sim.writes() if w['method'] == 'POST' and w['path'].rstrip('/').endswith('/versions')]
 
 
 def deletes(sim):
-    settled(sim)
     return [w for w in sim.writes() if w['method'] == 'DELETE']
-
-
-def writes(sim):
-    settled(sim)
-    return sim.writes()
-
-
-def settled(sim, quiet=0.1, timeout=2.0):
-    """The request log once it stops growing: the simulator logs a request just after sending its answer."""
-    deadline = time.monotonic() + timeout
-    count = -1
-    while len(sim.requests) != count and time.monotonic() < deadline:
-        count = len(sim.requests)
-        time.sleep(quiet)
-    return sim.requests
 
 
 def sha256(path):
@@ -101,7 +83,7 @@ def test_an_unmodified_application_is_not_tagged_and_returns_the_version_it_runs
     assert result['version']['key'] == simulator.state.running_version_key('Quality Assurance', APP)
     assert 'nothing to tag' in result['msg']
     assert numbers(simulator) == before
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 @pytest.mark.parametrize('part, expected', [('minor', '1.4'), ('major', '2.0')])
@@ -142,7 +124,7 @@ def test_no_derivable_number_fails_naming_version_and_writes_nothing(run_module,
 
     assert result['failed'] is True
     assert "'release'" in result['msg'] and 'version' in result['msg']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
     assert numbers(simulator, 'Wordy') == ['release']
 
 
@@ -157,7 +139,7 @@ def test_an_existing_version_is_returned_unchanged(run_module, simulator):
     assert result['version']['application_key'] == simulator.state.application(APP).key
     assert 'module_versions' in result['version'] and 'created_on' in result['version']
     assert existing.change_log != 'ignored'
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 def test_a_missing_version_is_created_from_the_environment_once(run_module, modified_dev):
@@ -201,7 +183,7 @@ def test_check_mode_sends_no_write_and_names_the_number_it_would_create(run_modu
     assert result['changed'] is True
     assert result['version']['version'] == '1.3.1'
     assert 'Would create version 1.3.1' in result['msg']
-    assert writes(sim) == []
+    assert sim.writes() == []
     assert numbers(sim) == before
     assert sim.state.is_modified('Development', APP)
 
@@ -223,7 +205,7 @@ def test_check_and_diff_mode_of_a_delete_say_which_version_and_delete_nothing(ru
     assert result['version']['version'] == unused
     assert 'Would delete version %s' % unused in result['msg']
     assert unused in result['diff']['before']['versions'] and unused not in result['diff']['after']['versions']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
     assert unused in numbers(simulator)
 
 
@@ -270,7 +252,7 @@ def test_download_of_a_version_is_written_with_its_checksum_and_only_once(run_mo
     assert first['dest'] == str(dest)
     assert first['checksum'] == sha256(dest) == second['checksum']
     assert first['size'] == os.path.getsize(dest) > 0
-    assert writes(simulator) == []
+    assert simulator.writes() == []
     assert [p for p in os.listdir(tmp_path) if p.endswith('.part')] == []
 
 
@@ -293,9 +275,9 @@ def test_download_without_version_gets_what_runs_in_the_environment(run_module, 
     assert result['changed'] is True, result
     assert result['checksum'] == sha256(dest)
     assert result['version']['version'] == simulator.state.running_version('Production', APP)
-    content = [r for r in settled(simulator) if r['path'].rstrip('/').endswith('/content')]
+    content = [r for r in simulator.requests if r['path'].rstrip('/').endswith('/content')]
     assert len(content) == 1 and '/environments/' in content[0]['path']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 def test_check_mode_download_downloads_nothing(run_module, simulator, tmp_path):
@@ -322,7 +304,7 @@ def test_binary_type_apk_downloads_the_android_build_of_what_runs(run_module, si
 
     assert result['changed'] is True, result
     assert result['checksum'] == sha256(dest)
-    content = [r for r in settled(simulator) if r['path'].rstrip('/').endswith('/content')]
+    content = [r for r in simulator.requests if r['path'].rstrip('/').endswith('/content')]
     assert [r['query'].get('Type') for r in content] == ['apk']
 
 

@@ -3,7 +3,6 @@
 """lifetime_application_info against the simulator: running versions everywhere, at one version list per application."""
 
 import re
-import time
 
 MODULE = 'lifetime_application_info'
 APP = 'EmployeeBackoffice'
@@ -12,22 +11,7 @@ VERSION_GET = re.compile(r'/applications/[^/]+/versions/[^/]+/?$')
 
 
 def gets(sim, pattern):
-    return [r for r in settled(sim) if r['method'] == 'GET' and pattern.search(r['path'])]
-
-
-def writes(sim):
-    settled(sim)
-    return sim.writes()
-
-
-def settled(sim, quiet=0.1, timeout=2.0):
-    """The request log once it stops growing: the simulator logs a request just after sending its answer."""
-    deadline = time.monotonic() + timeout
-    count = -1
-    while len(sim.requests) != count and time.monotonic() < deadline:
-        count = len(sim.requests)
-        time.sleep(quiet)
-    return sim.requests
+    return [r for r in sim.requests if r['method'] == 'GET' and pattern.search(r['path'])]
 
 
 def by_name(result):
@@ -40,7 +24,7 @@ def test_every_non_system_application_is_returned_sorted_by_name(run_module, sim
     expected = sorted((app.name for app in simulator.state.applications() if not app.is_system), key=str.lower)
     assert [app['name'] for app in result['applications']] == expected
     assert result['changed'] is False
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 def test_include_system_adds_the_platform_applications(run_module, simulator):
@@ -166,7 +150,7 @@ def test_check_mode_returns_the_same(run_module, simulator):
     args = dict(include_versions=2, include_modules=True)
 
     assert run_module(MODULE, args, check_mode=True)['applications'] == run_module(MODULE, args)['applications']
-    assert writes(simulator) == []
+    assert simulator.writes() == []
 
 
 def test_more_than_a_hundred_versions_are_listed_in_one_request_per_application(run_module, simulator):
