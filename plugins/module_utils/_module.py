@@ -52,27 +52,16 @@ def snake(value):
     return value
 
 
-class LifeTimeModule(AnsibleModule):
-    """AnsibleModule with the LifeTime connection options, client and error handling."""
+class TaskConnection:
+    """The client and the resolver of one task, made from its connection options (``self.params``) on first use."""
 
-    def __init__(self, argument_spec=None, **kwargs):
-        super().__init__(argument_spec=generate_argspec(**(argument_spec or {})), **kwargs)
-        if not HAS_REQUESTS:
-            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
-        self._client = None
-        self._resolver = None
-
-    @property
-    def diff(self):
-        return bool(self._diff)
+    _client = None
+    _resolver = None
 
     @property
     def client(self):
         if self._client is None:
-            try:
-                self._client = LifeTimeClient.from_params(self.params)
-            except LifeTimeError as exc:
-                self.fail_from_error(exc)
+            self._client = LifeTimeClient.from_params(self.params)
         return self._client
 
     @property
@@ -80,6 +69,23 @@ class LifeTimeModule(AnsibleModule):
         if self._resolver is None:
             self._resolver = Resolver(self.client)
         return self._resolver
+
+    def close(self):
+        if self._client is not None:
+            self._client.close()
+
+
+class LifeTimeModule(TaskConnection, AnsibleModule):
+    """AnsibleModule with the LifeTime connection options, client and error handling."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        super().__init__(argument_spec=generate_argspec(**(argument_spec or {})), **kwargs)
+        if not HAS_REQUESTS:
+            self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
+
+    @property
+    def diff(self):
+        return bool(self._diff)
 
     def progress(self, message):
         """Modules cannot print while they run; progress reaches the user through the result."""
@@ -97,6 +103,5 @@ class LifeTimeModule(AnsibleModule):
         except LifeTimeError as exc:
             self.fail_from_error(exc)
         finally:
-            if self._client is not None:
-                self._client.close()
+            self.close()
         self.exit_json(**result)

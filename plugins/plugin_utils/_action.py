@@ -19,15 +19,14 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, LifeTimeClient
+from ansible_collections.outsystems.lifetime.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import generate_argspec
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import Resolver
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import TaskConnection, generate_argspec
 
 display = Display()
 
 
-class ControllerTask:
+class ControllerTask(TaskConnection):
     """What a module's work function needs, provided on the controller: params, modes, client, resolver, warn, progress."""
 
     def __init__(self, params, check_mode, diff, prefix):
@@ -36,30 +35,12 @@ class ControllerTask:
         self.diff = diff
         self.prefix = prefix
         self.warnings = []
-        self._client = None
-        self._resolver = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = LifeTimeClient.from_params(self.params)
-        return self._client
-
-    @property
-    def resolver(self):
-        if self._resolver is None:
-            self._resolver = Resolver(self.client)
-        return self._resolver
 
     def warn(self, message):
         self.warnings.append(message)
 
     def progress(self, message):
         display.display('%s | %s' % (self.prefix, message))
-
-    def close(self):
-        if self._client is not None:
-            self._client.close()
 
 
 class LifeTimeAction(ActionBase):
