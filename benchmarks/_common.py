@@ -22,11 +22,11 @@ import sys
 import time
 import urllib.request
 
-from packages import PIPELINE, pipeline_env, pipeline_python
-
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 RESULTS = os.path.join(REPO_ROOT, 'benchmarks', 'results')
+PIPELINE = 'outsystems-pipeline==0.11.0'
+PIPELINE_VENV = os.path.join(REPO_ROOT, '.tmp', 'benchmarks', 'outsystems-pipeline-0.11.0')
 PLAYBOOKS = os.path.join(REPO_ROOT, 'benchmarks', 'playbooks')
 WORK_ROOT = os.path.join(REPO_ROOT, '.tmp', 'benchmarks')
 DEV_COLLECTIONS = os.path.join(REPO_ROOT, '.tmp', 'dev-collections')
@@ -127,7 +127,9 @@ def is_start(request, key):
 
 
 def collections_root(override=None):
-    """Where ansible-playbook finds this work tree as outsystems.lifetime: ``--collections`` or .tmp/dev-collections (created here if missing)."""
+    """Where ansible-playbook finds outsystems.lifetime: ``--collections``, $OUTSYSTEMS_LIFETIME_COLLECTIONS, or this work tree
+    through .tmp/dev-collections (created here if missing, as tests/conftest.py does)."""
+    override = override or os.environ.get('OUTSYSTEMS_LIFETIME_COLLECTIONS')
     if override:
         return os.path.abspath(override)
     link = os.path.join(DEV_COLLECTIONS, 'ansible_collections', 'outsystems', 'lifetime')
@@ -139,15 +141,17 @@ def collections_root(override=None):
     return DEV_COLLECTIONS
 
 
-def ansible_env(work, collections, sim):
-    """The environment of ansible-playbook: implicit localhost, the connection from LIFETIME_URL/LIFETIME_TOKEN (as tests/integration does)."""
+def ansible_env(work, collections, sim=None):
+    """The environment of ansible-playbook: implicit localhost; the connection from LIFETIME_URL/LIFETIME_TOKEN when ``sim`` is
+    given (as tests/integration does), else from the playbook's extra vars."""
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0',
                ANSIBLE_LOCALHOST_WARNING='False', ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_RETRY_FILES_ENABLED='False',
                ANSIBLE_HOME=os.path.join(work, 'ansible-home'), ANSIBLE_LOCAL_TEMP=os.path.join(work, 'ansible-tmp'),
-               PYTHONUNBUFFERED='1', LIFETIME_URL=sim.url, LIFETIME_TOKEN=sim.token,
-               PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
-    for name in ('ANSIBLE_CONFIG', 'LIFETIME_CA_PATH', 'LIFETIME_VALIDATE_CERTS', 'LIFETIME_REQUEST_TIMEOUT'):
+               PYTHONUNBUFFERED='1', PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    for name in ('ANSIBLE_CONFIG', 'LIFETIME_URL', 'LIFETIME_TOKEN', 'LIFETIME_CA_PATH', 'LIFETIME_VALIDATE_CERTS', 'LIFETIME_REQUEST_TIMEOUT'):
         env.pop(name, None)
+    if sim is not None:
+        env.update(LIFETIME_URL=sim.url, LIFETIME_TOKEN=sim.token)
     return env
 
 
@@ -244,9 +248,24 @@ def run_playbook(playbook, work, collections, sim, extra_vars=None, timeout=3600
     return run_streamed(command, work, ansible_env(work, collections, sim), timeout=timeout)
 
 
-def peer_python():
-    """The python of the throwaway virtualenv with outsystems-pipeline 0.11.0 (packages.py installs it on first use)."""
-    return pipeline_python()
+def pipeline_python():
+    """The python of a throwaway virtualenv with outsystems-pipeline 0.11.0, installed on first use (shared by every benchmark)."""
+    python = os.path.join(PIPELINE_VENV, 'bin', 'python')
+    probe = [python, '-c', 'import outsystems.pipeline.deploy_package_to_target_env']
+    if os.path.exists(python) and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
+        return python
+    shutil.rmtree(PIPELINE_VENV, ignore_errors=True)
+    print('Installing %s into %s ...' % (PIPELINE, PIPELINE_VENV), flush=True)
+    subprocess.run([sys.executable, '-m', 'venv', PIPELINE_VENV], check=True)
+    subprocess.run([python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', PIPELINE], check=True)
+    return python
+
+
+def pipeline_env():
+    """outsystems-pipeline's environment: its configuration overridable, 1 s sleeps, and no WORKSPACE (it would join sys.path)."""
+    env = dict(os.environ, OVERRIDE_CONFIG_IN_USE='True', SLEEP_PERIOD_IN_SECS='1')
+    env.pop('WORKSPACE', None)
+    return env
 
 
 def peer_env(sleep_seconds=None):

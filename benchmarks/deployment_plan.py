@@ -56,7 +56,7 @@ from _common import (
     machine_facts,
     peer_command,
     peer_env,
-    peer_python,
+    pipeline_python,
     print_facts,
     request_shapes,
     run_playbook,
@@ -182,7 +182,7 @@ def main(argv=None):
     facts = machine_facts()
     print_facts(facts)
     collections = collections_root(args.collections)
-    python = None if args.skip_peer else peer_python()
+    python = None if args.skip_peer else pipeline_python()
     work, stamp = work_directory('deployment_plan')
     try:
         rows = []

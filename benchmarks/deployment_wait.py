@@ -72,7 +72,7 @@ from _common import (
     median,
     peer_command,
     peer_env,
-    peer_python,
+    pipeline_python,
     print_facts,
     run_playbook,
     run_streamed,
@@ -284,7 +284,7 @@ def main(argv=None):
     facts = machine_facts()
     print_facts(facts)
     collections = collections_root(args.collections)
-    python = peer_python() if args.with_peer else None
+    python = pipeline_python() if args.with_peer else None
     work, stamp = work_directory('deployment_wait')
     try:
         lags = {}

@@ -32,11 +32,11 @@ import sys
 import time
 import urllib.request
 
+from _common import ansible_env, collections_root, pipeline_env, pipeline_python
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
 TIME = '/usr/bin/time'
-PIPELINE = 'outsystems-pipeline==0.11.0'
-PIPELINE_VENV = os.path.join(REPO_ROOT, '.tmp', 'benchmarks', 'outsystems-pipeline-0.11.0')
 RESULTS = os.path.join(REPO_ROOT, 'benchmarks', 'results')
 SOURCE_TOKEN = 'bench-source-token'
 TARGET_TOKEN = 'bench-target-token'
@@ -126,45 +126,10 @@ def sha256(path):
     return digest.hexdigest()
 
 
-def collections_root():
-    """Where ansible-playbook finds this work tree as outsystems.lifetime (as tests/conftest.py arranges it)."""
-    if os.environ.get('OUTSYSTEMS_LIFETIME_COLLECTIONS'):
-        return os.environ['OUTSYSTEMS_LIFETIME_COLLECTIONS']
-    root = os.path.join(REPO_ROOT, '.tmp', 'dev-collections')
-    link = os.path.join(root, 'ansible_collections', 'outsystems', 'lifetime')
-    if os.path.realpath(link) != os.path.realpath(REPO_ROOT):
-        os.makedirs(os.path.dirname(link), exist_ok=True)
-        if os.path.lexists(link):
-            os.remove(link)
-        os.symlink(REPO_ROOT, link, target_is_directory=True)
-    return root
-
-
-def ansible_env(work):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_root(), ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='False',
-               ANSIBLE_INVENTORY_UNPARSED_WARNING='False', ANSIBLE_HOME=os.path.join(work, 'ansible-home'),
-               ANSIBLE_LOCAL_TEMP=os.path.join(work, 'ansible-tmp'), PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
-    env.pop('ANSIBLE_CONFIG', None)
-    return env
-
-
-def pipeline_python():
-    """The python of a throwaway virtualenv with outsystems-pipeline 0.11.0, installed on first use."""
-    python = os.path.join(PIPELINE_VENV, 'bin', 'python')
-    probe = [python, '-c', 'import outsystems.pipeline.deploy_package_to_target_env']
-    if os.path.exists(python) and subprocess.run(probe, capture_output=True, check=False).returncode == 0:
-        return python
-    shutil.rmtree(PIPELINE_VENV, ignore_errors=True)
-    print('Installing %s into %s ...' % (PIPELINE, PIPELINE_VENV), flush=True)
-    subprocess.run([sys.executable, '-m', 'venv', PIPELINE_VENV], check=True)
-    subprocess.run([python, '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', PIPELINE], check=True)
-    return python
-
-
 class Bench:
     def __init__(self, work, with_pipeline):
         self.work = work
-        self.env = ansible_env(work)
+        self.env = ansible_env(work, collections_root())
         self.pipeline = pipeline_python() if with_pipeline else None
         self.download_playbook = self._write('download.yml', DOWNLOAD_PLAYBOOK)
         self.upload_playbook = self._write('upload.yml', UPLOAD_PLAYBOOK)
@@ -221,12 +186,6 @@ class Bench:
         finally:
             target.stop()
         return result
-
-
-def pipeline_env():
-    env = dict(os.environ, OVERRIDE_CONFIG_IN_USE='True', SLEEP_PERIOD_IN_SECS='1')
-    env.pop('WORKSPACE', None)  # the pipeline would put it on sys.path
-    return env
 
 
 def check_upload(target, src, size_mb):
