@@ -321,6 +321,22 @@ def write_results(prefix, stamp, data):
     return os.path.relpath(output, REPO_ROOT)
 
 
+def conclude(prefix, stamp, data, verdicts):
+    """Print each check, write the figures with the checks to benchmarks/results/, and return the exit code (1 if one failed)."""
+    for passed, text in verdicts:
+        print('%s  %s' % ('PASS' if passed else 'FAIL', text))
+    data = dict(data, checks=[dict(passed=passed, check=text) for passed, text in verdicts])
+    print('\nWritten to %s' % write_results(prefix, stamp, data))
+    return 0 if all(passed for passed, dummy in verdicts) else 1
+
+
+def remove_work(work, keep):
+    if keep:
+        print('Work directory kept: %s' % work)
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def median(values):
     ordered = sorted(values)
     middle = len(ordered) // 2

@@ -43,7 +43,6 @@ ours takes more than N + 3 requests for some N, or (at 200 ms) more than 3 s to 
 import argparse
 import json
 import os
-import shutil
 import sys
 
 from _common import (
@@ -51,6 +50,7 @@ from _common import (
     PEER,
     Simulator,
     collections_root,
+    conclude,
     fresh_directory,
     is_create,
     machine_facts,
@@ -58,13 +58,13 @@ from _common import (
     peer_env,
     pipeline_python,
     print_facts,
+    remove_work,
     request_shapes,
     run_playbook,
     run_streamed,
     stop_on_sigterm,
     table,
     work_directory,
-    write_results,
 )
 
 # The bound for a 30-application plan with 200 ms of latency.
@@ -196,18 +196,10 @@ def main(argv=None):
         print()
         print(render(rows, args.latency_ms))
         print()
-        verdicts = checks(rows, args.latency_ms)
-        for passed, text in verdicts:
-            print('%s  %s' % ('PASS' if passed else 'FAIL', text))
-        output = write_results('deployment_plan', stamp, dict(facts=facts, latency_ms=args.latency_ms, collections=collections, rows=rows,
-                                                              checks=[dict(passed=passed, check=text) for passed, text in verdicts]))
-        print('\nWritten to %s' % output)
-        return 0 if all(passed for passed, dummy in verdicts) else 1
+        return conclude('deployment_plan', stamp, dict(facts=facts, latency_ms=args.latency_ms, collections=collections, rows=rows),
+                        checks(rows, args.latency_ms))
     finally:
-        if args.keep:
-            print('Work directory kept: %s' % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        remove_work(work, args.keep)
 
 
 if __name__ == '__main__':

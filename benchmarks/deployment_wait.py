@@ -55,7 +55,6 @@ the checks; writes the figures to ``benchmarks/results/deployment_wait-<time>.js
 import argparse
 import os
 import random
-import shutil
 import subprocess
 import sys
 
@@ -64,6 +63,7 @@ from _common import (
     PEER,
     Simulator,
     collections_root,
+    conclude,
     end_process_tree,
     fresh_directory,
     is_start,
@@ -74,12 +74,12 @@ from _common import (
     peer_env,
     pipeline_python,
     print_facts,
+    remove_work,
     run_playbook,
     run_streamed,
     stop_on_sigterm,
     table,
     work_directory,
-    write_results,
 )
 
 APPLICATION = 'EmployeeBackoffice'
@@ -309,19 +309,11 @@ def main(argv=None):
             print('Poll rate: GET /deployments/{key}/status/ requests from the start command to the end of the task; s per request = deployment / requests.')
             print(render_rates(rates))
             print()
-        verdicts = checks(lags, rates, args.long_seconds)
-        for passed, text in verdicts:
-            print('%s  %s' % ('PASS' if passed else 'FAIL', text))
-        output = write_results('deployment_wait', stamp, dict(
+        return conclude('deployment_wait', stamp, dict(
             facts=facts, seed=args.seed, step_range=[args.step_min, args.step_max], long_seconds=args.long_seconds, collections=collections,
-            lag_runs=runs, lags=lags, poll_rate=rates, checks=[dict(passed=passed, check=text) for passed, text in verdicts]))
-        print('\nWritten to %s' % output)
-        return 0 if all(passed for passed, dummy in verdicts) else 1
+            lag_runs=runs, lags=lags, poll_rate=rates), checks(lags, rates, args.long_seconds))
     finally:
-        if args.keep:
-            print('Work directory kept: %s' % work)
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        remove_work(work, args.keep)
 
 
 if __name__ == '__main__':
