@@ -43,13 +43,14 @@ def stop_on_sigterm():
 class Simulator:
     """``python -m tests.simulator`` in its own process, with its request log in ``work/<name>-requests.jsonl``."""
 
-    def __init__(self, work, name, scenario=None, step_seconds=0.0, latency_ms=0.0):
+    def __init__(self, work, name, scenario=None, step_seconds=0.0, latency_ms=0.0, token=TOKEN, binary_size_mb=0):
         self.name = name
-        self.token = TOKEN
+        self.token = token
         self.request_log = os.path.join(work, '%s-requests.jsonl' % name)
         self.stderr_path = os.path.join(work, '%s-stderr.txt' % name)
         command = [sys.executable, '-m', 'tests.simulator', '--host', '127.0.0.1', '--port', '0', '--token', self.token,
-                   '--request-log', self.request_log, '--step-seconds', repr(float(step_seconds)), '--latency-ms', repr(float(latency_ms))]
+                   '--request-log', self.request_log, '--step-seconds', repr(float(step_seconds)), '--latency-ms', repr(float(latency_ms)),
+                   '--binary-size-mb', str(binary_size_mb)]
         if scenario:
             command += ['--scenario', scenario]
         with open(self.stderr_path, 'w', encoding='utf-8') as stderr:

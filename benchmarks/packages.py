@@ -30,9 +30,8 @@ import shutil
 import subprocess
 import sys
 import time
-import urllib.request
 
-from _common import ansible_env, collections_root, pipeline_env, pipeline_python
+from _common import Simulator, ansible_env, collections_root, pipeline_env, pipeline_python
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.dirname(os.path.abspath(sys.executable))
@@ -71,34 +70,6 @@ UPLOAD_PLAYBOOK = '''---
         target_environment: Production
         state: present
 '''
-
-
-class Simulator:
-    """A simulator in its own process, so its memory is not counted in the measured runs."""
-
-    def __init__(self, token, size_mb):
-        self.token = token
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with
-            [sys.executable, '-m', 'tests.simulator', '--port', '0', '--token', token, '--binary-size-mb', str(size_mb)],
-            cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
-        line = self.process.stdout.readline()
-        match = re.search(r'listening on (\S+)', line)
-        if not match:
-            self.stop()
-            raise RuntimeError('the simulator did not start: %r' % line)
-        self.url = match.group(1)
-
-    def state(self):
-        with urllib.request.urlopen(self.url + '/_simulator/state', timeout=30) as response:
-            return json.loads(response.read())
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def measure(command, cwd, env, label):
@@ -155,7 +126,7 @@ class Bench:
         return result, dest
 
     def ansible_upload(self, src, size_mb):
-        target = Simulator(TARGET_TOKEN, 0)
+        target = Simulator(self.work, 'ansible-upload-target', token=TARGET_TOKEN)
         try:
             extra = json.dumps(dict(bench_url=target.url, bench_token=target.token, bench_src=src))
             result = measure([os.path.join(BIN, 'ansible-playbook'), self.upload_playbook, '-e', extra], self.work, self.env,
@@ -176,7 +147,7 @@ class Bench:
         return result, found[0]
 
     def pipeline_upload(self, src, size_mb):
-        target = Simulator(TARGET_TOKEN, 0)
+        target = Simulator(self.work, 'pipeline-upload-target', token=TARGET_TOKEN)
         directory = self._directory('pipeline-upload')
         try:
             command = [self.pipeline, '-m', 'outsystems.pipeline.deploy_package_to_target_env', '-u', target.url, '-t', target.token,
@@ -197,7 +168,7 @@ def check_upload(target, src, size_mb):
 def run_size(bench, size_mb, tag):
     """Both tools, both directions, for one package size; rows of the table."""
     rows = []
-    source = Simulator(SOURCE_TOKEN, size_mb)
+    source = Simulator(bench.work, 'source-%s' % tag, token=SOURCE_TOKEN, binary_size_mb=size_mb)
     try:
         result, ours = bench.ansible_download(source, tag)
         rows.append(dict(size_mib=size_mb, direction='download', tool='outsystems.lifetime', **result))
