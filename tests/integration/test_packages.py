@@ -2,25 +2,14 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """lifetime_solution and lifetime_binary_publish through ansible-playbook: one and two simulators, checked by their state."""
 
-import hashlib
-
 import pytest
+
+from tests.support import OTHER_INFRASTRUCTURE, sha256_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 SOURCE_TOKEN = 'source-token'
 TARGET_TOKEN = 'target-token'
-# Another infrastructure: its own environments, and none of the applications the packages carry.
-TARGET_SCENARIO = {
-    'environments': [
-        {'name': 'Staging', 'order': 0, 'type': 'Quality'},
-        {'name': 'Live', 'order': 1, 'type': 'Production'},
-    ],
-    'applications': [
-        {'name': 'Orders API', 'modules': ['OrdersAPI'], 'versions': [{'version': '1.0', 'created': '-10d'}],
-         'running': {'Staging': '1.0', 'Live': '1.0'}},
-    ],
-}
 
 
 def calls(sim):
@@ -65,7 +54,7 @@ def test_binary_publish_playbook_deploys_the_same_package_once(ansible_playbook,
 
 def test_cross_infrastructure_playbook_carries_packages_between_two_lifetimes(ansible_playbook, make_simulator, tmp_path):
     source = make_simulator(token=SOURCE_TOKEN, step_seconds=0.1)
-    target = make_simulator(token=TARGET_TOKEN, scenario=TARGET_SCENARIO, step_seconds=0.1)
+    target = make_simulator(token=TARGET_TOKEN, scenario=OTHER_INFRASTRUCTURE, step_seconds=0.1)
     assert source.url != target.url
     carried = ['EmployeeBackoffice', 'Google Maps Web', 'Customer Portal']
     assert all(target.state.find_application(name) is None for name in carried)
@@ -90,14 +79,6 @@ def test_cross_infrastructure_playbook_carries_packages_between_two_lifetimes(an
     assert calls(source) == [('POST', 'solution', 201)]
     assert [c[0::2] for c in calls(target)] == [('POST', 201), ('PUT', 200), ('POST', 202)] * 2
     assert [p.sha256 for p in target.state.uploaded_packages] == [
-        _sha256(transfer / 'Release.osp'), _sha256(transfer / 'CustomerPortal.oap')]
+        sha256_file(transfer / 'Release.osp'), sha256_file(transfer / 'CustomerPortal.oap')]
     # Each LifeTime only ever saw its own token.
     assert all(r['status'] != 401 for r in source.requests + target.requests)
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()

@@ -13,6 +13,7 @@ import subprocess
 import pytest
 
 from tests.integration.conftest import BIN, PlaybookRun, playbook_env
+from tests.support import OTHER_INFRASTRUCTURE
 
 pytestmark = pytest.mark.integration
 
@@ -25,17 +26,6 @@ PUBLISH = 'playbooks/publish.yml'
 # Development -> Production in the default world: EmployeeBackoffice 1.2 -> 1.3, Orders API already runs 1.0.
 PROMOTE_VARS = dict(source_environment='Development', target_environment='Production',
                     applications=['EmployeeBackoffice', {'name': 'Orders API'}], notes='Release 42')
-# Another infrastructure: its own environments, and none of the applications published to it.
-TARGET_SCENARIO = {
-    'environments': [
-        {'name': 'Staging', 'order': 0, 'type': 'Quality'},
-        {'name': 'Live', 'order': 1, 'type': 'Production'},
-    ],
-    'applications': [
-        {'name': 'Orders API', 'modules': ['OrdersAPI'], 'versions': [{'version': '1.0', 'created': '-10d'}],
-         'running': {'Staging': '1.0', 'Live': '1.0'}},
-    ],
-}
 
 
 def new_plans(sim, existing, target='Production'):
@@ -227,7 +217,7 @@ def test_rollback_with_no_history_fails_before_writing(ansible_playbook, make_si
 
 def test_publish_moves_a_package_between_two_lifetimes(ansible_playbook, make_simulator):
     source = make_simulator(token=SOURCE_TOKEN, step_seconds=0.1)
-    target = make_simulator(token=TARGET_TOKEN, scenario=TARGET_SCENARIO, step_seconds=0.1)
+    target = make_simulator(token=TARGET_TOKEN, scenario=OTHER_INFRASTRUCTURE, step_seconds=0.1)
     carried = ['EmployeeBackoffice', 'Google Maps Web']
     assert all(target.state.find_application(name) is None for name in carried)
     env = {'LIFETIME_SOURCE_URL': source.url, 'LIFETIME_SOURCE_TOKEN': SOURCE_TOKEN,

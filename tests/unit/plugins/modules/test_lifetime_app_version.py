@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """lifetime_app_version against the simulator: what LifeTime holds afterwards, and which requests it received."""
 
-import hashlib
 import os
 
 import pytest
+
+from tests.support import sha256_file
 
 MODULE = 'lifetime_app_version'
 APP = 'EmployeeBackoffice'
@@ -21,11 +22,6 @@ def version_posts(sim):
 
 def deletes(sim):
     return [w for w in sim.writes() if w['method'] == 'DELETE']
-
-
-def sha256(path):
-    with open(path, 'rb') as handle:
-        return hashlib.sha256(handle.read()).hexdigest()
 
 
 @pytest.fixture
@@ -250,7 +246,7 @@ def test_download_of_a_version_is_written_with_its_checksum_and_only_once(run_mo
 
     assert first['changed'] is True and second['changed'] is False, (first, second)
     assert first['dest'] == str(dest)
-    assert first['checksum'] == sha256(dest) == second['checksum']
+    assert first['checksum'] == sha256_file(dest) == second['checksum']
     assert first['size'] == os.path.getsize(dest) > 0
     assert simulator.writes() == []
     assert [p for p in os.listdir(tmp_path) if p.endswith('.part')] == []
@@ -264,7 +260,7 @@ def test_download_replaces_a_file_that_differs(run_module, simulator, tmp_path):
 
     assert result['changed'] is True
     assert dest.read_bytes() != b'not the package'
-    assert result['checksum'] == sha256(dest)
+    assert result['checksum'] == sha256_file(dest)
 
 
 def test_download_without_version_gets_what_runs_in_the_environment(run_module, simulator, tmp_path):
@@ -273,7 +269,7 @@ def test_download_without_version_gets_what_runs_in_the_environment(run_module, 
     result = run_module(MODULE, dict(application=APP, environment='Production', dest=str(dest), binary_type='oap'))
 
     assert result['changed'] is True, result
-    assert result['checksum'] == sha256(dest)
+    assert result['checksum'] == sha256_file(dest)
     assert result['version']['version'] == simulator.state.running_version('Production', APP)
     content = [r for r in simulator.requests if r['path'].rstrip('/').endswith('/content')]
     assert len(content) == 1 and '/environments/' in content[0]['path']
@@ -303,7 +299,7 @@ def test_binary_type_apk_downloads_the_android_build_of_what_runs(run_module, si
     result = run_module(MODULE, dict(application='Directory Mobile', environment='Production', dest=str(dest), binary_type='apk'))
 
     assert result['changed'] is True, result
-    assert result['checksum'] == sha256(dest)
+    assert result['checksum'] == sha256_file(dest)
     content = [r for r in simulator.requests if r['path'].rstrip('/').endswith('/content')]
     assert [r['query'].get('Type') for r in content] == ['apk']
 

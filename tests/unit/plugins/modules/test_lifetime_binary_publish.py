@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """lifetime_binary_publish against the simulator: the plans, uploads and running versions of the target afterwards."""
 
-import hashlib
 import os
 import uuid
 import zipfile
@@ -10,18 +9,11 @@ import zipfile
 import pytest
 
 from tests.simulator.packages import MANIFEST_FORMAT, PackageSpec
+from tests.support import sha256_file
 
 MODULE = 'lifetime_binary_publish'
 TARGET = 'Production'
 NAMESPACE = uuid.UUID('3f6b1c8e-8d0a-4f57-a3c1-7c6a9e2b5d40')
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def entry(name, version, key=None):
@@ -81,7 +73,7 @@ def test_a_package_from_another_infrastructure_is_uploaded_deployed_and_creates_
     assert [(app['application_name'], app['is_new']) for app in result['applications_to_deploy']] == [
         ('Inventory', True), ('EmployeeBackoffice', False)]
     uploaded = simulator.state.uploaded_packages
-    assert len(uploaded) == 1 and uploaded[0].sha256 == sha256(package) == result['checksum']
+    assert len(uploaded) == 1 and uploaded[0].sha256 == sha256_file(package) == result['checksum']
     assert uploaded[0].size == os.path.getsize(package) == result['size']
     plan = simulator.state.deployment(result['deployment_key'])
     assert plan.is_binary and plan.status == 'finished_successful'
@@ -177,7 +169,7 @@ def test_a_deployment_that_ends_with_errors_fails_with_its_last_log_lines_and_th
     assert result.get('failed') is True, result
     assert 'finished_with_errors' in result['msg'] and 'the database upgrade of Inventory failed' in result['msg'], result['msg']
     assert result['deployment_status'] == 'finished_with_errors'
-    assert result['checksum'] == sha256(package) and result['applications_to_deploy']
+    assert result['checksum'] == sha256_file(package) and result['applications_to_deploy']
     assert simulator.state.deployment(result['deployment_key']).status == 'finished_with_errors'
     assert simulator.state.running_version(TARGET, 'Inventory') is None
 
@@ -241,7 +233,7 @@ def test_check_mode_checks_the_file_and_the_target_and_uploads_nothing(run_modul
     result = run_module(MODULE, dict(src=package, target_environment=TARGET), check_mode=True)
 
     assert result['changed'] is True and 'would upload Release.oap' in result['msg'], result
-    assert result['checksum'] == sha256(package) and result['deployment_key'] is None
+    assert result['checksum'] == sha256_file(package) and result['deployment_key'] is None
     assert simulator.writes() == [] and simulator.state.uploaded_packages == []
 
     run_module(MODULE, dict(src=package, target_environment=TARGET))
@@ -267,7 +259,7 @@ def test_conflicts_fail_before_starting_and_the_new_plan_is_deleted(run_module, 
 
     assert result.get('failed') is True, result
     assert 'conflict' in result['msg'] and 'Producer Element Missing' in result['msg'], result['msg']
-    assert result['deployment_key'] is None and result['checksum'] == sha256(package)
+    assert result['deployment_key'] is None and result['checksum'] == sha256_file(package)
     assert binary_plans(simulator) == []
     assert starts(simulator) == [] and ('DELETE', simulator.state.uploaded_packages[0].deployment_key) in writes(simulator)
 

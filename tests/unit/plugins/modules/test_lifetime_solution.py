@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """lifetime_solution against the simulator: the solutions LifeTime built, the requests it got, and the file on disk."""
 
-import hashlib
 import json
 import os
 import socket
@@ -12,18 +11,12 @@ import zipfile
 
 import pytest
 
+from tests.support import sha256_file
+
 MODULE = 'lifetime_solution'
 APPS = ['EmployeeBackoffice', 'Google Maps Web']
 STATUSES = ['Created', 'Ready', 'Gathering Dependencies', 'Getting Binaries', 'Generating Meta Model', 'Generating Solution',
             'Completed', 'Aborted']
-
-
-def sha256(path):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def manifest(path):
@@ -159,7 +152,7 @@ def test_a_solution_is_created_followed_through_its_statuses_and_downloaded(run_
     assert history[0] == 'Created' and history[-1] == 'Completed' and len(history) >= 3, history
     assert in_order(history), history
     # The file is the package LifeTime built: what Development runs.
-    assert result['checksum'] == sha256(dest) and result['size'] == dest.stat().st_size
+    assert result['checksum'] == sha256_file(dest) and result['size'] == dest.stat().st_size
     packaged = {app['ApplicationName']: app['Version'] for app in manifest(dest)['Applications']}
     assert packaged == {'EmployeeBackoffice': sim.state.running_version('Development', 'EmployeeBackoffice'),
                         'Google Maps Web': sim.state.running_version('Development', 'Google Maps Web')}
@@ -219,7 +212,7 @@ def test_a_second_identical_run_is_unchanged_and_leaves_dest_alone(run_module, s
     second = run_module(MODULE, args)
 
     assert first['changed'] is True and second['changed'] is False, (first, second)
-    assert second['checksum'] == first['checksum'] == sha256(dest)
+    assert second['checksum'] == first['checksum'] == sha256_file(dest)
     assert dest.stat().st_ino == inode, 'dest was replaced although it held the same bytes'
     assert 'already holds' in second['msg']
     assert leftovers(tmp_path) == []
@@ -234,7 +227,7 @@ def test_a_second_run_after_a_new_version_runs_replaces_dest(run_module, simulat
     second = run_module(MODULE, args, diff=True)
 
     assert first['changed'] is True and second['changed'] is True
-    assert second['checksum'] != first['checksum'] and second['checksum'] == sha256(dest)
+    assert second['checksum'] != first['checksum'] and second['checksum'] == sha256_file(dest)
     assert manifest(dest)['Applications'][0]['Version'] == '1.3'
     assert second['diff']['before']['checksum'] == first['checksum']
     assert second['diff']['after']['checksum'] == second['checksum']
@@ -288,7 +281,7 @@ def test_an_expired_download_link_is_asked_for_again(run_module, simulator, tmp_
     assert result['changed'] is True, result
     assert [r['status'] for r in downloads(simulator, expected=2)] == [410, 200]
     assert len(link_requests(simulator)) == 2
-    assert sha256(dest) == result['checksum']
+    assert sha256_file(dest) == result['checksum']
 
 
 def test_a_download_cut_mid_stream_is_retried_and_dest_is_complete(run_module, make_simulator, tmp_path):
@@ -305,7 +298,7 @@ def test_a_download_cut_mid_stream_is_retried_and_dest_is_complete(run_module, m
     # Two download requests: the one cut short (the simulator may log it 200, its bytes already in socket buffers) and the retry.
     assert len(downloads(sim, expected=2)) == 2 and downloads(sim)[-1]['status'] == 200
     assert result['size'] == 8 << 20 == dest.stat().st_size
-    assert sha256(dest) == result['checksum']
+    assert sha256_file(dest) == result['checksum']
     assert manifest(dest)['Kind'] == 'osp'
     assert leftovers(tmp_path) == []
 
