@@ -79,8 +79,6 @@ def desired_version(params):
     }
     if params.get('version') is not None:
         desired['version'] = check_version_number(params['version'])
-    elif state == 'absent':
-        raise LifeTimeUsageError('version is required with state=absent: give the version number to delete.', parameter='version')
     for index, mobile in enumerate(params.get('mobile_versions') or []):
         check_version_number(mobile.get('version_number'), parameter='mobile_versions[%d].version_number' % index)
         desired['mobile_versions'].append(dict((api, mobile.get(option) or '') for option, api in MOBILE_FIELDS))

@@ -34,7 +34,6 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeAPIError,
-    LifeTimeNotFoundError,
     LifeTimeResponseError,
     LifeTimeTransportError,
     LifeTimeUsageError,
@@ -172,7 +171,6 @@ class LifeTimeClient:
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self._sleep = sleep
-        self.request_count = 0
         self.session = requests.Session()
         self.session.headers.update({
             'Authorization': 'Bearer %s' % token,
@@ -264,7 +262,6 @@ class LifeTimeClient:
         attempt = 0
         while True:
             attempt += 1
-            self.request_count += 1
             try:
                 # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a Session's verify,
                 # which would ignore ca_path and validate_certs=false wherever those variables are set.
@@ -353,7 +350,7 @@ class LifeTimeClient:
         # Links have been served to clients that send the token without the Bearer prefix.
         return self.send('GET', path, url=url, stream=True, ok=(200,), headers={'Authorization': self._token})
 
-    def download(self, get_link, dest, expected_sha256=None):
+    def download(self, get_link, dest):
         """Download what a LifeTime link points at to ``dest``, atomically, in chunks.
 
         ``get_link`` is a callable returning a fresh link (a DownloadLink dict or a URL); it is
@@ -370,7 +367,7 @@ class LifeTimeClient:
         while True:
             attempt += 1
             try:
-                return self._download_once(link, dest, directory, expected_sha256)
+                return self._download_once(link, dest, directory)
             except LifeTimeAPIError as exc:
                 if attempt == 1 and exc.status in EXPIRED_LINK_STATUSES:
                     link = self._link_url(get_link())
@@ -389,7 +386,7 @@ class LifeTimeClient:
             url = self.server + url
         return url
 
-    def _download_once(self, url, dest, directory, expected_sha256):
+    def _download_once(self, url, dest, directory):
         path = urlsplit(url).path
         response = self._open_link(url)
         digest = hashlib.sha256()
@@ -410,8 +407,6 @@ class LifeTimeClient:
             if declared and declared.isdigit() and int(declared) != size:
                 raise LifeTimeTransportError('GET', path, reason='the download stopped after %d of %s bytes' % (size, declared))
             sha256 = digest.hexdigest()
-            if expected_sha256 and sha256 != expected_sha256:
-                raise LifeTimeResponseError('GET', path, reason='the package checksum is %s, expected %s' % (sha256, expected_sha256))
             if os.path.exists(dest) and os.path.getsize(dest) == size and file_sha256(dest) == sha256:
                 return dict(sha256=sha256, size=size, changed=False)
             mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~_umask())
@@ -427,17 +422,6 @@ class LifeTimeClient:
 
     def list_environments(self):
         return self.get_list('/environments/')
-
-    def get_environment(self, env_key):
-        return self.get('/environments/%s/' % _seg(env_key))
-
-    def list_environment_applications(self, env_key, include_env_status=True, include_modules=False):
-        return self.get_list('/environments/%s/applications/' % _seg(env_key),
-                             params=_flags(IncludeEnvStatus=include_env_status or include_modules, IncludeModules=include_modules))
-
-    def get_environment_application(self, env_key, app_key, include_env_status=True, include_modules=False):
-        return self.get('/environments/%s/applications/%s/' % (_seg(env_key), _seg(app_key)),
-                        params=_flags(IncludeEnvStatus=include_env_status or include_modules, IncludeModules=include_modules))
 
     def list_deployment_zones(self, env_key):
         return self.get_list('/environments/%s/deploymentzones/' % _seg(env_key))
@@ -457,16 +441,10 @@ class LifeTimeClient:
         return self.get_list('/applications/',
                              params=_flags(IncludeEnvStatus=include_env_status or include_modules, IncludeModules=include_modules))
 
-    def get_application(self, app_key, include_env_status=True, include_modules=False):
-        return self.get('/applications/%s/' % _seg(app_key),
-                        params=_flags(IncludeEnvStatus=include_env_status or include_modules, IncludeModules=include_modules))
-
-    def list_application_versions(self, app_key, maximum=None, change_log_filter=None):
+    def list_application_versions(self, app_key, maximum=None):
         params = {}
         if maximum is not None:
             params['MaximumVersionsToReturn'] = int(maximum)
-        if change_log_filter:
-            params['ChangeLogFilter'] = change_log_filter
         return self.get_list('/applications/%s/versions/' % _seg(app_key), params=params or None)
 
     def get_application_version(self, app_key, version_key, include_modules=False):
@@ -540,24 +518,6 @@ class LifeTimeClient:
     def solution_link(self, env_key, solution_key):
         return self.get('/environments/%s/solution/%s/' % (_seg(env_key), _seg(solution_key)))
 
-    # -- modules -----------------------------------------------------------------------------------
-
-    def list_modules(self, include_env_status=False):
-        return self.get_list('/modules/', params=_flags(IncludeEnvStatus=include_env_status))
-
-    def get_module(self, module_key, include_env_status=False):
-        return self.get('/modules/%s/' % _seg(module_key), params=_flags(IncludeEnvStatus=include_env_status))
-
-    def list_module_versions(self, module_key, maximum=None):
-        params = {'MaximumVersionsToReturn': int(maximum)} if maximum is not None else None
-        return self.get_list('/modules/%s/versions/' % _seg(module_key), params=params)
-
-    def get_module_version(self, module_key, module_version_key):
-        return self.get('/modules/%s/versions/%s/' % (_seg(module_key), _seg(module_version_key)))
-
-
-def is_not_found(exc):
-    return isinstance(exc, LifeTimeNotFoundError)
 
 
 def _seg(value):

@@ -39,8 +39,6 @@ FAILED = frozenset((FINISHED_WITH_ERRORS, ABORTED))
 # Where a wait stops: the end, or a pause for the user.
 SETTLED = SUCCEEDED | FAILED | frozenset((NEEDS_USER_INTERVENTION,))
 
-# The reference documents deploy_prepared; LifeTime has been seen answering deployment_prepared.
-PREPARED = frozenset(('deploy_prepared', 'deployment_prepared'))
 NEEDS_CONFIGURATION = 'needs_configuration_or_confirmation'
 INTERVENTION_REASONS = {
     'deploy_prepared': 'the deployment is prepared and waits for the go-ahead (two-step deployment)',
@@ -105,7 +103,6 @@ class DeploymentRun:
         self.tail = LogTail(self._report)
         self.clock = time.monotonic
         self.began = self.clock()
-        self.interventions = []
         self._continued_at = None
 
     # -- reporting --------------------------------------------------------------------------------
@@ -241,7 +238,6 @@ class DeploymentRun:
                     '%s needs user intervention on %s: %s (Info %s). Continue it in LifeTime, or run the task with '
                     'on_user_intervention: continue (or stop, to return here and continue with a later run).'
                     % (self.title, self.target.get('Name'), reason, info))
-            self.interventions.append(info)
             self.task.progress('%s: %s (Info %s); sending continue.' % (self.title, reason, info))
             self._command('continue')
             resume = False

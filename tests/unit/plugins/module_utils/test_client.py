@@ -92,7 +92,7 @@ def test_a_wrong_token_is_an_authentication_error_that_never_shows_the_token(sim
 
 def test_not_found_carries_lifetimes_own_message(client, simulator):
     with pytest.raises(LifeTimeNotFoundError) as info:
-        client.get_environment('00000000-0000-0000-0000-000000000000')
+        client.get('/environments/00000000-0000-0000-0000-000000000000/')
     assert info.value.status == 404
     assert '00000000-0000-0000-0000-000000000000' in info.value.lifetime_message
     assert info.value.path == '/environments/00000000-0000-0000-0000-000000000000/'
@@ -108,8 +108,8 @@ def test_a_refused_command_is_an_invalid_state_error(client, simulator):
 
 def test_keys_from_users_cannot_add_path_segments(client, simulator):
     with pytest.raises(LifeTimeNotFoundError):
-        client.get_environment('x/../../applications')
-    assert simulator.requests[-1]['path'] == '/lifetimeapi/rest/v2/environments/x/../../applications/'
+        client.get_application_version('x/../../environments', 'y')
+    assert simulator.requests[-1]['path'] == '/lifetimeapi/rest/v2/applications/x/../../environments/versions/y/'
 
 
 # -- retries: GET and DELETE only ---------------------------------------------------------------------
