@@ -88,6 +88,13 @@ class Publication:
         self.history = History(self.client, self.target)
         self.checksum = None
         self.name = os.path.basename(self.path)
+        self._details = {}
+
+    def details(self, key):
+        """A plan's details (what it deploys, its conflicts), read once per plan."""
+        if key not in self._details:
+            self._details[key] = self.client.get_deployment(key)
+        return self._details[key]
 
     @property
     def marker(self):
@@ -144,7 +151,7 @@ class Publication:
             touched = [op.get('ApplicationKey') for op in plan.get('ApplicationOperations') or []]
             if not touched:
                 # A binary plan lists what it deployed in its details only.
-                touched = self.package_applications(self.client.get_deployment(plan['Key']))
+                touched = self.package_applications(self.details(plan['Key']))
             if any(same_key(left, right) for left in touched for right in app_keys):
                 return 'deployment plan %s changed its applications in %s afterwards' % (plan['Key'], self.target['Name'])
         return None
@@ -238,7 +245,7 @@ def _existing(task, pub, record, status):
     """A plan that already carries this package: reuse it (saved or active) or report that the package is published."""
     key = record['Key']
     state = status.get('DeploymentStatus')
-    details = task.client.get_deployment(key)
+    details = pub.details(key)
     run = DeploymentRun(task, key, pub.target, label=pub.label(key))
     run.status = status
     wanted = task.params['state']
@@ -285,7 +292,7 @@ def _decide(pub):
         pub.task.progress('The last publication of these bytes (deployment plan %s) ended %s: publishing again.'
                           % (newest['Key'], status.get('DeploymentStatus')))
         return None, None
-    reason = pub.changed_since(newest, pub.package_applications(pub.client.get_deployment(newest['Key'])))
+    reason = pub.changed_since(newest, pub.package_applications(pub.details(newest['Key'])))
     if reason:
         pub.task.progress('Deployment plan %s published these bytes, but %s: publishing again.' % (newest['Key'], reason))
         return None, None
@@ -306,7 +313,7 @@ def publish(task):
                           % (pub.name, _mib(pub.size), pub.checksum, pub.target['Name'], then))
     key = pub.upload()
     recorded = pub.record(key)
-    details = task.client.get_deployment(key)
+    details = pub.details(key)
     try:
         if pub.already_running(details):
             task.client.delete_deployment(key)

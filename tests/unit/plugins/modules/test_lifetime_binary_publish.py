@@ -311,3 +311,13 @@ def test_a_lost_answer_to_the_upload_adopts_the_plan_lifetime_created(run_module
     assert result['changed'] is True and result['deployment_status'] == 'finished_successful', result
     assert len(simulator.state.uploaded_packages) == 1 and len(binary_plans(simulator)) == 1
     assert result['deployment_key'] == simulator.state.uploaded_packages[0].deployment_key
+
+
+def test_a_package_already_published_costs_one_read_of_its_plan(run_module, simulator, package):
+    run_module(MODULE, dict(src=package, target_environment=TARGET))
+    key = simulator.state.uploaded_packages[0].deployment_key
+    simulator.clear_requests()
+    again = run_module(MODULE, dict(src=package, target_environment=TARGET))
+    assert again['changed'] is False
+    assert [r['path'] for r in simulator.requests].count('/lifetimeapi/rest/v2/deployments/%s/' % key) == 1
+    assert simulator.writes() == []
