@@ -519,7 +519,6 @@ class LifeTimeClient:
         return self.get('/environments/%s/solution/%s/' % (_seg(env_key), _seg(solution_key)))
 
 
-
 def _seg(value):
     """One URL path segment, escaped: keys come from users and must not add path segments."""
     return quote(str(value), safe='')

@@ -106,11 +106,12 @@ def test_a_malformed_mobile_version_number_names_its_place(run_module, simulator
 
 
 def test_a_version_of_fifty_characters_is_accepted(run_module, simulator):
-    result = run_module('lifetime_app_version', dict(application=APP, environment='Production', version='1.' + '0' * 48),
-                        check_mode=True)
+    number = '1.' + '0' * 48
+    result = run_module('lifetime_app_version', dict(application=APP, environment='Production', version=number))
 
     assert result.get('failed') is not True, result
-    assert result['version']['version'] == '1.' + '0' * 48
+    assert result['version']['version'] == number
+    assert simulator.state.version(APP, number).key == result['version']['key']
 
 
 def test_dest_in_a_directory_that_does_not_exist_fails_naming_dest_before_any_request(run_module, simulator, tmp_path):
@@ -153,6 +154,7 @@ def test_include_versions_below_zero_fails_naming_it(run_module, simulator):
 
     assert result['failed'] is True
     assert 'include_versions' in result['msg']
+    assert simulator.requests == []
 
 
 # -- connection: token, permissions, reachability, TLS ---------------------------------------------------------------------
@@ -196,6 +198,7 @@ def test_a_read_only_token_can_still_read(run_module, make_simulator):
 
     assert result.get('failed') is not True, result
     assert result['applications'][0]['name'] == APP
+    assert sim.requests and all(entry['status'] == 200 for entry in sim.requests)
 
 
 def _closed_port():

@@ -109,6 +109,7 @@ def test_environment_restricts_the_status_to_those_environments(run_module, simu
 
     entries = by_name(result)[APP]['environments']
     assert [entry['environment_name'] for entry in entries] == ['Quality Assurance', 'Production']
+    assert [entry['version'] for entry in entries] == [simulator.state.running_version(env, APP) for env in ('Quality Assurance', 'Production')]
 
 
 def test_include_modules_adds_module_status_and_module_versions(run_module, simulator):

@@ -477,3 +477,4 @@ def test_the_summary_calls_a_deployment_to_a_lower_version_a_roll_back(run_modul
     rollback = dict(target_environment='Production', applications=[{'name': 'EmployeeBackoffice', 'version': 'previous'}])
     assert run_module('lifetime_deployment', rollback, check_mode=True)['summary'][0] == 'EmployeeBackoffice 1.2 -> 1.1 (would roll back)'
     assert run_module('lifetime_deployment', rollback)['summary'][0] == 'EmployeeBackoffice 1.2 -> 1.1 (rolled back)'
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.1'

@@ -199,6 +199,9 @@ def test_a_solution_that_takes_longer_than_wait_timeout_fails_with_the_last_stat
     assert 'Timed out' in result['msg'] and 'Created' in result['msg'], result['msg']
     assert result['solution_key'] and result['status_history'] == ['Created']
     assert not (tmp_path / 'slow.osp').exists()
+    # LifeTime goes on generating it: the task neither aborted it nor asked for its link.
+    assert [solution.key for solution in sim.state.solutions()] == [result['solution_key']]
+    assert not [entry for entry in sim.requests if entry['method'] == 'GET' and '/solution/' in entry['path']]
 
 
 # -- idempotency ------------------------------------------------------------------------------------------------------
