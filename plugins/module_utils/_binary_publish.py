@@ -231,8 +231,7 @@ def _run_to_end(task, pub, key, details, resume=False, status=None):
     if status is None:
         run.start()
     else:
-        run.status = status
-        run.tail.seen = len(status.get('DeploymentLog') or [])
+        run.attach(status)
     run.wait(resume=resume)
     outcome = run.outcome()
     result = pub.result(details, run)
@@ -247,7 +246,7 @@ def _existing(task, pub, record, status):
     state = status.get('DeploymentStatus')
     details = pub.details(key)
     run = DeploymentRun(task, key, pub.target, label=pub.label(key))
-    run.status = status
+    run.attach(status)
     wanted = task.params['state']
     if state in SUCCEEDED:
         return pub.result(details, run, changed=False, msg='%s is already published to %s: deployment plan %s (%s) deployed these bytes '

@@ -112,6 +112,11 @@ class DeploymentRun:
         stamp = instant[11:19] if len(instant) >= 19 else instant
         self.task.progress('[%s %s] %s' % (self.key[:8], stamp, entry.get('Message', '')))
 
+    def attach(self, status):
+        """Follow a plan from a status already read: its log so far is reported once, then only new lines."""
+        self.status = status
+        self.tail.feed(status)
+
     def fetch_status(self):
         self.status = self.client.get_deployment_status(self.key)
         self.tail.feed(self.status)

@@ -379,7 +379,7 @@ def _deploy(task):
     if created or existing_state == SAVED:
         run.start()
     else:
-        run.status = existing_status
+        run.attach(existing_status)
         resume = existing_state == NEEDS_USER_INTERVENTION
     if state == 'started':
         run.fetch_status()
@@ -417,7 +417,7 @@ def remove(task):
 def _act(task, key, target, status):
     """Delete a saved plan or abort an active one; the result fields."""
     run = DeploymentRun(task, key, target)
-    run.status = status
+    run.attach(status)
     current = status.get('DeploymentStatus')
     if task.params['state'] == 'absent':
         if current != SAVED:
@@ -453,8 +453,7 @@ def existing_plan(task):
     if state in ('absent', 'aborted'):
         return _act(task, key, target, status)
     run = DeploymentRun(task, key, target)
-    run.status = status
-    run.tail.seen = len(status.get('DeploymentLog') or [])
+    run.attach(status)
     result = dict(run.result(), applications_to_redeploy=details.get('ApplicationsToRedeploy') or [],
                   conflicts=snake(details.get('ApplicationConflicts') or []))
     if state == 'present' or current in SUCCEEDED:
