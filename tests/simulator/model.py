@@ -58,10 +58,6 @@ def new_key():
     return str(uuid.uuid4())
 
 
-def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc)
-
-
 def parse_date(text):
     """Read an ISO 8601 date or date-time (``2024-01-15``, ``2018-10-10T15:36:38.26Z``); naive means UTC."""
     moment = datetime.datetime.fromisoformat(text.strip())

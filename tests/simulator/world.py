@@ -152,9 +152,6 @@ class World:
             return version
         return next((v for v in self.versions(app) if v.number == ref), None)
 
-    def find_module(self, ref):
-        return self._find(self.module_index, ref)
-
     @staticmethod
     def _find(index, ref):
         if ref is None:
