@@ -136,9 +136,8 @@ class Publication:
 
     def changed_since(self, record, app_keys):
         """Why the target may no longer run what ``record`` deployed: a reason, or None when it still does."""
-        applications = self.task.resolver.applications()
         for app_key in app_keys:
-            application = next((item for item in applications if same_key(item.get('Key'), app_key)), None)
+            application = self.task.resolver.application_by_key(app_key)
             if application is None or self.task.resolver.status_in(application, self.target) is None:
                 return 'application %s no longer runs in %s' % (app_key if application is None else application.get('Name'),
                                                                 self.target['Name'])
@@ -164,10 +163,9 @@ class Publication:
         entries = details.get('ApplicationsToDeploy') or []
         if not entries or any(entry.get('IsNew') for entry in entries):
             return False
-        applications = self.task.resolver.applications()
         for entry in entries:
             version_key = next((entry.get(field) for field in VERSION_KEY_FIELDS if entry.get(field)), None)
-            application = next((item for item in applications if same_key(item.get('Key'), entry.get('ApplicationKey'))), None)
+            application = self.task.resolver.application_by_key(entry.get('ApplicationKey'))
             status = self.task.resolver.status_in(application, self.target) if application else None
             if not version_key or not status or status.get('IsModified') or not same_key(status.get('BaseApplicationVersionKey'), version_key):
                 return False

@@ -445,8 +445,12 @@ def existing_plan(task):
     except LifeTimeNotFoundError:
         raise LifeTimeLookupError('No deployment plan with key %s (deployment_key).' % key, parameter='deployment_key')
     deployment = details.get('Deployment') or {}
-    target = next((env for env in task.resolver.environments() if same_key(env['Key'], deployment.get('TargetEnvironmentKey'))),
-                  {'Key': deployment.get('TargetEnvironmentKey'), 'Name': deployment.get('TargetEnvironmentKey')})
+    target_key = deployment.get('TargetEnvironmentKey')
+    try:
+        target = task.resolver.environment(target_key, 'deployment_key')
+    except LifeTimeLookupError:
+        # An environment the service account cannot list: name it by its key.
+        target = {'Key': target_key, 'Name': target_key}
     status = client.get_deployment_status(key)
     current = status.get('DeploymentStatus')
     state = params['state']

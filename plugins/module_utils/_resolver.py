@@ -113,6 +113,10 @@ class Resolver:
     def application(self, ref, parameter='application'):
         return match_one(self.applications(), ref, 'application', parameter)
 
+    def application_by_key(self, key):
+        """The application with this key, or None when LifeTime has none (a package may bring a new one)."""
+        return next((app for app in self.applications() if same_key(app.get('Key'), key)), None)
+
     @staticmethod
     def status_in(application, env):
         """The application's AppStatusInEnv record for an environment, or None when it does not run there."""
