@@ -15,6 +15,7 @@ import os
 import re
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._applications import version_entry
+from ansible_collections.outsystems.lifetime.plugins.module_utils._client import check_dest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeAPIError,
     LifeTimeError,
@@ -46,21 +47,6 @@ def check_version_number(value, parameter='version'):
         raise LifeTimeUsageError('%s %r is not a valid version number: use %s, for example 1.2.3.' % (parameter, text, VERSION_RULE),
                                  parameter=parameter)
     return text
-
-
-def check_dest(dest):
-    """The absolute path to download to, or a LifeTimeUsageError when nothing could be written there."""
-    path = os.path.abspath(os.path.expanduser(dest))
-    directory = os.path.dirname(path)
-    if os.path.isdir(path):
-        raise LifeTimeUsageError('dest %s is a directory: give the path of the file to write, for example %s'
-                                 % (path, os.path.join(path, 'application.oap')), parameter='dest')
-    if not os.path.isdir(directory):
-        raise LifeTimeUsageError('The directory of dest does not exist: %s. Create it first (ansible.builtin.file with state: directory).'
-                                 % directory, parameter='dest')
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise LifeTimeUsageError('The directory of dest is not writable: %s.' % directory, parameter='dest')
-    return path
 
 
 def desired_version(params):

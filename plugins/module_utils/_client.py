@@ -143,6 +143,21 @@ class _HashingReader:
         return chunk
 
 
+def check_dest(dest):
+    """The absolute path to download to, or a LifeTimeUsageError when nothing could be written there."""
+    path = os.path.abspath(os.path.expanduser(dest))
+    directory = os.path.dirname(path)
+    if os.path.isdir(path):
+        raise LifeTimeUsageError('dest %s is a directory: give the path of the file to write, for example %s'
+                                 % (path, os.path.join(path, 'application.oap')), parameter='dest')
+    if not os.path.isdir(directory):
+        raise LifeTimeUsageError('The directory of dest does not exist: %s. Create it first (ansible.builtin.file with state: directory).'
+                                 % directory, parameter='dest')
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise LifeTimeUsageError('The directory of dest is not writable: %s.' % directory, parameter='dest')
+    return path
+
+
 def file_sha256(path):
     """sha256 of a file, read in chunks."""
     digest = hashlib.sha256()
@@ -358,10 +373,8 @@ class LifeTimeClient:
         renamed over it only when complete, so a failure never leaves a half-written ``dest``.
         Returns dict(sha256, size, changed): changed is False when ``dest`` already held the same bytes.
         """
-        dest = os.path.abspath(dest)
+        dest = check_dest(dest)
         directory = os.path.dirname(dest)
-        if not os.path.isdir(directory):
-            raise LifeTimeUsageError('The directory of dest does not exist: %s' % directory, parameter='dest')
         link = self._link_url(get_link())
         attempt = 0
         while True:
