@@ -54,9 +54,11 @@ help:
 	@echo 'make venv               create .venv and install tests/requirements.txt'
 	@echo 'make build              build the collection tarball into .tmp/dist'
 	@echo 'make install            build, then install it into .tmp/collections'
-	@echo 'make pytest             unit and integration tests against the installed build'
-	@echo 'make unit               tests/unit only'
-	@echo 'make integration        tests/integration only'
+	@echo 'make pytest             unit, component, contract and integration tests against the installed build'
+	@echo 'make unit               tests/unit only (pure functions, no server)'
+	@echo 'make component          tests/component only (modules, client and simulator against the simulator)'
+	@echo 'make contract           tests/contract only (seed examples, the API definition, outsystems-pipeline)'
+	@echo 'make integration        tests/integration only (ansible-playbook against the simulator)'
 	@echo 'make sanity             ansible-test sanity on a copy of the source in .tmp/sanity'
 	@echo 'make lint               ansible-lint --profile production, shellcheck'
 	@echo 'make changelog-lint     antsibull-changelog lint'
@@ -86,11 +88,19 @@ install: build
 
 .PHONY: pytest
 pytest: $(INSTALL_FIRST)
-	$(call pytest,tests/unit tests/integration)
+	$(call pytest,tests/unit tests/component tests/contract tests/integration)
 
 .PHONY: unit
 unit: $(INSTALL_FIRST)
 	$(call pytest,tests/unit)
+
+.PHONY: component
+component: $(INSTALL_FIRST)
+	$(call pytest,tests/component)
+
+.PHONY: contract
+contract: $(INSTALL_FIRST)
+	$(call pytest,tests/contract)
 
 .PHONY: integration
 integration: $(INSTALL_FIRST)

@@ -10,7 +10,7 @@ Tests import ``ansible_collections.outsystems.lifetime...`` and run
 * ``make test`` sets OUTSYSTEMS_LIFETIME_COLLECTIONS to the collections root the
   built tarball was installed into, so the tests check what would be shipped;
 * otherwise a symlink .tmp/dev-collections/ansible_collections/outsystems/lifetime
-  pointing at this work tree is used, so ``.venv/bin/pytest tests/unit`` tests
+  pointing at this work tree is used, so ``.venv/bin/pytest tests/component`` tests
   the code as it is being edited, without a rebuild.
 
 This runs when pytest loads this file, before any test module is imported.

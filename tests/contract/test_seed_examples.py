@@ -21,7 +21,7 @@ import pytest
 
 from tests.simulator.client import Client, key_of
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # The project's copies of the seed documents, so the contract is checked wherever the repository is cloned;
 # the originals, when they are beside the repository, must still match them.
 SEEDS = os.path.join(REPO_ROOT, 'tests', 'simulator', 'reference')
