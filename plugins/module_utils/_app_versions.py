@@ -14,16 +14,15 @@ number, dest) before the first write.
 import os
 import re
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._applications import version_entry
-from ansible_collections.outsystems.lifetime.plugins.module_utils._client import check_dest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeAPIError,
     LifeTimeError,
     LifeTimeLookupError,
     LifeTimeUsageError,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
-from ansible_collections.outsystems.lifetime.plugins.module_utils._versions import next_version
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake, version_entry
+from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import next_version
 
 # LifeTime stores version numbers as Text(50). Beyond the length, we accept what version numbers look like
 # in practice (1.2.3, 1.0-hotfix, 2024.01.15_1, 1.0+build.7) and refuse what would surprise in a URL, a file

@@ -7,19 +7,11 @@
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._environments import running_entry, select_environments
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake, version_entry
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import VERSIONS_PAGE
 
 # The application fields running_entry() adds that belong to the application, not to its status in one environment.
 _APPLICATION_FIELDS = ('key', 'name', 'kind', 'is_system')
-
-
-def version_entry(version, include_modules=False):
-    """An ApplicationVersion record in snake_case; module versions only when asked for (they are long)."""
-    entry = snake(dict((field, value) for field, value in version.items() if include_modules or field != 'ModuleVersions'))
-    entry.setdefault('mobile_versions', [])
-    entry['in_use'] = bool(entry.get('in_use'))
-    return entry
 
 
 def select_applications(resolver, names=None, include_system=False, include_modules=False, parameter='name'):

@@ -19,7 +19,7 @@ list call) tell what became of an earlier publication of the same bytes.
 import os
 import time
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._client import file_sha256
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_package, file_sha256, mib
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment import (
     ACTIVE,
     NEEDS_USER_INTERVENTION,
@@ -32,48 +32,13 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment_pl
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeAPIError,
     LifeTimeError,
-    LifeTimeUsageError,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 
 MARKER = '[outsystems.lifetime package sha256=%s]'
-EXTENSIONS = ('.oap', '.osp')
-# Both .oap and .osp files are zip archives.
-ZIP_SIGNATURE = b'PK\x03\x04'
-MIB = 1024.0 * 1024.0
 # Fields under which an ApplicationsToDeploy entry may name the version it brings (the reference shows none).
 VERSION_KEY_FIELDS = ('ApplicationVersionKey', 'VersionKey', 'BaseApplicationVersionKey')
-
-
-def check_package(src):
-    """The absolute path and size of src, or a LifeTimeUsageError saying what is wrong with it. Reads 4 bytes of it at most."""
-    path = os.path.abspath(os.path.expanduser(src))
-    if not os.path.exists(path):
-        raise LifeTimeUsageError('src %s does not exist on the host that runs the task.' % path, parameter='src')
-    if not os.path.isfile(path):
-        raise LifeTimeUsageError('src %s is not a file: give the path of an application package (.oap) or a solution package (.osp).'
-                                 % path, parameter='src')
-    size = os.path.getsize(path)
-    if size == 0:
-        raise LifeTimeUsageError('src %s is empty (0 bytes): the package was not written completely, or its download failed.' % path,
-                                 parameter='src')
-    if os.path.splitext(path)[1].lower() not in EXTENSIONS:
-        raise LifeTimeUsageError('src %s is not named as an application package (.oap) or a solution package (.osp): LifeTime '
-                                 'deploys only those.' % path, parameter='src')
-    try:
-        with open(path, 'rb') as handle:
-            head = handle.read(len(ZIP_SIGNATURE))
-    except OSError as exc:
-        raise LifeTimeUsageError('src %s cannot be read: %s.' % (path, exc.strerror or exc), parameter='src')
-    if head != ZIP_SIGNATURE:
-        raise LifeTimeUsageError('src %s is not an .oap or .osp package: it does not start with the zip signature PK\\x03\\x04 '
-                                 '(a truncated download, or an error page saved under that name?).' % path, parameter='src')
-    return path, size
-
-
-def _mib(size):
-    return size / MIB
 
 
 class Publication:
@@ -103,7 +68,7 @@ class Publication:
     def hash(self):
         started = time.monotonic()
         self.checksum = file_sha256(self.path)
-        self.task.progress('%s: %.1f MiB, sha256 %s (%.1f s).' % (self.name, _mib(self.size), self.checksum, time.monotonic() - started))
+        self.task.progress('%s: %.1f MiB, sha256 %s (%.1f s).' % (self.name, mib(self.size), self.checksum, time.monotonic() - started))
 
     def label(self, key):
         return 'deployment plan %s (%s) to %s' % (key, self.name, self.target['Name'])
@@ -176,7 +141,7 @@ class Publication:
     def upload(self):
         """POST the package; when the answer is lost, adopt the one new binary plan LifeTime shows, if there is exactly one."""
         known = set(plan['Key'] for plan in self.history.plans())
-        self.task.progress('Uploading %s (%.1f MiB) to %s.' % (self.name, _mib(self.size), self.target['Name']))
+        self.task.progress('Uploading %s (%.1f MiB) to %s.' % (self.name, mib(self.size), self.target['Name']))
         started = time.monotonic()
         try:
             key, sent_checksum, sent = self.client.deploy_binary(self.target['Key'], self.path)
@@ -185,7 +150,7 @@ class Publication:
                 raise
             return self._find_lost_upload(exc, known)
         seconds = max(time.monotonic() - started, 1e-6)
-        self.task.progress('Uploaded %.1f MiB in %.1f s (%.0f MiB/s): deployment plan %s.' % (_mib(sent), seconds, _mib(sent) / seconds, key))
+        self.task.progress('Uploaded %.1f MiB in %.1f s (%.0f MiB/s): deployment plan %s.' % (mib(sent), seconds, mib(sent) / seconds, key))
         if sent_checksum != self.checksum:
             self.task.warn('src %s changed while the task ran: its sha256 was %s, the bytes uploaded have %s.'
                            % (self.path, self.checksum, sent_checksum))
@@ -307,7 +272,7 @@ def publish(task):
     if task.check_mode:
         then = '' if state == 'present' else ', check it for conflicts, start it and wait for it to finish'
         return pub.result(changed=True, msg='Check mode: would upload %s (%.1f MiB, sha256 %s) to %s as a new deployment plan%s.'
-                          % (pub.name, _mib(pub.size), pub.checksum, pub.target['Name'], then))
+                          % (pub.name, mib(pub.size), pub.checksum, pub.target['Name'], then))
     key = pub.upload()
     recorded = pub.record(key)
     details = pub.details(key)

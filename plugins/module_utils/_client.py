@@ -39,8 +39,9 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
     error_for_status,
 )
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import CHUNK, check_dest, file_sha256, umask
+from ansible_collections.outsystems.lifetime.plugins.module_utils._version import COLLECTION_VERSION
 
-COLLECTION_VERSION = '0.1.0'
 API_PATH = '/lifetimeapi/rest/v2'
 # Seed 000 shows LifeTime also answering under this older base path.
 ALTERNATE_API_PATHS = ('/lifetime/rest/v2',)
@@ -48,7 +49,6 @@ ALTERNATE_API_PATHS = ('/lifetime/rest/v2',)
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
 # A retried POST can create a second deployment plan: only these methods are retried after the request may have been sent.
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'DELETE'))
-DOWNLOAD_CHUNK = 1024 * 1024
 # A download link that answers one of these has expired (or was revoked): ask LifeTime for a new one.
 EXPIRED_LINK_STATUSES = frozenset((403, 404, 410))
 
@@ -137,34 +137,12 @@ class _HashingReader:
         return self._size
 
     def read(self, size=-1):
-        chunk = self._file.read(size if size and size > 0 else DOWNLOAD_CHUNK)
+        chunk = self._file.read(size if size and size > 0 else CHUNK)
         self.sha256.update(chunk)
         self.sent += len(chunk)
         return chunk
 
 
-def check_dest(dest):
-    """The absolute path to download to, or a LifeTimeUsageError when nothing could be written there."""
-    path = os.path.abspath(os.path.expanduser(dest))
-    directory = os.path.dirname(path)
-    if os.path.isdir(path):
-        raise LifeTimeUsageError('dest %s is a directory: give the path of the file to write, for example %s'
-                                 % (path, os.path.join(path, 'application.oap')), parameter='dest')
-    if not os.path.isdir(directory):
-        raise LifeTimeUsageError('The directory of dest does not exist: %s. Create it first (ansible.builtin.file with state: directory).'
-                                 % directory, parameter='dest')
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise LifeTimeUsageError('The directory of dest is not writable: %s.' % directory, parameter='dest')
-    return path
-
-
-def file_sha256(path):
-    """sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
-        for chunk in iter(lambda: handle.read(DOWNLOAD_CHUNK), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class LifeTimeClient:
@@ -408,7 +386,7 @@ class LifeTimeClient:
         try:
             with os.fdopen(fd, 'wb') as handle:
                 try:
-                    for chunk in response.iter_content(DOWNLOAD_CHUNK):
+                    for chunk in response.iter_content(CHUNK):
                         digest.update(chunk)
                         handle.write(chunk)
                         size += len(chunk)
@@ -422,7 +400,7 @@ class LifeTimeClient:
             sha256 = digest.hexdigest()
             if os.path.exists(dest) and os.path.getsize(dest) == size and file_sha256(dest) == sha256:
                 return dict(sha256=sha256, size=size, changed=False)
-            mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~_umask())
+            mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~umask())
             os.chmod(tmp, mode)
             os.replace(tmp, dest)
             tmp = None
@@ -544,9 +522,3 @@ def _bool(value):
 def _flags(**flags):
     params = dict((name, 'true') for name, value in flags.items() if value)
     return params or None
-
-
-def _umask():
-    current = os.umask(0)
-    os.umask(current)
-    return current

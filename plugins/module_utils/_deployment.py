@@ -20,7 +20,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeInvalidStateError,
     LifeTimeTimeoutError,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import LogTail, Waiter
 
 SAVED = 'saved'

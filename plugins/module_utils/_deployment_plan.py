@@ -38,9 +38,9 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeNotFoundError,
     LifeTimeUsageError,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
-from ansible_collections.outsystems.lifetime.plugins.module_utils._versions import compare
+from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import compare
 
 PREVIOUS = 'previous'
 # How far back the target's deployment plans are read: for plans to reuse and for `version: previous`.

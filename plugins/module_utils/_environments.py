@@ -5,7 +5,7 @@
 
 """For internal use only: environments and what runs in them, shaped as module results."""
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 
 
 def running_entry(resolver, application, env):

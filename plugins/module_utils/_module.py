@@ -3,76 +3,21 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 
-"""For internal use only: the base of every outsystems.lifetime module.
+"""For internal use only: the AnsibleModule of every outsystems.lifetime module.
 
-LifeTimeModule merges the one connection argument spec into each module's own,
-fails with missing_required_lib when requests is absent, builds the client and
-the resolver, and turns every LifeTimeError into one fail_json with a plain
-sentence. The work of a module is a function of a "task" object offering
+The only file that imports AnsibleModule. LifeTimeModule merges the connection
+argument spec into each module's own, fails with missing_required_lib when
+requests is absent, and turns every LifeTimeError into one fail_json with a
+plain sentence. It is the "task" the module's ``run(task)`` works with:
 ``params``, ``check_mode``, ``diff``, ``client``, ``resolver``, ``warn()`` and
-``progress()``; action plugins offer the same so they can run that function on
-the controller.
+``progress()``; the action plugins offer the same on the controller.
 """
 
-import copy
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-
-from ansible_collections.outsystems.lifetime.plugins.module_utils._client import (
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
-    LifeTimeClient,
-)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import TaskConnection, generate_argspec
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import Resolver
-
-CONNECTION_ARGUMENT_SPEC = dict(
-    lifetime_url=dict(type='str', required=True, fallback=(env_fallback, ['LIFETIME_URL'])),
-    lifetime_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['LIFETIME_TOKEN'])),
-    validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['LIFETIME_VALIDATE_CERTS'])),
-    ca_path=dict(type='path', fallback=(env_fallback, ['LIFETIME_CA_PATH'])),
-    request_timeout=dict(type='float', default=60, fallback=(env_fallback, ['LIFETIME_REQUEST_TIMEOUT'])),
-)
-
-
-def generate_argspec(**specific):
-    """The connection options plus a module's own options."""
-    spec = copy.deepcopy(CONNECTION_ARGUMENT_SPEC)
-    spec.update(specific)
-    return spec
-
-
-def snake(value):
-    """LifeTime's PascalCase records as the snake_case keys modules return."""
-    if isinstance(value, dict):
-        return camel_dict_to_snake_dict(value)
-    if isinstance(value, list):
-        return [snake(item) for item in value]
-    return value
-
-
-class TaskConnection:
-    """The client and the resolver of one task, made from its connection options (``self.params``) on first use."""
-
-    _client = None
-    _resolver = None
-
-    @property
-    def client(self):
-        if self._client is None:
-            self._client = LifeTimeClient.from_params(self.params)
-        return self._client
-
-    @property
-    def resolver(self):
-        if self._resolver is None:
-            self._resolver = Resolver(self.client)
-        return self._resolver
-
-    def close(self):
-        if self._client is not None:
-            self._client.close()
 
 
 class LifeTimeModule(TaskConnection, AnsibleModule):
@@ -105,3 +50,8 @@ class LifeTimeModule(TaskConnection, AnsibleModule):
         finally:
             self.close()
         self.exit_json(**result)
+
+
+def main(module):
+    """Run a module file (ARGUMENT_SPEC, MODULE_OPTIONS, run) as an Ansible module."""
+    LifeTimeModule(argument_spec=module.ARGUMENT_SPEC, **module.MODULE_OPTIONS).run(module.run)

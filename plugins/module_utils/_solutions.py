@@ -14,7 +14,7 @@ to dest. Everything the user gave is checked before the one POST.
 import os
 import time
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._client import check_dest, file_sha256
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, file_sha256
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeAPIError,
     LifeTimeError,

@@ -4,7 +4,7 @@
 import pytest
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._versions import compare, highest, increment, next_version
+from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import compare, highest, increment, next_version
 
 
 @pytest.mark.parametrize('version, part, expected', [

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: files on the host that runs the task.
+
+Where a download may be written (checked before anything is asked of LifeTime),
+what a package to upload must look like, and sha256 checksums read in chunks.
+"""
+
+import hashlib
+import os
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
+
+CHUNK = 1024 * 1024
+PACKAGE_EXTENSIONS = ('.oap', '.osp')
+# Both .oap and .osp files are zip archives.
+ZIP_SIGNATURE = b'PK\x03\x04'
+MIB = 1024.0 * 1024.0
+
+
+def check_dest(dest):
+    """The absolute path to download to, or a LifeTimeUsageError when nothing could be written there."""
+    path = os.path.abspath(os.path.expanduser(dest))
+    directory = os.path.dirname(path)
+    if os.path.isdir(path):
+        raise LifeTimeUsageError('dest %s is a directory: give the path of the file to write, for example %s'
+                                 % (path, os.path.join(path, 'application.oap')), parameter='dest')
+    if not os.path.isdir(directory):
+        raise LifeTimeUsageError('The directory of dest does not exist: %s. Create it first (ansible.builtin.file with state: directory).'
+                                 % directory, parameter='dest')
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise LifeTimeUsageError('The directory of dest is not writable: %s.' % directory, parameter='dest')
+    return path
+
+
+def file_sha256(path):
+    """sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b''):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+def check_package(src):
+    """The absolute path and size of src, or a LifeTimeUsageError saying what is wrong with it. Reads 4 bytes of it at most."""
+    path = os.path.abspath(os.path.expanduser(src))
+    if not os.path.exists(path):
+        raise LifeTimeUsageError('src %s does not exist on the host that runs the task.' % path, parameter='src')
+    if not os.path.isfile(path):
+        raise LifeTimeUsageError('src %s is not a file: give the path of an application package (.oap) or a solution package (.osp).'
+                                 % path, parameter='src')
+    size = os.path.getsize(path)
+    if size == 0:
+        raise LifeTimeUsageError('src %s is empty (0 bytes): the package was not written completely, or its download failed.' % path,
+                                 parameter='src')
+    if os.path.splitext(path)[1].lower() not in PACKAGE_EXTENSIONS:
+        raise LifeTimeUsageError('src %s is not named as an application package (.oap) or a solution package (.osp): LifeTime '
+                                 'deploys only those.' % path, parameter='src')
+    try:
+        with open(path, 'rb') as handle:
+            head = handle.read(len(ZIP_SIGNATURE))
+    except OSError as exc:
+        raise LifeTimeUsageError('src %s cannot be read: %s.' % (path, exc.strerror or exc), parameter='src')
+    if head != ZIP_SIGNATURE:
+        raise LifeTimeUsageError('src %s is not an .oap or .osp package: it does not start with the zip signature PK\\x03\\x04 '
+                                 '(a truncated download, or an error page saved under that name?).' % path, parameter='src')
+    return path, size
+
+def mib(size):
+    """Bytes as MiB, for messages."""
+    return size / MIB
+
+
+def umask():
+    """The process umask, read without changing it."""
+    current = os.umask(0)
+    os.umask(current)
+    return current
