@@ -13,6 +13,12 @@ raise and catch these.
 """
 
 HTTP_REASONS = {
+    301: 'Moved Permanently',
+    302: 'Found',
+    303: 'See Other',
+    304: 'Not Modified',
+    307: 'Temporary Redirect',
+    308: 'Permanent Redirect',
     400: 'Bad Request',
     401: 'Unauthorized',
     403: 'Forbidden',
@@ -61,12 +67,13 @@ class LifeTimeAPIError(LifeTimeError):
 
     ``ambiguous`` is True when a non-idempotent request (POST, PUT) may have been
     carried out by LifeTime although its answer was lost: callers must find out
-    rather than send it again.
+    rather than send it again. ``note`` is a last sentence about the circumstances
+    (for example that a download link pointed to another server).
     """
 
     summary = 'LifeTime answered with an error'
 
-    def __init__(self, method, path, status=None, lifetime_message=None, reason=None, ambiguous=False, attempts=1):
+    def __init__(self, method, path, status=None, lifetime_message=None, reason=None, ambiguous=False, attempts=1, note=None):
         self.method = method
         self.path = path
         self.status = status
@@ -74,6 +81,7 @@ class LifeTimeAPIError(LifeTimeError):
         self.reason = reason
         self.ambiguous = ambiguous
         self.attempts = attempts
+        self.note = note
         super().__init__(self._sentence())
 
     def _status_text(self):
@@ -94,9 +102,9 @@ class LifeTimeAPIError(LifeTimeError):
             text += ': %s' % self.reason.rstrip('.')
         if self.attempts > 1:
             text += ' (after %d attempts)' % self.attempts
-        hint = self.hint()
-        if hint:
-            text += '. ' + hint
+        for extra in (self.hint(), self.note):
+            if extra:
+                text = text.rstrip('.') + '. ' + extra
         return text.rstrip('.') + '.'
 
     def hint(self):
@@ -146,7 +154,17 @@ class LifeTimeServerError(LifeTimeAPIError):
 
 
 class LifeTimeTransportError(LifeTimeAPIError):
+    """No complete answer: the connection failed, broke or ran out of time.
+
+    ``retryable`` is False when trying again cannot help (an address or a header that cannot be sent,
+    a TLS failure): a download does not start over then.
+    """
+
     summary = 'Could not talk to LifeTime'
+
+    def __init__(self, method, path, retryable=True, **kwargs):
+        self.retryable = retryable
+        super().__init__(method, path, **kwargs)
 
 
 class LifeTimeResponseError(LifeTimeAPIError):
