@@ -52,9 +52,26 @@ def create(world, body):
         raise ApiError(400, 'Cannot deploy from an environment to itself: SourceEnvironmentKey and TargetEnvironmentKey '
                             'are both %s (%s).' % (target.key, target.name))
     operations = _operations(world, target, body.get('ApplicationOperations'))
+    _check_not_blocked(world, target, [world.app_index[op.app_key.lower()] for op in operations])
     plan = new_plan(world, source, target, operations, _notes(body))
     plan.conflicts = _conflicts(world, plan)
     return plan
+
+
+def _blocked_reason(world, target, apps):
+    """Why a plan with these applications may not go to ``target`` (an application configuration blocks one), or None."""
+    for app in apps:
+        if world.is_blocked(app.key, target.key):
+            reason = world.app_configurations[(app.key.lower(), target.key.lower())]['reason']
+            return "application %s (%s) is blocked for deployment to environment '%s'%s" % (
+                app.key, app.name, target.name, ': %s' % reason if reason else '')
+    return None
+
+
+def _check_not_blocked(world, target, apps):
+    reason = _blocked_reason(world, target, apps)
+    if reason:
+        raise ApiError(400, 'Invalid request: %s.' % reason)
 
 
 def new_plan(world, source, target, operations, notes):
@@ -70,11 +87,16 @@ def create_binary(world, target, upload):
     if target.env_type == 'Production' and not world.allow_binary_to_production:
         raise ApiError(400, "Deploying binaries to production environments is disabled in LifeTime settings "
                             "(target environment '%s')." % target.name)
+    _check_not_blocked(world, target, [types.SimpleNamespace(key=a['ApplicationKey'], name=a['ApplicationName'])
+                                       for a in upload.manifest['Applications']])
     plan = new_plan(world, None, target, [], '')
     plan.package = upload
     plan.applications_to_deploy = [
         {'ApplicationKey': a['ApplicationKey'], 'ApplicationName': a['ApplicationName'],
-         'IsNew': a['ApplicationKey'].lower() not in world.app_index}
+         'IsNew': a['ApplicationKey'].lower() not in world.app_index,
+         'ModulesInBinary': [{'ModuleKey': m['ModuleKey'], 'ModuleName': m['ModuleName'],
+                              'IsNew': m['ModuleKey'].lower() not in world.module_index}
+                             for m in a.get('Modules') or [] if _module_entry(m)]}
         for a in upload.manifest['Applications']]
     plan.conflicts = _conflicts(world, plan)
     upload.deployment_key = plan.key
@@ -101,6 +123,7 @@ def update(world, plan, body):
     else:
         operations = _operations(world, target, [{'ApplicationVersionKey': op.version_key, 'DeploymentZoneKey': op.zone_key}
                                                  for op in plan.operations])
+    _check_not_blocked(world, target, [world.app_index[op.app_key.lower()] for op in operations])
     plan.notes = _notes(body) if 'Notes' in body else plan.notes
     plan.source_key, plan.target_key, plan.operations = source.key, target.key, operations
     plan.saved_on = world.now()
@@ -163,15 +186,96 @@ def _operations(world, target, operations):
 
 
 def _update_binary(world, plan, body):
-    """A plan created from a package deploys what the package holds: only its Notes can change (unless the scenario says read-only)."""
+    """A plan created from a package deploys what the package holds: only its Notes can change (unless the scenario says read-only).
+
+    The definition requires every field of the body, so the others are accepted when they repeat what the plan has
+    (SourceEnvironmentKey "", its target, ApplicationOperations []).
+    """
     if world.binary_plans_read_only:
         raise ApiError(400, 'Deployment %s was created from a binary package and is read-only.' % plan.key)
-    fixed = sorted(field for field in body if field != 'Notes')
+    unchanged = {'SourceEnvironmentKey': '', 'TargetEnvironmentKey': plan.target_key, 'ApplicationOperations': []}
+    fixed = sorted(field for field, value in body.items()
+                   if field != 'Notes' and not (field in unchanged and _same(value, unchanged[field])))
     if fixed:
         raise ApiError(400, 'Deployment %s was created from a binary package: %s cannot change, only Notes.' % (plan.key, ', '.join(fixed)))
     plan.notes = _notes(body)
     plan.saved_on = world.now()
     return plan
+
+
+def _same(value, expected):
+    if isinstance(value, str) and isinstance(expected, str):
+        return value.lower() == expected.lower()
+    return value == expected
+
+
+def _module_entry(item):
+    """Whether a package manifest's module entry has what the simulator needs of it."""
+    return isinstance(item, dict) and all(isinstance(item.get(f), str) and item.get(f)
+                                          for f in ('ModuleKey', 'ModuleName', 'ModuleVersionKey'))
+
+
+def plan_extensions(world, plan):
+    """(key, name, logical databases) of each extension with logical databases that a plan deploys."""
+    if plan.package is not None:
+        return [(m['ModuleKey'], m['ModuleName'], [n for n in m['LogicalDatabases'] if isinstance(n, str) and n])
+                for a in plan.package.manifest['Applications'] for m in a.get('Modules') or []
+                if _module_entry(m) and isinstance(m.get('LogicalDatabases'), list)]
+    extensions = []
+    for op in plan.operations:
+        version = world.version_index[op.version_key.lower()]
+        for mv_key in version.module_version_keys:
+            module = world.module_index[world.module_version_index[mv_key.lower()].module_key.lower()]
+            if module.logical_databases:
+                extensions.append((module.key, module.name, list(module.logical_databases)))
+    return extensions
+
+
+def missing_mappings(world, plan):
+    """The logical databases a plan deploys that its target has not mapped to a database connection (REST_LogicalDatabase)."""
+    target = world.env_index[plan.target_key.lower()]
+    return [{'ExtensionKey': key, 'ExtensionName': name, 'LogicalDatabase': database}
+            for key, name, databases in plan_extensions(world, plan) for database in databases
+            if (key.lower(), database.lower()) not in target.database_mappings]
+
+
+def configure(world, plan, mappings):
+    """POST /deployments/{key}/configuration/: map the logical databases the plan waits for (ExtensionDBFullMapping list)."""
+    target = world.env_index[plan.target_key.lower()]
+    if plan.status != 'needs_user_intervention' or plan.info != 'needs_configuration_or_confirmation':
+        raise ApiError(400, 'The deployment provided is not awaiting for confirmation: deployment %s is %s%s.'
+                       % (plan.key, plan.status, ' (%s)' % plan.info if plan.info else ''))
+    if not isinstance(mappings, list) or not mappings:
+        raise ApiError(400, 'Extension mappings were not provided: the body must be a list of {"ExtensionKey", "DBMapping"}.')
+    extensions = {key.lower(): (key, databases) for key, _name, databases in plan_extensions(world, plan)}
+    given = {}
+    for item in mappings:
+        extension_key = item.get('ExtensionKey') if isinstance(item, dict) else None
+        if not isinstance(extension_key, str) or extension_key.lower() not in extensions:
+            raise ApiError(400, 'The extension provided does not exist or is not part of this deployment: %s' % (extension_key,))
+        key, databases = extensions[extension_key.lower()]
+        pairs = item.get('DBMapping')
+        if not isinstance(pairs, list) or not pairs:
+            raise ApiError(400, 'DB mappings were not provided for extension %s' % key)
+        for pair in pairs:
+            logical = pair.get('LogicalDatabaseName') if isinstance(pair, dict) else None
+            if not isinstance(logical, str) or logical.lower() not in {d.lower() for d in databases}:
+                raise ApiError(400, 'The logical database %s does not exist for this extension (%s)' % (logical, key))
+            database = pair.get('DatabaseName')
+            if not isinstance(database, str) or database not in target.database_connections:
+                raise ApiError(400, "The database %s does not exist for this extension (%s): environment '%s' has the database "
+                                    "connections %s" % (database, key, target.name, ', '.join(target.database_connections) or 'none'))
+            given[(key.lower(), logical.lower())] = (key, next(d for d in databases if d.lower() == logical.lower()), database)
+    for missing in missing_mappings(world, plan):
+        if (missing['ExtensionKey'].lower(), missing['LogicalDatabase'].lower()) not in given:
+            if not any(k == missing['ExtensionKey'].lower() for k, _l in given):
+                raise ApiError(400, 'The mapping for the following extension was not provided: %s' % missing['ExtensionKey'])
+            raise ApiError(400, 'The mapping for the following logical database was not provided: %s' % missing['LogicalDatabase'])
+    for key, logical, database in given.values():
+        target.database_mappings[(key.lower(), logical.lower())] = database
+        plan.database_mappings.append({'ExtensionKey': key, 'LogicalDatabaseName': logical, 'DatabaseName': database})
+    plan.needs_mappings = False
+    plan.log.append(LogLine(world.now(), "Database connection mappings configured in '%s'." % target.name))
 
 
 def plan_applications(world, plan):
@@ -267,6 +371,9 @@ def start(world, plan, *, redeploy_outdated=True, continue_with_errors=False, ho
     if not plan.operations and not plan.is_binary:
         _refuse('start', plan, 'the plan has no applications to deploy.')
     apps = plan_applications(world, plan)
+    blocked = _blocked_reason(world, target, apps)
+    if blocked:
+        _refuse('start', plan, blocked + '.')
     outcome = world.take_rule('outcomes', target, apps)
     if outcome:
         plan.outcome, plan.outcome_message = outcome['status'], outcome['message']
@@ -277,6 +384,7 @@ def start(world, plan, *, redeploy_outdated=True, continue_with_errors=False, ho
     plan.redeploy_outdated, plan.continue_with_errors = redeploy_outdated, continue_with_errors
     plan.status = 'running'
     plan.started_on = world.now()
+    plan.mappings_checked = False
     plan.next_phase, plan.next_due = 0, world.mono()
     plan.held_until = hold
     world.active_deployments.add(plan.key.lower())
@@ -343,28 +451,33 @@ def advance(world, plan, now):
         plan.next_due, plan.held_until = max(plan.next_due, plan.held_until), None
     while plan.status == 'running' and now >= plan.next_due:
         due = plan.next_due
+        if plan.next_phase == INTERVENTION_PHASE['needs_configuration_or_confirmation'] and not plan.mappings_checked:
+            plan.mappings_checked = True
+            if missing_mappings(world, plan):
+                _stop_for_intervention(world, plan, due, 'needs_configuration_or_confirmation')
+                return
         if plan.intervention and plan.next_phase == plan.intervention_phase:
-            _stop_for_intervention(world, plan, due)
+            info, plan.intervention = plan.intervention, ''
+            _stop_for_intervention(world, plan, due, info)
             return
         _apply_phase(world, plan, plan.next_phase, due)
         plan.next_phase += 1
         plan.next_due = due + world.step_seconds
 
 
-def _stop_for_intervention(world, plan, due):
+def _stop_for_intervention(world, plan, due, info):
     target = world.env_index[plan.target_key.lower()]
-    message = INTERVENTION_MESSAGE[plan.intervention]
-    plan.log.append(LogLine(world.date_of(due), message % target.name if '%s' in message else message))
-    plan.status, plan.info = 'needs_user_intervention', plan.intervention
-    plan.needs_mappings = plan.intervention == 'needs_configuration_or_confirmation'
-    plan.intervention = ''
+    message = INTERVENTION_MESSAGE[info]
+    plan.log.append(LogLine(world.date_of(due), message % target.name if '%s' in message else message, 'Warning'))
+    plan.status, plan.info = 'needs_user_intervention', info
+    plan.needs_mappings = info == 'needs_configuration_or_confirmation'
     world.active_deployments.discard(plan.key.lower())
 
 
 def _finish_abort(world, plan, due):
     plan.status, plan.info = 'aborted', ''
     plan.aborted_on = world.date_of(due)
-    plan.log.append(LogLine(plan.aborted_on, 'Deployment aborted.'))
+    plan.log.append(LogLine(plan.aborted_on, 'Deployment aborted.', 'Warning'))
     plan.finished_at = world.wall_of(due)
     world.active_deployments.discard(plan.key.lower())
 
@@ -383,7 +496,7 @@ def _apply_phase(world, plan, phase, due):
         plan.finished_at = world.wall_of(due)
         world.active_deployments.discard(plan.key.lower())
     when = world.date_of(due)
-    plan.log.extend(LogLine(when, line) for line in lines)
+    plan.log.extend(LogLine(when, *line) if isinstance(line, tuple) else LogLine(when, line) for line in lines)
 
 
 def _phase_lines(world, plan, phase):
@@ -412,19 +525,20 @@ def _phase_lines(world, plan, phase):
 
 
 def _final_lines(plan, target, modules):
+    """The last log lines, as (message, Type) pairs."""
     first_module = modules[0] if modules else 'the application'
-    sync = ["Synchronizing data with '%s' environment." % target.name,
-            "Updating application versions for '%s' environment." % target.name]
+    sync = [("Synchronizing data with '%s' environment." % target.name, 'Info'),
+            ("Updating application versions for '%s' environment." % target.name, 'Info')]
     if plan.outcome == 'finished_with_warnings':
-        return ["Module '%s' was deployed with warnings: %s"
-                % (first_module, plan.outcome_message or 'deprecated elements are still in use.')] + sync + [
-            'Deploy completed with warnings']
+        return [("Module '%s' was deployed with warnings: %s"
+                 % (first_module, plan.outcome_message or 'deprecated elements are still in use.'), 'Warning')] + sync + [
+            ('Deploy completed with warnings', 'Warning')]
     if plan.outcome == 'finished_with_errors':
-        return ["Error deploying module '%s': %s" % (first_module, plan.outcome_message or 'the database upgrade failed.'),
-                'Deploy finished with errors']
+        return [("Error deploying module '%s': %s" % (first_module, plan.outcome_message or 'the database upgrade failed.'), 'Error'),
+                ('Deploy finished with errors', 'Error')]
     if plan.outcome == 'aborted':
-        return ['Deployment aborted: %s' % (plan.outcome_message or 'the deployment was stopped by LifeTime.')]
-    return sync + ['Deploy completed']
+        return [('Deployment aborted: %s' % (plan.outcome_message or 'the deployment was stopped by LifeTime.'), 'Error')]
+    return sync + [('Deploy completed', 'Info')]
 
 
 def record_finished(world, plan, started_on, status, seconds_per_phase=20):
@@ -438,7 +552,7 @@ def record_finished(world, plan, started_on, status, seconds_per_phase=20):
     for phase in range(FINAL_PHASE + 1):
         when = started_on + datetime.timedelta(seconds=phase * seconds_per_phase)
         lines = _phase_lines(world, plan, phase) if phase < FINAL_PHASE else _final_lines(plan, target, _module_names(world, plan))
-        plan.log.extend(LogLine(when, line) for line in lines)
+        plan.log.extend(LogLine(when, *line) if isinstance(line, tuple) else LogLine(when, line) for line in lines)
     plan.status = status
     plan.finished_at = (started_on + datetime.timedelta(seconds=FINAL_PHASE * seconds_per_phase)).timestamp()
     if status == 'aborted':
@@ -477,11 +591,12 @@ def _install(world, target, entry):
         now = world.now()
         module_versions = {}
         for item in entry.get('Modules') or []:
-            if not isinstance(item, dict) or not all(isinstance(item.get(f), str) and item.get(f)
-                                                     for f in ('ModuleKey', 'ModuleName', 'ModuleVersionKey')):
+            if not _module_entry(item):
                 continue
+            databases = [n for n in item.get('LogicalDatabases') or [] if isinstance(n, str) and n]
             module = world.module_index.get(item['ModuleKey'].lower()) or world.add_module(
-                app.key, item['ModuleName'], key=item['ModuleKey'], kind=_text(item, 'ModuleKind', 'eSpace'))
+                app.key, item['ModuleName'], key=item['ModuleKey'], kind=_text(item, 'ModuleKind', 'eSpace'),
+                logical_databases=databases)
             module_version = world.module_version_index.get(item['ModuleVersionKey'].lower()) or \
                 world.add_module_version(module, now, key=item['ModuleVersionKey'])
             module_versions[module.key] = module_version.key
@@ -489,7 +604,7 @@ def _install(world, target, entry):
                   for m in entry.get('MobileVersions') or [] if isinstance(m, dict)]
         version = world.add_version(app.key, entry['Version'], key=entry['VersionKey'], created_on=_date(entry, now),
                                     change_log=_text(entry, 'ChangeLog', ''), mobile_versions=mobile,
-                                    module_versions=module_versions)
+                                    module_versions=module_versions, env_ref=target.key)
     world.set_running_version(target.key, app.key, version.key, modified=bool(entry.get('IsModified')))
 
 

@@ -34,6 +34,11 @@ SOLUTION_STEPS = (
     'Created', 'Ready', 'Gathering Dependencies', 'Getting Binaries',
     'Generating Meta Model', 'Generating Solution', 'Completed',
 )
+# Source code packaging (OutSystems' "Get the source code of an application" walkthrough shows InProgress, then Done).
+SOURCE_CODE_STEPS = ('InProgress', 'InProgress', 'Done')
+
+# The LifeTime version the simulator answers as, unless the scenario says otherwise.
+DEFAULT_LIFETIME_VERSION = '11.26.0'
 
 # Namespace for the keys the simulator derives from names, so a scenario
 # without explicit keys still gives the same keys on every run.
@@ -103,6 +108,9 @@ class Environment:
     is_cloud: bool = False
     is_offline: bool = False
     zones: list = dataclasses.field(default_factory=list)
+    database_connections: list = dataclasses.field(default_factory=list)  # names of its database connections
+    # (extension key, logical database name), lower case -> the database connection it is mapped to
+    database_mappings: dict = dataclasses.field(default_factory=dict)
 
     def default_zone(self):
         return next((z for z in self.zones if z.is_default), None)
@@ -130,6 +138,11 @@ class Module:
     kind: str = 'eSpace'
     description: str = ''
     version_keys: list = dataclasses.field(default_factory=list)
+    logical_databases: list = dataclasses.field(default_factory=list)  # of an Extension: names to map in each target
+
+    @property
+    def is_extension(self):
+        return self.kind == 'Extension'
 
 
 @dataclasses.dataclass
@@ -150,6 +163,7 @@ class Version:
     mobile_versions: list = dataclasses.field(default_factory=list)
     primary_color: str = ''
     native_hash: str = ''
+    env_key: str = ''  # the environment it was created in (EnvironmentKey)
 
 
 @dataclasses.dataclass
@@ -188,6 +202,7 @@ class AppStatus:
 class LogLine:
     instant: datetime.datetime
     message: str
+    kind: str = 'Info'  # the DeploymentMessage Type: Info, Warning or Error
 
 
 @dataclasses.dataclass
@@ -226,6 +241,8 @@ class Deployment:
     intervention: str = ''
     intervention_phase: int = 0
     needs_mappings: bool = False
+    mappings_checked: bool = False  # the missing database mappings were looked for before the prepare phase
+    database_mappings: list = dataclasses.field(default_factory=list)  # what POST .../configuration/ gave, as dicts
     finished_at: float = None  # wall-clock time.time() of the instant it became terminal
 
     @property
@@ -256,6 +273,25 @@ class Solution:
         if self.status_reason:
             return 'Aborted'
         return SOLUTION_STEPS[self.step]
+
+
+@dataclasses.dataclass
+class SourceCodePackage:
+    """The source code of an application, or of one module, running in an environment, being packaged."""
+
+    key: str
+    env_key: str
+    app_key: str
+    module_keys: list  # the modules whose code it holds (never extensions)
+    module_key: str  # set when one module was asked for, '' for an application
+    created_on: datetime.datetime
+    package: object  # PackageSpec snapshot of what ran when it was asked for
+    step: int = 0
+    next_due: float = 0.0
+
+    @property
+    def status(self):
+        return SOURCE_CODE_STEPS[self.step]
 
 
 @dataclasses.dataclass

@@ -2,7 +2,8 @@
 # Copyright: Contributors to the outsystems.lifetime collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The API endpoints (seed 002, plus the solution and binary endpoints of seed 003).
+"""The API endpoints (seed 002, the solution and binary endpoints of seed 003, and the application configuration,
+database mapping and source code endpoints of the Swagger definition).
 
 Each handler takes the World and a Request and returns a Response; failures
 are raised as ApiError. Handlers of ``locked`` routes run with the world lock
@@ -17,7 +18,7 @@ import email.utils
 import json
 import re
 
-from tests.simulator import deployments, solutions, views
+from tests.simulator import deployments, solutions, sourcecode, views
 from tests.simulator.model import ApiError, MobileVersion, UploadedPackage, iso, new_key, parse_date
 from tests.simulator.packages import read_package
 
@@ -36,8 +37,8 @@ class Request:
         self.headers = headers
         self.read = read  # read(n) -> up to n bytes of the body, b'' at its end
 
-    def json(self):
-        """The body as a JSON object (400 when it is missing, too big or not an object)."""
+    def json(self, kind=dict):
+        """The body as a JSON object, or a list with ``kind=list`` (400 when it is missing, too big or of another kind)."""
         data = b''
         while len(data) <= MAX_JSON_BODY:
             piece = self.read(1 << 16)
@@ -52,8 +53,8 @@ class Request:
             body = json.loads(data.decode('utf-8'))
         except (UnicodeDecodeError, ValueError) as error:
             raise ApiError(400, 'The request body is not valid JSON: %s' % error) from None
-        if not isinstance(body, dict):
-            raise ApiError(400, 'The request body must be a JSON object.')
+        if not isinstance(body, kind):
+            raise ApiError(400, 'The request body must be a JSON %s.' % ('object' if kind is dict else 'list'))
         return body
 
     def flag(self, name, default=False):
@@ -110,13 +111,14 @@ class Response:
 
 
 class Route:
-    def __init__(self, method, pattern, handler, *, locked=True, raw_token=False):
+    def __init__(self, method, pattern, handler, *, locked=True, raw_token=False, feature=None):
         self.method = method
         self.pattern = pattern
         self.segments = [s.lower() for s in pattern.strip('/').split('/')]
         self.handler = handler
         self.locked = locked
         self.raw_token = raw_token  # download links also accept "Authorization: <token>"
+        self.feature = feature  # a FEATURE_VERSIONS name: an older LifeTime does not have this route at all
 
     def match(self, segments):
         if len(segments) != len(self.segments):
@@ -206,6 +208,32 @@ def list_applications(world, req):
         req, 'Failed to retrieve applications because IncludeModules was requested but IncludeEnvStatus was not.')
     return Response.listing([views.application(world, app, include_status=include_status, include_modules=include_modules)
                              for app in world.applications()])
+
+
+def get_configurations(world, req):
+    return Response.json(200, views.application_configurations(world, _application(world, req.params['app'])))
+
+
+def put_configurations(world, req):
+    """PUT /applications/{key}/configurations/: block or unblock deployments of the application, per environment."""
+    app = _application(world, req.params['app'])
+    items = req.json().get('configurations')
+    if not isinstance(items, list) or not items or not all(isinstance(i, dict) for i in items):
+        raise ApiError(400, "Configurations couldn't be applied for application %s: 'configurations' must be a non-empty list of "
+                            '{"environmentKey", "isBlocked", "isBlockedChangeReason"}.' % app.key)
+    changes = []
+    for item in items:
+        key, blocked, reason = item.get('environmentKey'), item.get('isBlocked'), item.get('isBlockedChangeReason', '')
+        if not isinstance(key, str) or not isinstance(blocked, bool) or not isinstance(reason, str):
+            raise ApiError(400, "Configurations couldn't be applied for application %s: each configuration needs environmentKey "
+                                '(text), isBlocked (true or false) and optionally isBlockedChangeReason (text).' % app.key)
+        env = world.env_index.get(key.lower())
+        if env is None:
+            raise ApiError(404, 'Environment with key %s not found.' % key)
+        changes.append((env, blocked, reason))
+    for env, blocked, reason in changes:  # all or nothing
+        world.set_application_blocked(app.key, env.key, blocked, reason=reason)
+    return Response.empty(204)
 
 
 def get_application(world, req):
@@ -319,14 +347,27 @@ def deployment_status(world, req):
     return Response.json(200, views.deployment_status(_deployment(world, req.params['deployment'])))
 
 
+def missing_db_mappings(world, req):
+    plan = world.find_deployment(req.params['deployment'])
+    if plan is None:  # 400, not 404, for this operation (the definition)
+        raise ApiError(400, 'The deployment provided does not exist: %s.' % req.params['deployment'])
+    return Response.json(200, deployments.missing_mappings(world, plan))
+
+
+def configure_deployment(world, req):
+    plan = _deployment(world, req.params['deployment'])
+    deployments.configure(world, plan, req.json(kind=list))
+    return Response.empty(200)
+
+
 # ------------------------------------------------------------- environments
 
 def list_environments(world, _req):
-    return Response.listing([views.environment(env) for env in world.environments()])
+    return Response.listing([views.environment(world, env) for env in world.environments()])
 
 
 def get_environment(world, req):
-    return Response.json(200, views.environment(_environment(world, req.params['env'])))
+    return Response.json(200, views.environment(world, _environment(world, req.params['env'])))
 
 
 def environment_applications(world, req):
@@ -403,6 +444,32 @@ def _mobile_versions(items, app, number):
         raise ApiError(400, 'MobileVersions were given but %s is not a mobile application.' % app.name)
     return [MobileVersion(str(i.get('NativePlatform', '')), str(i.get('VersionNumber') or number),
                           str(i.get('VersionDescription', ''))) for i in items]
+
+
+def _source_owner(world, req):
+    """(environment, application, module or None) of a source code request, under .../applications/ or .../modules/."""
+    env = _environment(world, req.params['env'])
+    if 'module' in req.params:
+        module = _module(world, req.params['module'])
+        return env, world.app_index[module.application_key.lower()], module
+    return env, _application(world, req.params['app']), None
+
+
+def create_source_package(world, req):
+    package = sourcecode.create(world, *_source_owner(world, req))
+    return Response.json(200, views.source_code_status(world, package))
+
+
+def source_package_status(world, req):
+    package = sourcecode.find(world, *_source_owner(world, req), req.params['package'])
+    return Response.json(200, views.source_code_status(world, package))
+
+
+def source_package_link(world, req):
+    env, app, module = _source_owner(world, req)
+    package = sourcecode.find(world, env, app, module, req.params['package'])
+    name = module.name if module is not None else app.name
+    return _link_response(world, sourcecode.download_spec(package), _file_name(name, 'source') + '.zip')
 
 
 def deployment_zones(world, req):
@@ -493,6 +560,8 @@ def download(world, req):
 ROUTES = [
     Route('GET', 'applications', list_applications),
     Route('GET', 'applications/{app}', get_application),
+    Route('GET', 'applications/{app}/configurations', get_configurations),
+    Route('PUT', 'applications/{app}/configurations', put_configurations),
     Route('GET', 'applications/{app}/versions', list_versions),
     Route('GET', 'applications/{app}/versions/{version}', get_version),
     Route('DELETE', 'applications/{app}/versions/{version}', delete_version),
@@ -503,6 +572,8 @@ ROUTES = [
     Route('PUT', 'deployments/{deployment}', update_deployment),
     Route('DELETE', 'deployments/{deployment}', delete_deployment),
     Route('GET', 'deployments/{deployment}/status', deployment_status),
+    Route('GET', 'deployments/{deployment}/getmissingdbmappings', missing_db_mappings, feature='database_mappings'),
+    Route('POST', 'deployments/{deployment}/configuration', configure_deployment, feature='database_mappings'),
     Route('POST', 'deployments/{deployment}/{command}', execute_command),
     Route('GET', 'environments', list_environments),
     Route('GET', 'environments/{env}', get_environment),
@@ -510,6 +581,16 @@ ROUTES = [
     Route('GET', 'environments/{env}/applications/{app}', environment_application),
     Route('GET', 'environments/{env}/applications/{app}/content', environment_application_content),
     Route('POST', 'environments/{env}/applications/{app}/versions', create_version),
+    Route('POST', 'environments/{env}/applications/{app}/sourcecodeaccess', create_source_package, feature='source_code_access'),
+    Route('GET', 'environments/{env}/applications/{app}/sourcecodeaccess/{package}/status', source_package_status,
+          feature='source_code_access'),
+    Route('GET', 'environments/{env}/applications/{app}/sourcecodeaccess/{package}/download', source_package_link,
+          feature='source_code_access'),
+    Route('POST', 'environments/{env}/modules/{module}/sourcecodeaccess', create_source_package, feature='source_code_access'),
+    Route('GET', 'environments/{env}/modules/{module}/sourcecodeaccess/{package}/status', source_package_status,
+          feature='source_code_access'),
+    Route('GET', 'environments/{env}/modules/{module}/sourcecodeaccess/{package}/download', source_package_link,
+          feature='source_code_access'),
     Route('GET', 'environments/{env}/deploymentzones', deployment_zones),
     Route('POST', 'environments/{env}/solution', create_solution),
     Route('GET', 'environments/{env}/solutionstatus/{solution}', solution_status),
@@ -523,10 +604,17 @@ ROUTES = [
 ]
 
 
-def resolve(method, segments):
-    """The route and path parameters for a request; (None, allowed methods) when only the method is wrong."""
+def resolve(method, segments, world=None):
+    """The route and path parameters for a request; (None, allowed methods) when only the method is wrong.
+
+    With a ``world``, routes of features its LifeTime version lacks do not exist, so such a request gets what an
+    older server answers: the route that matches instead (405 for GET .../getmissingdbmappings/, which only the
+    POST command route matches; "command not found" for POST .../configuration/), or 404.
+    """
     allowed = []
     for route in ROUTES:
+        if route.feature and world is not None and not world.supports(route.feature):
+            continue
         params = route.match(segments)
         if params is None:
             continue

@@ -25,6 +25,7 @@ _ENVIRONMENT_FIELDS = {
     'type': 'env_type', 'host_name': 'host_name', 'os_version': 'os_version', 'use_https': 'use_https',
     'front_ends': 'number_of_front_ends', 'app_server_type': 'app_server_type', 'app_server': 'app_server',
     'database_provider': 'database_provider', 'cloud': 'is_cloud', 'offline': 'is_offline',
+    'database_connections': 'database_connections',
 }
 _APPLICATION_FIELDS = {'kind': 'kind', 'team': 'team', 'description': 'description', 'url_path': 'url_path',
                        'icon_hash': 'icon_hash', 'system': 'is_system'}
@@ -125,12 +126,16 @@ def _add_application(world, spec, now):
     for module in spec.get('modules') or [spec['name'].replace(' ', '')]:
         if isinstance(module, str):
             module = {'name': module}
+        _check_keys(module, {'name', 'key', 'kind', 'description', 'logical_databases'}, 'module')
+        if module.get('logical_databases') and module.get('kind') != 'Extension':
+            raise ValueError('module %s has logical_databases: only kind Extension can have them' % module['name'])
         world.add_module(app.key, module['name'], key=module.get('key'), kind=module.get('kind', 'eSpace'),
-                         description=module.get('description', ''))
+                         description=module.get('description', ''), logical_databases=module.get('logical_databases') or ())
     for version in spec.get('versions') or []:
         if not isinstance(version, dict):
             version = {'version': version}
-        _check_keys(version, {'version', 'key', 'created', 'change_log', 'mobile', 'module_versions', 'native_hash'}, 'version')
+        _check_keys(version, {'version', 'key', 'created', 'change_log', 'mobile', 'module_versions', 'native_hash', 'environment'},
+                    'version')
         module_versions = {}
         for module_name, mv_key in (version.get('module_versions') or {}).items():
             module = next(world.module_index[k.lower()] for k in app.module_keys
@@ -142,7 +147,7 @@ def _add_application(world, spec, now):
                       for m in version['mobile']]
         world.add_version(app.key, _text(version['version']), key=version.get('key'), created_on=when(version.get('created'), now),
                           change_log=version.get('change_log', ''), mobile_versions=mobile, module_versions=module_versions,
-                          native_hash=version.get('native_hash', ''))
+                          native_hash=version.get('native_hash', ''), env_ref=version.get('environment'))
     for env_name, running in (spec.get('running') or {}).items():
         if not isinstance(running, dict):
             running = {'version': running}

@@ -12,6 +12,7 @@ and is always drained before answering so keep-alive connections stay usable.
 from __future__ import annotations
 
 import hmac
+import json
 import socket
 import ssl
 import sys
@@ -27,6 +28,9 @@ from tests.simulator.routes import Response
 
 API_PREFIXES = (('lifetimeapi', 'rest', 'v2'), ('lifetime', 'rest', 'v2'))
 DRAIN_CHUNK = 1 << 20
+# JSON request bodies up to this size are kept for the request log (never binary uploads).
+LOGGED_BODY_LIMIT = 1 << 20
+USER_AGENT_LIMIT = 200
 HANDSHAKE_TIMEOUT = 10
 IDLE_TIMEOUT = 300
 # Errors that only mean the client went away; they are not worth a traceback.
@@ -41,10 +45,12 @@ def api_segments(path):
 
 
 class BodyReader:
-    """Reads a request body, with Content-Length or chunked, in pieces."""
+    """Reads a request body, with Content-Length or chunked, in pieces; keeps a copy of a JSON body for the request log."""
 
     def __init__(self, rfile, headers):
         self._rfile = rfile
+        content_type = (headers.get('Content-Type') or '').split(';')[0].strip().lower()
+        self._kept = bytearray() if content_type == 'application/json' or content_type.endswith('+json') else None
         self._chunked = 'chunked' in (headers.get('Transfer-Encoding') or '').lower()
         length = headers.get('Content-Length')
         self._remaining = 0 if self._chunked else int(length or 0)  # ValueError on a bad header: the caller answers 400
@@ -54,6 +60,31 @@ class BodyReader:
         self._done = not self._chunked and self._remaining == 0
 
     def read(self, size):
+        data = self._read(size)
+        if self._kept is not None and data:
+            if len(self._kept) + len(data) > LOGGED_BODY_LIMIT:
+                self._kept = None  # too big to log: not kept at all rather than cut
+            else:
+                self._kept += data
+        return data
+
+    def kept_json(self, secrets):
+        """The JSON body read so far, with every secret replaced by '********'; None when there is none to show."""
+        if not self._kept:
+            return None
+        try:
+            text = bytes(self._kept).decode('utf-8')
+        except UnicodeDecodeError:
+            return None
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, '********')
+        try:
+            return json.loads(text)
+        except ValueError:
+            return None
+
+    def _read(self, size):
         if self._done:
             return b''
         if self._chunked:
@@ -183,12 +214,14 @@ class Handler(BaseHTTPRequestHandler):
             return
         started = time.time()
         logged = []
+        user_agent = (self.headers.get('User-Agent') or '')[:USER_AGENT_LIMIT]
 
         def log(status):
             # Logged before the answer leaves, so a client that has its answer always finds the request in the log.
             if not logged:
                 logged.append(status)
-                simulator.log_request(started, method, path, query, status)
+                simulator.log_request(started, method, path, query, status, raw_path=split.path, user_agent=user_agent,
+                                      body=body.kept_json((simulator.token, simulator.read_only_token)))
         try:
             self._serve_api(simulator, method, path, query, body, log)
         finally:
@@ -234,7 +267,7 @@ class Handler(BaseHTTPRequestHandler):
         if segments is None:
             return Response.error(404, 'No API endpoint at %s: the API base is /lifetimeapi/rest/v2 (or /lifetime/rest/v2).'
                                   % path)
-        route, found = routes.resolve(method, segments)
+        route, found = routes.resolve(method, segments, simulator.state)
         if route is None:
             if found:
                 response = Response.error(405, 'Method %s is not allowed on %s; use %s.' % (method, path, ', '.join(found)))

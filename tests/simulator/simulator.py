@@ -6,7 +6,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -17,6 +19,10 @@ from tests.simulator.faults import Fault, FaultSet
 from tests.simulator.server import Server
 
 WRITE_METHODS = ('POST', 'PUT', 'DELETE', 'PATCH')
+# When set, every simulator (in a test process or started with python -m tests.simulator) also appends its request
+# log to a file of its own in this directory; `make pytest` collects them for tests/contract/test_requests_sent.py.
+LOG_DIR_VARIABLE = 'LIFETIME_SIM_REQUEST_LOG_DIR'
+_log_numbers = itertools.count(1)
 
 
 class Simulator:
@@ -45,7 +51,7 @@ class Simulator:
         self.ca_cert_path = None
         self._requests = []
         self._requests_lock = threading.Lock()
-        self._log_file = None
+        self._log_files = []
         self._server = None
         self._thread = None
         self._tmpdir = None
@@ -66,8 +72,8 @@ class Simulator:
             host = '[%s]' % host
         self.url = '%s://%s:%d' % ('https' if self.tls else 'http', host, self.port)
         self.state.base_url = self.url
-        if self.request_log:
-            self._log_file = open(self.request_log, 'a', encoding='utf-8', buffering=1)  # pylint: disable=consider-using-with
+        for path in self._log_paths():
+            self._log_files.append(open(path, 'a', encoding='utf-8', buffering=1))  # pylint: disable=consider-using-with
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={'poll_interval': 0.05},
                                         name='lifetime-simulator:%d' % self.port, daemon=True)
         self._thread.start()
@@ -81,9 +87,10 @@ class Simulator:
             self._server.server_close()
             self._thread.join(timeout=5)
             self._server = None
-        if self._log_file is not None:
-            self._log_file.close()
-            self._log_file = None
+        with self._requests_lock:
+            for handle in self._log_files:
+                handle.close()
+            self._log_files = []
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
@@ -100,13 +107,22 @@ class Simulator:
 
     # ---------------------------------------------------------- request log
 
-    def log_request(self, started, method, path, query, status):
-        """Record one API request: never a header or a body, so a token cannot end up here."""
-        entry = {'time': started, 'method': method, 'path': path, 'query': query, 'status': status}
+    def _log_paths(self):
+        paths = [self.request_log] if self.request_log else []
+        directory = os.environ.get(LOG_DIR_VARIABLE)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+            paths.append(os.path.join(directory, 'simulator-%d-%d-%d.jsonl' % (os.getpid(), self.port, next(_log_numbers))))
+        return paths
+
+    def log_request(self, started, method, path, query, status, *, raw_path=None, user_agent='', body=None):
+        """Record one API request: no header but the User-Agent, a JSON body only, and never a token."""
+        entry = {'time': started, 'method': method, 'path': path, 'raw_path': raw_path or path, 'query': query,
+                 'body': body, 'user_agent': user_agent, 'status': status}
         with self._requests_lock:
             self._requests.append(entry)
-            if self._log_file is not None:
-                self._log_file.write(json.dumps(entry) + '\n')
+            for handle in self._log_files:
+                handle.write(json.dumps(entry) + '\n')
 
     @property
     def requests(self):

@@ -62,14 +62,27 @@ def _boolean(value):
     raise ApiError(400, 'IncludeReferences must be "True" or "False", got %r.' % (value,))
 
 
+def progress(job, now, step_seconds, last_step, halt=None):
+    """Move a job (a solution, a source code package) one ``step`` per ``step_seconds`` from its ``next_due``.
+
+    Stops at ``last_step``, or early when ``halt(job)`` says so; returns True once the job is over.
+    """
+    while job.step < last_step and now >= job.next_due:
+        if halt is not None and halt(job):
+            return True
+        job.step += 1
+        job.next_due += step_seconds
+    return job.step >= last_step
+
+
+def _abort_by_rule(solution):
+    if solution.abort_reason and solution.step == ABORT_AFTER:
+        solution.status_reason = solution.abort_reason
+    return bool(solution.status_reason)
+
+
 def advance(world, solution, now):
-    while solution.status not in ('Completed', 'Aborted') and now >= solution.next_due:
-        if solution.abort_reason and solution.step == ABORT_AFTER:
-            solution.status_reason = solution.abort_reason
-            break
-        solution.step += 1
-        solution.next_due += world.step_seconds
-    if solution.status in ('Completed', 'Aborted'):
+    if progress(solution, now, world.step_seconds, COMPLETED, _abort_by_rule):
         world.active_solutions.discard(solution.key.lower())
 
 

@@ -2,17 +2,24 @@
 # Copyright: Contributors to the outsystems.lifetime collection
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The API's structures (seed 002, "Structures"): world records as PascalCase dicts."""
+"""The API's structures (seed 002, "Structures", and the Swagger definition): world records as PascalCase dicts."""
 
 from __future__ import annotations
 
+from tests.simulator import sourcecode
 from tests.simulator.deployments import operation_view, started_by
 from tests.simulator.model import API_USER, API_USERNAME, iso
 
 
-def environment(env):
+def details_url(world, page, field, key):
+    """A DetailsURL: the LifeTime page of an object (the page names are the simulator's, see README.md)."""
+    return '%s/lifetime/%s.aspx?%s=%s' % (world.base_url, page, field, key)
+
+
+def environment(world, env):
     return {
-        'Key': env.key, 'Name': env.name, 'OSVersion': env.os_version, 'Order': env.order, 'HostName': env.host_name,
+        'Key': env.key, 'Name': env.name, 'OSVersion': env.os_version, 'Order': env.order,
+        'DetailsURL': details_url(world, 'EnvironmentDetails', 'EnvironmentKey', env.key), 'HostName': env.host_name,
         'UseHTTPS': env.use_https, 'EnvironmentType': env.env_type, 'NumberOfFrontEnds': env.number_of_front_ends,
         'ApplicationServerType': env.app_server_type, 'ApplicationServer': env.app_server,
         'DatabaseProvider': env.database_provider, 'IsCloudEnvironment': env.is_cloud, 'IsOffline': env.is_offline,
@@ -37,6 +44,7 @@ def application(world, app, *, include_status=False, include_modules=False, env=
         'Key': app.key, 'Name': app.name, 'Kind': app.kind, 'Team': app.team, 'Description': app.description,
         'URLPath': app.url_path, 'IconHash': app.icon_hash,
         'IconURL': '/LifeTimeSDK/ApplicationIcon.aspx?ApplicationKey=%s' % app.key,
+        'DetailsURL': details_url(world, 'ApplicationDetails', 'ApplicationKey', app.key),
         'IsSystem': app.is_system, 'AppStatusInEnvs': statuses,
     }
 
@@ -49,12 +57,15 @@ def app_status(world, app, status, include_modules):
     } for m in base.mobile_versions] if app.is_mobile else []
     modules = [module_status(app.key, status.env_key, mv_key) for mv_key in status.module_versions.values()] \
         if include_modules else []
-    return {
-        'EnvironmentKey': status.env_key, 'BaseApplicationVersionKey': status.base_version_key,
+    entry = {'EnvironmentKey': status.env_key, 'BaseApplicationVersionKey': status.base_version_key}
+    if world.supports('base_version_label'):
+        entry['BaseApplicationVersionLabel'] = base.number
+    entry.update({
         'IsModified': status.modified, 'IsModifiedReason': status.modified_reason,
         'IsModifiedMessage': status.modified_message, 'ConsistencyStatus': '', 'ConsistencyStatusMessages': '',
         'MobileAppsStatus': mobile, 'ModuleStatusInEnvs': modules, 'DeploymentZoneKey': status.zone_key,
-    }
+    })
+    return entry
 
 
 def module_status(app_key, env_key, module_version_key):
@@ -70,6 +81,7 @@ def version(world, ver, in_use, *, include_modules=True):
         'PrimaryColor': ver.primary_color, 'NativeHash': ver.native_hash,
         'ModuleVersions': [module_version(world.module_version_index[k.lower()]) for k in ver.module_version_keys]
         if include_modules else [],
+        'EnvironmentKey': ver.env_key,
     }
 
 
@@ -102,7 +114,7 @@ def deployment(world, plan):
     aborted = (API_USER, API_USERNAME) if plan.aborted_on else ('', '')
     return {
         'Key': plan.key, 'SourceEnvironmentKey': plan.source_key, 'TargetEnvironmentKey': plan.target_key,
-        'Notes': plan.notes, 'CreatedOn': iso(plan.created_on), 'CreatedBy': API_USER, 'CreatedByUsername': API_USERNAME,
+        'DetailsURL': details_url(world, 'DeploymentDetails', 'DeploymentKey', plan.key), 'Notes': plan.notes, 'CreatedOn': iso(plan.created_on), 'CreatedBy': API_USER, 'CreatedByUsername': API_USERNAME,
         'SavedOn': iso(plan.saved_on), 'SavedBy': API_USER, 'SavedByUsername': API_USERNAME,
         'StartedOn': iso(plan.started_on), 'StartedBy': started[0], 'StartedByUsername': started[1],
         'AbortedOn': iso(plan.aborted_on), 'AbortedBy': aborted[0], 'AbortedByUsername': aborted[1],
@@ -111,23 +123,36 @@ def deployment(world, plan):
 
 
 def deployment_details(world, plan):
-    """GET /deployments/{key}/: binary plans also list ApplicationsToDeploy and ModulesToDelete (seed 003)."""
-    details = {'Deployment': deployment(world, plan)}
-    if plan.is_binary:
-        details['ApplicationsToDeploy'] = [dict(a) for a in plan.applications_to_deploy]
-    details['ApplicationsToRedeploy'] = []
-    details['ApplicationConflicts'] = [dict(c) for c in plan.conflicts]
-    if plan.is_binary:
-        details['ModulesToDelete'] = []
-    return details
+    """GET /deployments/{key}/: ApplicationsToDeploy lists what a binary plan's package holds (seed 003), [] otherwise."""
+    return {
+        'Deployment': deployment(world, plan),
+        'ApplicationsToDeploy': [dict(a) for a in plan.applications_to_deploy],
+        'ApplicationsToRedeploy': [],
+        'ApplicationConflicts': [dict(c) for c in plan.conflicts],
+        'ModulesToDelete': [],
+    }
 
 
 def deployment_status(plan):
     return {
         'DeploymentStatus': plan.status,
         'Info': plan.info if plan.status == 'needs_user_intervention' else '',
-        'DeploymentLog': [{'Instant': iso(line.instant), 'Message': line.message} for line in plan.log],
+        'DeploymentLog': [{'Instant': iso(line.instant), 'Message': line.message, 'Type': line.kind} for line in plan.log],
     }
+
+
+def application_configurations(world, app):
+    """ApplicationConfigurations: the deployment blocking of an application in every environment."""
+    configurations = []
+    for env in world.environments():
+        config = world.app_configurations.get((app.key.lower(), env.key.lower()), {'blocked': False, 'reason': ''})
+        configurations.append({'environmentKey': env.key, 'isBlocked': config['blocked'],
+                               'isBlockedChangeReason': config['reason']})
+    return {'configurations': configurations}
+
+
+def source_code_status(world, package):
+    return {'PackageKey': package.key, 'Status': package.status, 'Messages': sourcecode.messages(world, package)}
 
 
 def download_link(world, link):

@@ -22,10 +22,10 @@ import itertools
 import threading
 import time
 
-from tests.simulator import deployments, solutions
+from tests.simulator import deployments, solutions, sourcecode
 from tests.simulator.model import (
-    AppStatus, Application, DeploymentZone, DownloadLink, Environment, INTERVENTION_INFOS, MobileVersion, Module,
-    ModuleVersion, TERMINAL_STATUSES, Version, derived_key, iso, new_key,
+    AppStatus, Application, DEFAULT_LIFETIME_VERSION, DeploymentZone, DownloadLink, Environment, INTERVENTION_INFOS,
+    MobileVersion, Module, ModuleVersion, TERMINAL_STATUSES, Version, derived_key, iso, new_key,
 )
 from tests.simulator.packages import MANIFEST_FORMAT, PackageSpec
 
@@ -34,7 +34,22 @@ DEFAULT_LINK_TTL_SECONDS = 3600
 KEY_QUOTING_MODES = ('route', 'bare', 'quoted', 'alternate')
 OUTCOME_STATUSES = ('finished_successful', 'finished_with_warnings', 'finished_with_errors', 'aborted')
 SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'binary_plans_read_only', 'solution_create_status',
-            'binary_size_mb')
+            'binary_size_mb', 'lifetime_version')
+# What an older LifeTime lacks: the version each feature appeared in (the definition says 11.21.1 for the database
+# mapping and source code endpoints; BaseApplicationVersionLabel's version is not documented, see README.md).
+FEATURE_VERSIONS = {
+    'database_mappings': (11, 21, 1),
+    'source_code_access': (11, 21, 1),
+    'base_version_label': (11, 21, 1),
+}
+
+
+def version_tuple(text):
+    """'11.21.1' -> (11, 21, 1); ValueError for anything that is not dotted numbers."""
+    parts = str(text).strip().split('.')
+    if not all(part.isdigit() for part in parts):
+        raise ValueError('lifetime_version must be dotted numbers such as 11.21.1, got %r' % (text,))
+    return tuple(int(part) for part in parts)
 
 
 def _matches(ref, *candidates):
@@ -59,6 +74,7 @@ class World:
         self.binary_plans_read_only = False
         # outsystems-pipeline expects 200 from POST .../solution; the creating calls of seed 002 answer 201.
         self.solution_create_status = 201
+        self.lifetime_version = version_tuple(DEFAULT_LIFETIME_VERSION)
         self.env_index = {}
         self.app_index = {}
         self.module_index = {}
@@ -67,11 +83,14 @@ class World:
         self.status_index = {}  # (env key, app key), lower case -> AppStatus
         self.deployment_index = {}
         self.solution_index = {}
+        self.source_package_index = {}
+        self.app_configurations = {}  # (app key, env key), lower case -> {'blocked': bool, 'reason': str}
         self.link_index = {}
         self.uploaded_packages = []
         self.rules = {'outcomes': [], 'interventions': [], 'conflicts': [], 'solutions': []}
         self.active_deployments = set()  # keys of plans whose progress advance() must follow
         self.active_solutions = set()
+        self.active_source_packages = set()
         self._seq = itertools.count()
         self._quote_toggle = itertools.count()
         self._mono0 = time.monotonic()
@@ -92,8 +111,14 @@ class World:
                     setattr(self, name, float(value))
                 elif name == 'solution_create_status':
                     self.solution_create_status = int(value)
+                elif name == 'lifetime_version':
+                    self.lifetime_version = version_tuple(value)
                 else:
                     setattr(self, name, value)
+
+    def supports(self, feature):
+        """Whether the LifeTime version the simulator answers as has a feature of FEATURE_VERSIONS."""
+        return self.lifetime_version >= FEATURE_VERSIONS[feature]
 
     # ------------------------------------------------------------------ time
 
@@ -125,6 +150,8 @@ class World:
                 deployments.advance(self, self.deployment_index[key], now)
             for key in list(self.active_solutions):
                 solutions.advance(self, self.solution_index[key], now)
+            for key in list(self.active_source_packages):
+                sourcecode.advance(self, self.source_package_index[key], now)
 
     # --------------------------------------------------------------- lookups
 
@@ -141,6 +168,9 @@ class World:
 
     def find_solution(self, key):
         return self.solution_index.get(str(key).lower())
+
+    def find_source_package(self, key):
+        return self.source_package_index.get(str(key).lower())
 
     def find_version(self, app_ref, ref):
         """The version of an application with this key or version number, or None."""
@@ -276,6 +306,7 @@ class World:
             'status': plan.status, 'info': plan.info, 'notes': plan.notes, 'applications': apps,
             'binary': plan.is_binary, 'created_on': iso(plan.created_on), 'order': plan.seq,
             'finished_at': plan.finished_at, 'log': [line.message for line in plan.log],
+            'database_mappings': [dict(m) for m in plan.database_mappings],
         }
 
     def summary(self):
@@ -328,10 +359,10 @@ class World:
         self.app_index[key.lower()] = app
         return app
 
-    def add_module(self, app_ref, name, key=None, kind='eSpace', description=''):
+    def add_module(self, app_ref, name, key=None, kind='eSpace', description='', logical_databases=()):
         app = self.application(app_ref)
         module = Module(key=key or derived_key('module', app.key, name), name=name, application_key=app.key, kind=kind,
-                        description=description)
+                        description=description, logical_databases=list(logical_databases))
         self.module_index[module.key.lower()] = module
         app.module_keys.append(module.key)
         return module
@@ -347,10 +378,14 @@ class World:
         return mv
 
     def add_version(self, app_ref, number, *, key=None, created_on=None, change_log='', mobile_versions=None,
-                    module_versions=None, native_hash=''):
-        """Add a version of an application; each module gets a new module version unless ``module_versions`` maps them."""
+                    module_versions=None, native_hash='', env_ref=None):
+        """Add a version of an application; each module gets a new module version unless ``module_versions`` maps them.
+
+        ``env_ref`` is the environment it is created in (default: the first one, where development happens).
+        """
         with self.lock:
             app = self.application(app_ref)
+            env = self.environment(env_ref) if env_ref is not None else next(iter(self.environments()), None)
             created_on = created_on or self.now()
             module_versions = dict(module_versions or {})
             for module_key in app.module_keys:
@@ -363,7 +398,8 @@ class World:
             version = Version(key=key or derived_key('version', app.key, number), application_key=app.key, number=number,
                               created_on=created_on, change_log=change_log, module_version_keys=list(module_versions.values()),
                               mobile_versions=list(mobile_versions or []),
-                              native_hash=native_hash or (derived_key('native', app.key, number) if app.is_mobile else ''))
+                              native_hash=native_hash or (derived_key('native', app.key, number) if app.is_mobile else ''),
+                              env_key=env.key if env else '')
             self.version_index[version.key.lower()] = version
             app.version_keys.append(version.key)
             return version
@@ -382,6 +418,7 @@ class World:
             status = AppStatus(env_key=env.key, app_key=app.key, base_version_key=version.key,
                                module_versions=module_versions, zone_key=zone_key)
             self.status_index[(env.key.lower(), app.key.lower())] = status
+            self._map_running(env, app)
             if modified:
                 self.mark_modified(env.key, app.key)
             return status
@@ -495,9 +532,101 @@ class World:
             self.advance()
 
     def provide_database_mappings(self, key):
-        """Fix what needs_configuration_or_confirmation waits for, so ``continue`` is accepted."""
+        """Do what a user does in LifeTime's interface for needs_configuration_or_confirmation, so ``continue`` is accepted.
+
+        Every logical database still unmapped in the target is mapped to a database connection of the same name
+        (added to the target if it has none of that name).
+        """
         with self.lock:
-            self.deployment(key).needs_mappings = False
+            plan = self.deployment(key)
+            target = self.env_index[plan.target_key.lower()]
+            for missing in deployments.missing_mappings(self, plan):
+                name = missing['LogicalDatabase']
+                if name not in target.database_connections:
+                    target.database_connections.append(name)
+                self._map_database(target, missing['ExtensionKey'], name, name)
+            plan.needs_mappings = False
+
+    @staticmethod
+    def _map_database(env, extension_key, logical_database, connection):
+        env.database_mappings[(extension_key.lower(), logical_database.lower())] = connection
+
+    def add_extension(self, app_ref, name, *, logical_databases=(), key=None):
+        """Give an application an extension module whose logical databases each target must map to a connection.
+
+        Every version of the application (and what each environment runs of it) gets a version of the extension,
+        as if it had always been there; environments that run the application have its logical databases mapped
+        to connections of the same names.
+        """
+        with self.lock:
+            app = self.application(app_ref)
+            module = self.add_module(app.key, name, key=key, kind='Extension', logical_databases=logical_databases)
+            for version in self.versions(app):
+                mv = self.add_module_version(module, version.created_on,
+                                             key=derived_key('module-version', app.key, version.number, module.key))
+                version.module_version_keys.append(mv.key)
+            for status in self.status_index.values():
+                if status.app_key == app.key:
+                    base = self.version_index[status.base_version_key.lower()]
+                    status.module_versions[module.key] = next(k for k in base.module_version_keys
+                                                              if self.module_version_index[k.lower()].module_key == module.key)
+                    self._map_running(self.env_index[status.env_key.lower()], app)
+            return module
+
+    def _map_running(self, env, app):
+        """An environment that runs an application has its extensions' logical databases mapped (to same-named connections)."""
+        for module_key in app.module_keys:
+            module = self.module_index[module_key.lower()]
+            for name in module.logical_databases:
+                if (module.key.lower(), name.lower()) not in env.database_mappings:
+                    if name not in env.database_connections:
+                        env.database_connections.append(name)
+                    self._map_database(env, module.key, name, name)
+
+    def add_database_connection(self, env_ref, name):
+        """A database connection a target can map logical databases to."""
+        with self.lock:
+            env = self.environment(env_ref)
+            if name not in env.database_connections:
+                env.database_connections.append(name)
+
+    def database_mappings(self, env_ref):
+        """The logical database mappings of an environment: [{extension, logical_database, connection}], sorted."""
+        with self.lock:
+            env = self.environment(env_ref)
+            rows = []
+            for (extension_key, logical_database), connection in env.database_mappings.items():
+                module = self.module_index.get(extension_key)
+                name = next((n for n in module.logical_databases if n.lower() == logical_database), logical_database) \
+                    if module else logical_database
+                rows.append({'extension': module.name if module else extension_key, 'logical_database': name,
+                             'connection': connection})
+            return sorted(rows, key=lambda r: (r['extension'].lower(), r['logical_database'].lower()))
+
+    def missing_database_mappings(self, key):
+        """What GET /deployments/{key}/getmissingdbmappings/ lists: [{ExtensionKey, ExtensionName, LogicalDatabase}]."""
+        with self.lock:
+            self.advance()
+            return deployments.missing_mappings(self, self.deployment(key))
+
+    # ------------------------------------------------- application configurations
+
+    def set_application_blocked(self, app_ref, env_ref, blocked=True, *, reason=''):
+        """Block (or unblock) deployments of an application to an environment, as PUT .../configurations/ does."""
+        with self.lock:
+            app, env = self.application(app_ref), self.environment(env_ref)
+            self.app_configurations[(app.key.lower(), env.key.lower())] = {'blocked': bool(blocked), 'reason': reason or ''}
+
+    def application_configuration(self, app_ref, env_ref):
+        """{'is_blocked': bool, 'reason': str} of an application in an environment (reason '' when never changed)."""
+        with self.lock:
+            app, env = self.application(app_ref), self.environment(env_ref)
+            config = self.app_configurations.get((app.key.lower(), env.key.lower()), {'blocked': False, 'reason': ''})
+            return {'is_blocked': config['blocked'], 'reason': config['reason']}
+
+    def is_blocked(self, app_key, env_key):
+        config = self.app_configurations.get((app_key.lower(), env_key.lower()))
+        return bool(config and config['blocked'])
 
     # ------------------------------------------------------ download links
 
@@ -530,8 +659,10 @@ class World:
         modules = []
         for module_key, mv_key in module_versions.items():
             module = self.module_index[module_key.lower()]
-            modules.append({'ModuleKey': module.key, 'ModuleName': module.name, 'ModuleKind': module.kind,
-                            'ModuleVersionKey': mv_key})
+            entry = {'ModuleKey': module.key, 'ModuleName': module.name, 'ModuleKind': module.kind, 'ModuleVersionKey': mv_key}
+            if module.logical_databases:
+                entry['LogicalDatabases'] = list(module.logical_databases)
+            modules.append(entry)
         return {
             'ApplicationKey': app.key, 'ApplicationName': app.name, 'ApplicationKind': app.kind, 'Team': app.team,
             'Description': app.description, 'Version': version.number, 'VersionKey': version.key,

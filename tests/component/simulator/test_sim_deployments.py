@@ -14,7 +14,7 @@ import pytest
 from tests.simulator.client import Client
 from tests.simulator.model import INTERVENTION_INFOS, NO_DATE
 
-DEPLOYMENT_FIELDS = {'Key', 'SourceEnvironmentKey', 'TargetEnvironmentKey', 'Notes', 'CreatedOn', 'CreatedBy',
+DEPLOYMENT_FIELDS = {'Key', 'SourceEnvironmentKey', 'TargetEnvironmentKey', 'DetailsURL', 'Notes', 'CreatedOn', 'CreatedBy',
                      'CreatedByUsername', 'SavedOn', 'SavedBy', 'SavedByUsername', 'StartedOn', 'StartedBy',
                      'StartedByUsername', 'AbortedOn', 'AbortedBy', 'AbortedByUsername', 'ApplicationOperations'}
 
@@ -80,7 +80,8 @@ def test_create_validates_environments_versions_and_zones(api, simulator):
 def test_details_have_the_documented_shape(api, simulator, plan_factory):
     key = plan_factory()
     details = api.get('/deployments/%s/' % key).json()
-    assert set(details) == {'Deployment', 'ApplicationsToRedeploy', 'ApplicationConflicts'}
+    assert set(details) == {'Deployment', 'ApplicationsToDeploy', 'ApplicationsToRedeploy', 'ApplicationConflicts', 'ModulesToDelete'}
+    assert details['ApplicationsToDeploy'] == [] and details['ModulesToDelete'] == []  # only binary plans deploy a package
     deployment = details['Deployment']
     assert set(deployment) == DEPLOYMENT_FIELDS
     assert deployment['StartedOn'] == NO_DATE and deployment['StartedBy'] == '' and deployment['AbortedOn'] == NO_DATE

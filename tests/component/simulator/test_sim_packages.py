@@ -202,7 +202,10 @@ def test_package_deploys_to_another_infrastructure(api, simulator, make_simulato
     details = remote.get('/deployments/%s/' % key).json()
     assert set(details) == {'Deployment', 'ApplicationsToDeploy', 'ApplicationsToRedeploy', 'ApplicationConflicts',
                             'ModulesToDelete'}
-    assert details['ApplicationsToDeploy'] == [{'ApplicationKey': maps, 'ApplicationName': 'Google Maps Web', 'IsNew': True}]
+    module = simulator.state.module_index[simulator.state.application('Google Maps Web').module_keys[0].lower()]
+    assert details['ApplicationsToDeploy'] == [{'ApplicationKey': maps, 'ApplicationName': 'Google Maps Web', 'IsNew': True,
+                                                'ModulesInBinary': [{'ModuleKey': module.key, 'ModuleName': 'GoogleMapsWeb',
+                                                                     'IsNew': True}]}]
     assert details['Deployment']['SourceEnvironmentKey'] == '' and details['Deployment']['ApplicationOperations'] == []
     assert remote.post('/deployments/%s/start/' % key).status == 202
     status = remote.get('/deployments/%s/status/' % key).json()
@@ -324,9 +327,16 @@ def test_a_package_plan_accepts_new_notes_but_not_other_changes(api, simulator, 
     remote, other, key = _package_plan(api, simulator, make_simulator)
     assert remote.put('/deployments/%s/' % key, {'Notes': 'sha256=abc'}).status == 200
     assert other.state.deployment(key).notes == 'sha256=abc'
-    refused = remote.put('/deployments/%s/' % key, {'Notes': 'x', 'ApplicationOperations': []})
-    assert refused.status == 400 and 'only Notes' in refused.json()['Errors'][0]
-    assert other.state.deployment(key).notes == 'sha256=abc'
+    # The whole body the definition requires, repeating what the plan has, changes only the notes.
+    target = other.state.deployment(key).target_key
+    whole = {'Notes': 'sha256=def', 'SourceEnvironmentKey': '', 'TargetEnvironmentKey': target.upper(), 'ApplicationOperations': []}
+    assert remote.put('/deployments/%s/' % key, whole).status == 200
+    assert other.state.deployment(key).notes == 'sha256=def'
+    for change in ({'ApplicationOperations': [{'ApplicationVersionKey': 'b3d2ef6b-e5c5-4c7e-851e-0547f7bd634c', 'DeploymentZoneKey': ''}]},
+                   {'SourceEnvironmentKey': other.state.environment('Production').key}):
+        refused = remote.put('/deployments/%s/' % key, dict(whole, Notes='x', **change))
+        assert refused.status == 400 and 'only Notes' in refused.json()['Errors'][0]
+    assert other.state.deployment(key).notes == 'sha256=def'
 
 
 def test_package_plans_can_be_made_read_only_like_a_stricter_lifetime(api, simulator, make_simulator):

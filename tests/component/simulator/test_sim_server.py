@@ -25,27 +25,53 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.p
 SECRET = 'S3cr3t-token-never-logged'
 
 
-def test_request_log_holds_no_headers_or_bodies(make_simulator, tmp_path):
+def test_request_log_holds_json_bodies_and_the_user_agent_but_no_token(make_simulator, tmp_path):
     log = tmp_path / 'requests.jsonl'
     sim = make_simulator(token=SECRET, request_log=str(log))
     api = Client(sim)
-    api.get('/environments/', query={'x': '1'})
-    api.post('/deployments/', {'Notes': SECRET})
+    api.get('/environments/', query={'x': '1'}, headers={'User-Agent': 'ansible-collection-outsystems.lifetime/9.9.9'})
+    api.post('/deployments/', {'Notes': 'token %s here' % SECRET})
     Client(sim, token=SECRET + '-wrong').get('/applications/')
+    api.post('/environments/%s/deployment/' % sim.state.environment('Production').key, body=b'PK\x03\x04' + SECRET.encode(),
+             headers={'Content-Type': 'application/octet-stream'})
+    api.get('/applications/x%2Fy/versions/')
     Client(sim, token=None, prefix='/_simulator').get('/state')  # inspection: not logged
     entries = sim.requests
     assert [(e['method'], e['path'], e['status']) for e in entries] == [
         ('GET', '/lifetimeapi/rest/v2/environments/', 200), ('POST', '/lifetimeapi/rest/v2/deployments/', 400),
-        ('GET', '/lifetimeapi/rest/v2/applications/', 401)]
-    assert all(set(e) == {'time', 'method', 'path', 'query', 'status'} for e in entries)
-    assert entries[0]['query'] == {'x': '1'}
+        ('GET', '/lifetimeapi/rest/v2/applications/', 401), ('POST', '/lifetimeapi/rest/v2/environments/%s/deployment/'
+                                                             % sim.state.environment('Production').key, 400),
+        ('GET', '/lifetimeapi/rest/v2/applications/x/y/versions/', 404)]
+    assert all(set(e) == {'time', 'method', 'path', 'raw_path', 'query', 'body', 'user_agent', 'status'} for e in entries)
+    assert entries[0]['query'] == {'x': '1'} and entries[0]['user_agent'] == 'ansible-collection-outsystems.lifetime/9.9.9'
+    assert entries[1]['body'] == {'Notes': 'token ******** here'}  # JSON bodies are kept, the token never
+    assert entries[3]['body'] is None  # nor a binary upload
+    assert entries[4]['raw_path'] == '/lifetimeapi/rest/v2/applications/x%2Fy/versions/'
     sim.stop()
     text = log.read_text()
     assert [json.loads(line) for line in text.splitlines()] == entries
     assert SECRET not in text
-    assert [e['method'] for e in sim.writes()] == ['POST']
+    assert [e['method'] for e in sim.writes()] == ['POST', 'POST']
     sim.clear_requests()
     assert sim.requests == []
+
+
+def test_every_simulator_also_logs_to_the_directory_the_environment_names(make_simulator, tmp_path, monkeypatch):
+    monkeypatch.setenv('LIFETIME_SIM_REQUEST_LOG_DIR', str(tmp_path / 'logs'))
+    first, second = make_simulator(), make_simulator()
+    Client(first).get('/environments/')
+    Client(second).get('/applications/')
+    first.stop()
+    second.stop()
+    process, url, _lines = _start_cli('--token', 't')  # a simulator in its own process (it inherits the variable)
+    try:
+        assert Client(url, token='t').get('/modules/').status == 200
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=10)
+    logged = sorted(json.loads(line)['path'] for path in (tmp_path / 'logs').iterdir() for line in path.read_text().splitlines())
+    assert logged == ['/lifetimeapi/rest/v2/applications/', '/lifetimeapi/rest/v2/environments/', '/lifetimeapi/rest/v2/modules/']
+    assert len(list((tmp_path / 'logs').iterdir())) == 3
 
 
 def test_inspection_endpoints_need_no_token(simulator):
