@@ -5,13 +5,9 @@
 
 """Runs lifetime_binary_publish on the controller, where src is, printing the deployment log as it arrives."""
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._binary_publish import publish
 from ansible_collections.outsystems.lifetime.plugins.modules import lifetime_binary_publish
 from ansible_collections.outsystems.lifetime.plugins.plugin_utils._action import LifeTimeAction
 
 
 class ActionModule(LifeTimeAction):
-    MODULE = 'outsystems.lifetime.lifetime_binary_publish'
-    ARGUMENT_SPEC = lifetime_binary_publish.ARGUMENT_SPEC
-    MODULE_OPTIONS = lifetime_binary_publish.MODULE_OPTIONS
-    WORK = staticmethod(publish)
+    MODULE = lifetime_binary_publish

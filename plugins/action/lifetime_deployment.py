@@ -5,13 +5,9 @@
 
 """Runs lifetime_deployment on the controller so the deployment log is printed as it arrives."""
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment_plan import run
 from ansible_collections.outsystems.lifetime.plugins.modules import lifetime_deployment
 from ansible_collections.outsystems.lifetime.plugins.plugin_utils._action import LifeTimeAction
 
 
 class ActionModule(LifeTimeAction):
-    MODULE = 'outsystems.lifetime.lifetime_deployment'
-    ARGUMENT_SPEC = lifetime_deployment.ARGUMENT_SPEC
-    MODULE_OPTIONS = lifetime_deployment.MODULE_OPTIONS
-    WORK = staticmethod(run)
+    MODULE = lifetime_deployment

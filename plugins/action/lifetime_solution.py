@@ -5,13 +5,9 @@
 
 """Runs lifetime_solution on the controller so each solution status is printed as it is seen."""
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._solutions import build
 from ansible_collections.outsystems.lifetime.plugins.modules import lifetime_solution
 from ansible_collections.outsystems.lifetime.plugins.plugin_utils._action import LifeTimeAction
 
 
 class ActionModule(LifeTimeAction):
-    MODULE = 'outsystems.lifetime.lifetime_solution'
-    ARGUMENT_SPEC = lifetime_solution.ARGUMENT_SPEC
-    MODULE_OPTIONS = lifetime_solution.MODULE_OPTIONS
-    WORK = staticmethod(build)
+    MODULE = lifetime_solution

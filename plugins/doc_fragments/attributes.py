@@ -29,3 +29,20 @@ attributes:
     support: N/A
     details: This module only reads from LifeTime.
 '''
+
+    CONTROLLER = r'''
+options: {}
+attributes:
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
+    details:
+      - When the task runs on the controller (a C(local) connection, without C(async), C(become) or another Python in
+        C(ansible_python_interpreter)), the action plugin runs the module's own code in-process, within the task's
+        C(environment), and prints progress (deployment log lines, solution statuses) on standard error as it happens.
+      - Otherwise the module runs as any module does and its progress is in the result. Options, results and failures are the
+        same either way; file paths are on the host that runs the task.
+  async:
+    description: Supports being used with the C(async) keyword.
+    support: full
+'''

@@ -16,13 +16,13 @@ import re
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
-    LifeTimeAPIError,
     LifeTimeError,
     LifeTimeLookupError,
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake, version_entry
-from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import next_version
+from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import next_version, version_text
+from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 # LifeTime stores version numbers as Text(50). Beyond the length, we accept what version numbers look like
 # in practice (1.2.3, 1.0-hotfix, 2024.01.15_1, 1.0+build.7) and refuse what would surprise in a URL, a file
@@ -36,7 +36,7 @@ MOBILE_FIELDS = (('native_platform', 'NativePlatform'), ('version_number', 'Vers
 
 def check_version_number(value, parameter='version'):
     """The version number as given, or a LifeTimeUsageError naming the parameter when it is malformed."""
-    text = '' if value is None else str(value)
+    text = '' if value is None else version_text(value, parameter)
     if not text.strip():
         raise LifeTimeUsageError('%s is empty: give a version number such as 1.2.3.' % parameter, parameter=parameter)
     if len(text) > MAX_VERSION_LENGTH:
@@ -50,9 +50,8 @@ def check_version_number(value, parameter='version'):
 
 def desired_version(params):
     """What the task asks for, from the module parameters, checked without asking LifeTime anything."""
-    state = params['state']
     desired = {
-        'state': state,
+        'state': params['state'],
         'application': params['application'],
         'environment': params.get('environment'),
         'version': None,
@@ -68,20 +67,23 @@ def desired_version(params):
         check_version_number(mobile.get('version_number'), parameter='mobile_versions[%d].version_number' % index)
         desired['mobile_versions'].append(dict((api, mobile.get(option) or '') for option, api in MOBILE_FIELDS))
     if params.get('dest'):
-        if state == 'absent':
-            raise LifeTimeUsageError('dest cannot be used with state=absent: a deleted version has no binary to download.',
-                                     parameter='dest')
-        desired['dest'] = check_dest(params['dest'])
-    if desired['binary_type'] and desired['version']:
-        if desired['binary_type'] != 'oap':
-            raise LifeTimeUsageError(
-                'binary_type=%s can only be downloaded from what runs in an environment: LifeTime gives the .oap of a version. '
-                'Omit version to download the %s of what runs in environment.' % (desired['binary_type'], desired['binary_type']),
-                parameter='binary_type')
-    if desired['dest'] and not desired['version'] and not desired['environment']:
+        _check_download(params, desired)
+    return desired
+
+
+def _check_download(params, desired):
+    """dest, binary_type and environment of a download, checked; dest made absolute."""
+    if desired['state'] == 'absent':
+        raise LifeTimeUsageError('dest cannot be used with state=absent: a deleted version has no binary to download.', parameter='dest')
+    desired['dest'] = check_dest(params['dest'])
+    if desired['binary_type'] and desired['version'] and desired['binary_type'] != 'oap':
+        raise LifeTimeUsageError(
+            'binary_type=%s can only be downloaded from what runs in an environment: LifeTime gives the .oap of a version. '
+            'Omit version to download the %s of what runs in environment.' % (desired['binary_type'], desired['binary_type']),
+            parameter='binary_type')
+    if not desired['version'] and not desired['environment']:
         raise LifeTimeUsageError('environment is required to download without version: it is the environment whose running '
                                  'application is downloaded.', parameter='environment')
-    return desired
 
 
 def find_version(resolver, application, number):
@@ -119,18 +121,15 @@ def _read_version(client, application, key):
 def _create(client, application, env, desired, number):
     """Tag what runs in ``env`` as ``number``; returns the new version's key.
 
-    A POST is never sent twice: when its answer was lost, the versions are read again to find out
-    whether LifeTime created it.
+    A lost answer is not sent again: the versions are read again to find out whether LifeTime created it.
     """
-    try:
-        return client.create_application_version(env['Key'], application['Key'], number, desired['change_log'], desired['mobile_versions'])
-    except LifeTimeAPIError as exc:
-        if not exc.ambiguous:
-            raise
-        for item in client.list_application_versions(application['Key'], maximum=100):
-            if str(item.get('Version')) == number:
-                return item['Key']
-        raise
+    def created():
+        found = [item for item in client.list_application_versions(application['Key'], maximum=100) if str(item.get('Version')) == number]
+        return found[0]['Key'] if found else None
+
+    return send_once(lambda: client.create_application_version(env['Key'], application['Key'], number, desired['change_log'],
+                                                               desired['mobile_versions']),
+                     created, 'the request that creates version %s of %s' % (number, application.get('Name')))
 
 
 def _absent(task, application, desired):

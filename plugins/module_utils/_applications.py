@@ -57,8 +57,7 @@ def applications_info(resolver, names=None, include_system=False, include_versio
     the selected environments (to give the number of the running version), or of every returned
     application when ``include_versions`` is set: one request per application, made concurrently.
     """
-    if include_versions is None:
-        include_versions = 0
+    include_versions = include_versions or 0
     if include_versions < 0:
         raise LifeTimeUsageError('include_versions must be 0 or more (the number of most recent versions to return), not %d.'
                                  % include_versions, parameter='include_versions')
@@ -70,23 +69,24 @@ def applications_info(resolver, names=None, include_system=False, include_versio
     # More than the resolver's page: ask for every version at once rather than a page and then everything.
     resolver.prefetch_versions(need_versions, complete=include_versions > VERSIONS_PAGE)
 
-    result = []
-    for app in selected:
-        item = {
-            'key': app.get('Key'),
-            'name': app.get('Name'),
-            'kind': app.get('Kind'),
-            'team': app.get('Team') or '',
-            'description': app.get('Description') or '',
-            'url_path': app.get('URLPath') or '',
-            'icon_hash': app.get('IconHash') or '',
-            'icon_url': app.get('IconURL') or '',
-            'is_system': bool(app.get('IsSystem')),
-        }
-        entries = (status_entry(resolver, app, env, include_modules=include_modules) for env in selected_envs)
-        item['environments'] = [entry for entry in entries if entry]
-        if include_versions:
-            versions = resolver.versions(app, complete=include_versions > VERSIONS_PAGE)
-            item['versions'] = [version_entry(version, include_modules) for version in versions[:include_versions]]
-        result.append(item)
-    return result
+    return [_application_item(resolver, app, selected_envs, include_versions, include_modules) for app in selected]
+
+
+def _application_item(resolver, app, environments, include_versions, include_modules):
+    item = {
+        'key': app.get('Key'),
+        'name': app.get('Name'),
+        'kind': app.get('Kind'),
+        'team': app.get('Team') or '',
+        'description': app.get('Description') or '',
+        'url_path': app.get('URLPath') or '',
+        'icon_hash': app.get('IconHash') or '',
+        'icon_url': app.get('IconURL') or '',
+        'is_system': bool(app.get('IsSystem')),
+    }
+    entries = (status_entry(resolver, app, env, include_modules=include_modules) for env in environments)
+    item['environments'] = [entry for entry in entries if entry]
+    if include_versions:
+        versions = resolver.versions(app, complete=include_versions > VERSIONS_PAGE)
+        item['versions'] = [version_entry(version, include_modules) for version in versions[:include_versions]]
+    return item

@@ -42,6 +42,9 @@ class TaskConnection:
     def client(self):
         if self._client is None:
             self._client = LifeTimeClient.from_params(self.params)
+            if not self.params.get('validate_certs', True) and self._client.server.startswith('https:'):
+                self.warn('validate_certs is false: the TLS certificate of %s is not verified, so whoever sits between this host '
+                          'and LifeTime can read the token. For a private certificate authority set ca_path instead.' % self._client.server)
         return self._client
 
     @property

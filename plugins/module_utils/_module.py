@@ -52,6 +52,6 @@ class LifeTimeModule(TaskConnection, AnsibleModule):
         self.exit_json(**result)
 
 
-def main(module):
-    """Run a module file (ARGUMENT_SPEC, MODULE_OPTIONS, run) as an Ansible module."""
-    LifeTimeModule(argument_spec=module.ARGUMENT_SPEC, **module.MODULE_OPTIONS).run(module.run)
+def main(argument_spec, module_options, run):
+    """Run a module file's ``run(task)`` as an Ansible module (the module path)."""
+    LifeTimeModule(argument_spec=argument_spec, **module_options).run(run)

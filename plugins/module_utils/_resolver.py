@@ -168,6 +168,15 @@ class Resolver:
             return None
         return self.version_by_key(application, status['BaseApplicationVersionKey'])
 
+    def cached_version(self, application, version_key):
+        """A version record by key if the versions of the application were already read, else None (no request)."""
+        with self._lock:
+            cached = self._versions.get(application['Key'])
+        for item in (cached or ([], False))[0]:
+            if same_key(item.get('Key'), version_key):
+                return item
+        return None
+
     def version_by_key(self, application, version_key):
         """A version record by key from the cached list, fetching it alone if it is older than the page."""
         for item in self.versions(application):

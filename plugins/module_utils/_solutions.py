@@ -16,20 +16,16 @@ import time
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, file_sha256
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
-    LifeTimeAPIError,
     LifeTimeError,
     LifeTimeLookupError,
-    LifeTimeTimeoutError,
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Waiter
+from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 COMPLETED = 'Completed'
 ABORTED = 'Aborted'
-# The order LifeTime reports them in; Created and Ready come before the documented ones.
-STATUSES = ('Created', 'Ready', 'Gathering Dependencies', 'Getting Binaries', 'Generating Meta Model', 'Generating Solution',
-            COMPLETED, ABORTED)
 DONE = frozenset((COMPLETED, ABORTED))
 
 
@@ -102,16 +98,10 @@ class StatusHistory:
 
 
 def _create(task, request):
-    """POST the solution. A lost answer is asked again once: a second solution is a harmless duplicate package."""
+    """POST the solution. LifeTime cannot list solutions, so a lost answer is sent again once: a second solution is a harmless duplicate package."""
     client = task.client
-    env_key = request.environment['Key']
-    try:
-        return client.create_solution(env_key, request.name, request.keys(), request.include_references)
-    except LifeTimeAPIError as exc:
-        if not exc.ambiguous:
-            raise
-        task.progress('The answer to the request that creates the solution was lost (%s); asking again.' % exc)
-    return client.create_solution(env_key, request.name, request.keys(), request.include_references)
+    return send_once(lambda: client.create_solution(request.environment['Key'], request.name, request.keys(), request.include_references),
+                     lambda: None, 'the request that creates solution %s' % request.name, resend=True, progress=task.progress)
 
 
 def _wait(task, request, key):
@@ -122,13 +112,10 @@ def _wait(task, request, key):
                     done=lambda status: (status or {}).get('Status') in DONE,
                     on_poll=history, timeout=task.params['wait_timeout'],
                     what='solution %s (%s) to be generated in %s' % (request.name, key, request.environment['Name']),
-                    describe=lambda status: (status or {}).get('Status'))
-    try:
-        status = waiter.wait().state
-    except LifeTimeTimeoutError as exc:
-        raise LifeTimeError('%s LifeTime goes on generating it; run the task again with a longer wait_timeout.' % exc.message,
-                            solution_key=key, status_history=history.seen, duration=exc.details.get('duration'))
-    return status, history.seen
+                    describe=lambda status: (status or {}).get('Status'),
+                    hint='LifeTime goes on generating it; run the task again with a longer wait_timeout.',
+                    details=lambda: dict(solution_key=key, status_history=history.seen))
+    return waiter.wait().state, history.seen
 
 
 def _dest_state(path):

@@ -22,6 +22,18 @@ _NUMERIC_RUN = re.compile(r'^(\d+(?:[._-]\d+)*)(.*)$')
 _SEPARATOR = re.compile(r'[._-]')
 
 
+def version_text(value, parameter='version'):
+    """A version number given in a task, as text; a number fails: YAML reads 1.10 as 1.1, so it cannot be the version meant."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise LifeTimeUsageError('%s must be a version number written as text, such as "1.2.3", not %r.' % (parameter, value),
+                                 parameter=parameter)
+    if not isinstance(value, str):
+        raise LifeTimeUsageError('%s is the number %r, not text: YAML reads an unquoted 1.10 as 1.1, so the version meant is unknown. '
+                                 'Quote it, for example %s: "1.10".' % (parameter, value, parameter.rsplit('.', 1)[-1]),
+                                 parameter=parameter)
+    return value
+
+
 def sort_key(version):
     """A key that orders version numbers sensibly whatever their shape."""
     parts = []

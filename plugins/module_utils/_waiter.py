@@ -5,10 +5,11 @@
 
 """For internal use only: waiting for LifeTime to reach a state.
 
-In the manner of kubernetes.core's waiter: "done" is a pure predicate of the
-fetched state, the clock is monotonic, the poll interval starts short and grows
-to a cap, a failed poll ends the wait only if it was the last one before the
-deadline, and a timeout fails with the last state seen attached.
+"Done" is a pure predicate of the fetched state, the clock is monotonic, the
+poll interval starts short and grows to a cap, a failed poll ends the wait only
+if it was the last one before the deadline, and a timeout fails with one
+sentence and the last state seen attached. Callers say what the timeout means
+for them (``timeout_message``, ``details``) instead of catching and rewording it.
 """
 
 import time
@@ -37,9 +38,6 @@ class Backoff:
         self.cap = cap
         self._next = first
 
-    def reset(self):
-        self._next = self.first
-
     def next(self):
         delay = self._next
         self._next = min(self.cap, self._next * self.factor)
@@ -61,16 +59,24 @@ class Waiter:
     ``on_poll(state)`` is called after every successful poll (to print new deployment
     log lines, for instance). ``describe(state)`` turns the last state into the words
     of the timeout message. ``timeout=None`` waits forever; ``timeout=0`` polls once.
+
+    On timeout a LifeTimeTimeoutError is raised with the sentence
+    ``timeout_message(state, seconds)`` (default: "Timed out after N seconds waiting
+    for <what>; last seen: <describe(state)>."), then ``hint`` (what the timeout
+    leaves behind), and the fields of ``details()`` besides last_state, duration and polls.
     """
 
-    def __init__(self, fetch, done, timeout, on_poll=None, describe=None, what='the operation',
-                 backoff=None, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, fetch, done, timeout, on_poll=None, describe=None, what='the operation', hint='',
+                 timeout_message=None, details=None, backoff=None, clock=time.monotonic, sleep=time.sleep):
         self.fetch = fetch
         self.done = done
         self.timeout = timeout
         self.on_poll = on_poll
         self.describe = describe or repr
         self.what = what
+        self.hint = hint
+        self.timeout_message = timeout_message or self._default_message
+        self.details = details
         self.backoff = backoff or Backoff()
         self.clock = clock
         self.sleep = sleep
@@ -105,45 +111,14 @@ class Waiter:
                 delay = min(delay, max(0.0, deadline - now))
             self.sleep(delay)
 
-    def _timeout(self, state, duration, polls):
+    def _default_message(self, state, duration):
         seen = self.describe(state) if state is not None else 'nothing (no poll succeeded)'
-        return LifeTimeTimeoutError(
-            'Timed out after %d seconds waiting for %s; last seen: %s.' % (round(duration), self.what, seen),
-            last_state=state, duration=round(duration, 3), polls=polls)
+        return 'Timed out after %d seconds waiting for %s; last seen: %s.' % (round(duration), self.what, seen)
 
-
-class NoopWaiter(Waiter):
-    """Check mode: nothing was started, so there is nothing to wait for."""
-
-    def __init__(self, state=None):
-        super().__init__(fetch=lambda: state, done=lambda s: True, timeout=0)
-        self._state = state
-
-    def wait(self, initial_state=None):
-        return WaitResult(initial_state if initial_state is not None else self._state, 0.0, 0)
-
-
-class LogTail:
-    """New DeploymentLog entries since the last poll.
-
-    LifeTime returns the whole log on every status call; entries are appended, so
-    what is new is what lies past the count already seen.
-    """
-
-    def __init__(self, callback=None, seen=0):
-        self.callback = callback
-        self.seen = seen
-        self.lines = []
-
-    def feed(self, status):
-        log = (status or {}).get('DeploymentLog') or []
-        if len(log) < self.seen:
-            # The log was reset (not expected from LifeTime): report it from the start again.
-            self.seen = 0
-        fresh = log[self.seen:]
-        self.seen = len(log)
-        self.lines = log
-        if self.callback:
-            for entry in fresh:
-                self.callback(entry)
-        return fresh
+    def _timeout(self, state, duration, polls):
+        message = self.timeout_message(state, duration)
+        if self.hint:
+            message = '%s %s' % (message, self.hint)
+        fields = dict(self.details() if self.details else {})
+        fields.update(last_state=state, duration=round(duration, 3), polls=polls)
+        return LifeTimeTimeoutError(message, **fields)

@@ -41,8 +41,10 @@ options:
         V(2024.01.15_2)). When it was not changed, nothing is tagged and the version it runs is returned.
       - Required with O(state=absent).
       - At most 50 characters, letters, digits and C(.), C(_), C(-), C(+), starting with a letter or a digit. Anything
-        else fails the task before LifeTime is changed. Quote numbers in YAML (V('1.10'), not V(1.10), which YAML reads as 1.1).
-    type: str
+        else fails the task before LifeTime is changed.
+      - Write it as text. An unquoted number fails the task, because YAML reads V(1.10) as the number 1.1 and the version meant
+        cannot be known: write V("1.10").
+    type: raw
   change_log:
     description:
       - Change log of the version, used only when it is created.
@@ -59,8 +61,8 @@ options:
         required: true
         choices: [Android, iOS]
       version_number:
-        description: Version number of the native build, as the app store knows it. Same rules as O(version).
-        type: str
+        description: Version number of the native build, as the app store knows it. Same rules as O(version), text too.
+        type: raw
         required: true
       description:
         description: Description of the native build version.
@@ -259,31 +261,36 @@ size:
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._app_versions import desired_version, ensure_app_version
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import LifeTimeModule
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
+
+ARGUMENT_SPEC = dict(
+    application=dict(type='str', required=True),
+    environment=dict(type='str'),
+    version=dict(type='raw'),
+    change_log=dict(type='str'),
+    mobile_versions=dict(type='list', elements='dict', options=dict(
+        native_platform=dict(type='str', required=True, choices=['Android', 'iOS']),
+        version_number=dict(type='raw', required=True),
+        description=dict(type='str'),
+    )),
+    increment=dict(type='str', choices=['patch', 'minor', 'major'], default='patch'),
+    state=dict(type='str', choices=['present', 'absent'], default='present'),
+    dest=dict(type='path'),
+    binary_type=dict(type='str', choices=['oap', 'apk', 'ipa']),
+)
+MODULE_OPTIONS = dict(
+    required_if=[('state', 'absent', ['version'])],
+    required_by={'binary_type': 'dest'},
+    supports_check_mode=True,
+)
+
+
+def run(task):
+    return ensure_app_version(task, desired_version(task.params))
 
 
 def main():
-    module = LifeTimeModule(
-        argument_spec=dict(
-            application=dict(type='str', required=True),
-            environment=dict(type='str'),
-            version=dict(type='str'),
-            change_log=dict(type='str'),
-            mobile_versions=dict(type='list', elements='dict', options=dict(
-                native_platform=dict(type='str', required=True, choices=['Android', 'iOS']),
-                version_number=dict(type='str', required=True),
-                description=dict(type='str'),
-            )),
-            increment=dict(type='str', choices=['patch', 'minor', 'major'], default='patch'),
-            state=dict(type='str', choices=['present', 'absent'], default='present'),
-            dest=dict(type='path'),
-            binary_type=dict(type='str', choices=['oap', 'apk', 'ipa']),
-        ),
-        required_if=[('state', 'absent', ['version'])],
-        required_by={'binary_type': 'dest'},
-        supports_check_mode=True,
-    )
-    module.run(lambda task: ensure_app_version(task, desired_version(task.params)))
+    module_main(ARGUMENT_SPEC, MODULE_OPTIONS, run)
 
 
 if __name__ == '__main__':

@@ -258,26 +258,27 @@ applications:
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._applications import applications_info
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import LifeTimeModule
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='list', elements='str'),
+    include_system=dict(type='bool', default=False),
+    include_versions=dict(type='int', default=0),
+    include_modules=dict(type='bool', default=False),
+    environment=dict(type='list', elements='str'),
+)
+MODULE_OPTIONS = dict(supports_check_mode=True)
+
+
+def run(task):
+    params = task.params
+    return dict(changed=False, applications=applications_info(task.resolver, names=params['name'], include_system=params['include_system'],
+                                                              include_versions=params['include_versions'],
+                                                              include_modules=params['include_modules'], environments=params['environment']))
 
 
 def main():
-    module = LifeTimeModule(
-        argument_spec=dict(
-            name=dict(type='list', elements='str'),
-            include_system=dict(type='bool', default=False),
-            include_versions=dict(type='int', default=0),
-            include_modules=dict(type='bool', default=False),
-            environment=dict(type='list', elements='str'),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda task: dict(changed=False, applications=applications_info(
-        task.resolver, names=task.params['name'],
-        include_system=task.params['include_system'],
-        include_versions=task.params['include_versions'],
-        include_modules=task.params['include_modules'],
-        environments=task.params['environment'])))
+    module_main(ARGUMENT_SPEC, MODULE_OPTIONS, run)
 
 
 if __name__ == '__main__':

@@ -64,6 +64,7 @@ extends_documentation_fragment:
   - outsystems.lifetime.connection
   - outsystems.lifetime.deployment_wait
   - outsystems.lifetime.attributes
+  - outsystems.lifetime.attributes.controller
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -74,10 +75,6 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-    details: The action plugin runs the task on the controller, where O(src) is read, and prints the deployment log as it arrives.
 notes:
   - Requires LifeTime 11.22.0 or later. Publishing to a production environment must be allowed in the LifeTime settings of the target.
   - Modules protected by Intellectual Property Protection (IPP) fail to publish to another infrastructure.
@@ -232,9 +229,9 @@ msg:
   type: str
 '''
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._binary_publish import publish
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment import WAIT_ARGUMENT_SPEC
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import LifeTimeModule
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.publish import run as publish
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import WAIT_ARGUMENT_SPEC
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
 ARGUMENT_SPEC = dict(
     src=dict(type='path', required=True),
@@ -245,9 +242,12 @@ ARGUMENT_SPEC = dict(
 MODULE_OPTIONS = dict(supports_check_mode=True)
 
 
+def run(task):
+    return publish(task)
+
+
 def main():
-    module = LifeTimeModule(argument_spec=ARGUMENT_SPEC, **MODULE_OPTIONS)
-    module.run(publish)
+    module_main(ARGUMENT_SPEC, MODULE_OPTIONS, run)
 
 
 if __name__ == '__main__':

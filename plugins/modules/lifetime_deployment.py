@@ -21,9 +21,15 @@ description:
     marker C([outsystems.lifetime run <id>]) at the end of the plan notes, and looks for it to find the plan it created.
   - O(applications[].version=previous) rolls an application back to the version that ran in the target before the one running now, like
     Zend Server's C(applicationRollback).
-  - While the deployment runs, each new log line is printed on the controller as it arrives (when the task runs on the
-    controller, which is the case for C(localhost) and for tasks delegated to C(localhost)). Elsewhere the module runs on the host and
-    the log is returned at the end.
+  - Two runs at once (two AWX jobs, two pipelines promoting the same versions to the same target) end with one deployment plan
+    and both succeeding. After creating its plan a run reads the target's plans again; every run agrees on one plan (the running
+    one, else the one created first), a run whose own plan lost deletes it while it is still saved and follows the other, and a
+    plan started by another run is followed rather than started again.
+  - While the deployment runs, each new log line is printed as it arrives, on standard error, when the task runs on the
+    controller (C(localhost) or C(delegate_to: localhost), without C(async) or C(become)). Otherwise the module runs as usual
+    and the log is returned in RV(log). The options, the result and the failures are the same either way.
+  - For a long deployment, C(async) with C(poll) works as for any module; so does O(state=started) followed by an
+    C(until) loop on this module with O(deployment_key) and O(state=present), which reads the plan without changing it.
 author:
   - OutSystems community Ansible maintainers (@outsystems-community)
 options:
@@ -60,8 +66,9 @@ options:
           - V(previous) deploys the version that ran in the target before the one running now, found in the target's
             deployment history of the last 90 days (the newest successful plan that deployed another version of the
             application); without such a plan, the next-older version by creation date. When there is none the task fails
-            with C(No rollback available) before writing anything.
-        type: str
+            with C(No rollback available) before writing anything. V(previous) implies O(allow_downgrade) for this application.
+          - Write it as text. An unquoted number fails the task, because YAML reads V(1.10) as the number 1.1: write V("1.10").
+        type: raw
       deployment_zone:
         description:
           - Name or key of the deployment zone of the target to deploy to. The default zone when omitted.
@@ -81,6 +88,14 @@ options:
     type: str
     choices: [present, started, deployed, aborted, absent]
     default: deployed
+  allow_downgrade:
+    description:
+      - Allow deploying a version older than the one the target runs. Older means created earlier, LifeTime's own order of
+        versions, not a lower number.
+      - When false, such a deployment fails before anything is written, naming both versions. Roll back with the
+        C(outsystems.lifetime.rollback) playbook or role, or with O(applications[].version=previous), which imply it.
+    type: bool
+    default: false
   deployment_key:
     description:
       - Key of an existing deployment plan to act on, instead of matching one by its applications.
@@ -90,6 +105,7 @@ extends_documentation_fragment:
   - outsystems.lifetime.connection
   - outsystems.lifetime.deployment_wait
   - outsystems.lifetime.attributes
+  - outsystems.lifetime.attributes.controller
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -100,13 +116,11 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
     details: The versions the target runs before and after, for the applications that are deployed.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-    details: The action plugin runs the task on the controller to print the deployment log as it arrives.
 notes:
-  - Building the plan costs at most N + 3 API requests for N applications (environments, applications with their status,
-    the versions of each application concurrently, the target's deployment plans), plus one per named deployment zone target.
+  - Building the plan costs 3 API requests whatever the number of applications (environments, applications with their status,
+    the target's deployment plans) when LifeTime reports the running version numbers (C(BaseApplicationVersionLabel));
+    otherwise N + 3 for N applications (the versions of each application, read concurrently). An explicit version number,
+    V(previous), a named deployment zone, or a version that may be older than the one the target runs adds a lookup.
   - The database of the target is not rolled back by O(applications[].version=previous); only the application version is.
 seealso:
   - module: outsystems.lifetime.lifetime_app_version
@@ -227,6 +241,9 @@ applications:
     skipped:
       description: Whether the application was left out of the plan.
       type: bool
+    downgrade:
+      description: Whether the version deployed is older (created earlier) than the version the target ran.
+      type: bool
     reason:
       description: Why it was left out (it already runs the version).
       type: str
@@ -272,9 +289,9 @@ diff:
   type: dict
 '''
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment import WAIT_ARGUMENT_SPEC
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployment_plan import run
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import LifeTimeModule
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.deployment import run as deploy
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import WAIT_ARGUMENT_SPEC
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
 ARGUMENT_SPEC = dict(
     source_environment=dict(type='str'),
@@ -284,7 +301,7 @@ ARGUMENT_SPEC = dict(
         options=dict(
             name=dict(type='str'),
             key=dict(type='str', no_log=False),
-            version=dict(type='str'),
+            version=dict(type='raw'),
             deployment_zone=dict(type='str'),
         ),
         mutually_exclusive=[('name', 'key')],
@@ -293,6 +310,7 @@ ARGUMENT_SPEC = dict(
     notes=dict(type='str', default=''),
     state=dict(type='str', default='deployed', choices=['present', 'started', 'deployed', 'aborted', 'absent']),
     deployment_key=dict(type='str', no_log=False),
+    allow_downgrade=dict(type='bool', default=False),
     **WAIT_ARGUMENT_SPEC
 )
 MODULE_OPTIONS = dict(
@@ -303,9 +321,12 @@ MODULE_OPTIONS = dict(
 )
 
 
+def run(task):
+    return deploy(task)
+
+
 def main():
-    module = LifeTimeModule(argument_spec=ARGUMENT_SPEC, **MODULE_OPTIONS)
-    module.run(run)
+    module_main(ARGUMENT_SPEC, MODULE_OPTIONS, run)
 
 
 if __name__ == '__main__':

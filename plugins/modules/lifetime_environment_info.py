@@ -201,23 +201,26 @@ environments:
           type: dict
 '''
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import LifeTimeModule
 from ansible_collections.outsystems.lifetime.plugins.module_utils._environments import environments_info
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='list', elements='str'),
+    include_applications=dict(type='bool', default=False),
+    include_deployment_zones=dict(type='bool', default=False),
+)
+MODULE_OPTIONS = dict(supports_check_mode=True)
+
+
+def run(task):
+    params = task.params
+    return dict(changed=False, environments=environments_info(task.resolver, names=params['name'],
+                                                              include_applications=params['include_applications'],
+                                                              include_deployment_zones=params['include_deployment_zones']))
 
 
 def main():
-    module = LifeTimeModule(
-        argument_spec=dict(
-            name=dict(type='list', elements='str'),
-            include_applications=dict(type='bool', default=False),
-            include_deployment_zones=dict(type='bool', default=False),
-        ),
-        supports_check_mode=True,
-    )
-    module.run(lambda task: dict(changed=False, environments=environments_info(
-        task.resolver, names=task.params['name'],
-        include_applications=task.params['include_applications'],
-        include_deployment_zones=task.params['include_deployment_zones'])))
+    module_main(ARGUMENT_SPEC, MODULE_OPTIONS, run)
 
 
 if __name__ == '__main__':

@@ -62,6 +62,7 @@ options:
 extends_documentation_fragment:
   - outsystems.lifetime.connection
   - outsystems.lifetime.attributes
+  - outsystems.lifetime.attributes.controller
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -73,10 +74,6 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: partial
     details: The path, sha256 and size of O(dest) before and after. Not in check mode, where the new package is not known.
-  action:
-    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
-    support: full
-    details: When the task runs on the controller, each new solution status is printed as it is seen.
 notes:
   - "API requests made: C(GET /environments/) and C(GET /applications/?IncludeEnvStatus=true) once each, one
     C(GET /applications/{key}/versions/) per application (for the version numbers returned),
@@ -213,7 +210,7 @@ msg:
   type: str
 '''
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._module import LifeTimeModule
+from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 from ansible_collections.outsystems.lifetime.plugins.module_utils._solutions import build
 
 ARGUMENT_SPEC = dict(
@@ -227,9 +224,12 @@ ARGUMENT_SPEC = dict(
 MODULE_OPTIONS = dict(supports_check_mode=True)
 
 
+def run(task):
+    return build(task)
+
+
 def main():
-    module = LifeTimeModule(argument_spec=ARGUMENT_SPEC, **MODULE_OPTIONS)
-    module.run(build)
+    module_main(ARGUMENT_SPEC, MODULE_OPTIONS, run)
 
 
 if __name__ == '__main__':

@@ -81,9 +81,10 @@ def test_an_interrupted_run_is_finished_by_the_next_one_without_a_second_plan(an
 
     run = ansible_playbook('deployment_promote.yml', sim=sim)
     assert run.rc == 0, run
-    assert 'Reusing deployment plan %s' % interrupted[0].key in run.stdout
+    # Progress goes to stderr (stdout stays the stdout callback's own).
+    assert 'Reusing deployment plan %s' % interrupted[0].key in run.stderr
     # The rerun shows the log from the start (context for whoever reruns it), each line once.
-    progress = [line for line in run.stdout.splitlines() if line.startswith('localhost | [%s' % interrupted[0].key[:8])]
+    progress = [line for line in run.stderr.splitlines() if line.startswith('localhost | [%s' % interrupted[0].key[:8])]
     assert progress[0].endswith('Uploading modules from Development to Production')
     assert len(progress) == len(set(progress)) and progress[-1].endswith('Deploy completed')
     plans = created_plans(sim, existing)

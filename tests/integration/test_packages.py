@@ -30,8 +30,8 @@ def test_solution_playbook_builds_downloads_once_and_reports_an_abort(ansible_pl
     # Check mode sent nothing: one POST per real run (two of Release, one of Broken).
     assert calls(simulator) == [('POST', 'solution', 201)] * 3
     assert sorted(p.name for p in dest_dir.iterdir()) == ['Release.osp']
-    # The action plugin printed each status while the task ran.
-    assert 'Completed' in run.stdout and '[solution ' in run.stdout, run
+    # The action plugin printed each status while the task ran (on stderr).
+    assert 'Completed' in run.stderr and '[solution ' in run.stderr, run
 
 
 def test_binary_publish_playbook_deploys_the_same_package_once(ansible_playbook, simulator, tmp_path):
@@ -48,8 +48,8 @@ def test_binary_publish_playbook_deploys_the_same_package_once(ansible_playbook,
     plan = simulator.state.deployment(simulator.state.uploaded_packages[0].deployment_key)
     assert plan.status == 'finished_successful'
     assert calls(simulator) == [('POST', 'deployment', 201), ('PUT', plan.key, 200), ('POST', 'start', 202)]
-    # The deployment log was printed while the task ran.
-    assert "| [%s " % plan.key[:8] in run.stdout and 'Deploy completed' in run.stdout, run
+    # The deployment log was printed while the task ran (on stderr).
+    assert "| [%s " % plan.key[:8] in run.stderr and 'Deploy completed' in run.stderr, run
 
 
 def test_cross_infrastructure_playbook_carries_packages_between_two_lifetimes(ansible_playbook, make_simulator, tmp_path):

@@ -37,12 +37,12 @@ def test_the_promote_role_in_a_play_of_ones_own_takes_versions_and_deployment_zo
     plans = new_plans(sim, existing)
     assert len(plans) == 1, plans
     plan = sim.state.deployment_summary(plans[0])
-    assert plan['source'] == 'Quality Assurance' and plan['notes'].startswith('Role test')
+    assert plan['source'] == 'Development' and plan['notes'].startswith('Role test')
     # Directory Mobile already runs 0.4 in Production: left out of the plan.
     internal = next(zone.key for zone in sim.state.environment('Production').zones if zone.name == 'Internal')
     assert [(app['application'], app['version'], app['deployment_zone_key']) for app in plan['applications']] == [
-        ('EmployeeBackoffice', '1.1', internal)]
-    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.1'
+        ('EmployeeBackoffice', '1.3', internal)]
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
     assert 'Directory Mobile skipped: already runs 0.4' in run.stdout
 
 

@@ -8,7 +8,8 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeServerError,
     LifeTimeTimeoutError,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Backoff, LogTail, NoopWaiter, Waiter
+from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Backoff, Waiter
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import LogTail
 
 
 class FakeClock:
@@ -102,10 +103,6 @@ def test_on_poll_sees_every_successful_poll():
     clock = FakeClock()
     Waiter(sequence(1, 2, 3), lambda s: s == 3, timeout=60, on_poll=seen.append, clock=clock, sleep=clock.sleep).wait()
     assert seen == [1, 2, 3]
-
-
-def test_noop_waiter_returns_without_polling():
-    assert NoopWaiter('saved').wait().state == 'saved'
 
 
 def test_log_tail_reports_only_new_entries():

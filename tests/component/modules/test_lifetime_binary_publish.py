@@ -138,7 +138,7 @@ def test_a_later_deployment_of_one_of_its_applications_makes_the_package_publish
     first = run_module(MODULE, dict(src=src, target_environment=TARGET))
     assert first['changed'] is True and simulator.state.running_version(TARGET, 'EmployeeBackoffice') == '1.3', first
     rollback = run_module('lifetime_deployment', dict(source_environment='Quality Assurance', target_environment=TARGET,
-                                                      applications=[dict(name='EmployeeBackoffice', version='1.2')]))
+                                                      applications=[dict(name='EmployeeBackoffice', version='1.2')], allow_downgrade=True))
     assert rollback.get('failed') is not True and simulator.state.running_version(TARGET, 'EmployeeBackoffice') == '1.2', rollback
 
     second = run_module(MODULE, dict(src=src, target_environment=TARGET))

@@ -71,7 +71,7 @@ def test_a_second_identical_run_creates_no_plan(run_module, simulator):
 
 def test_building_the_plan_costs_at_most_n_plus_3_requests(run_module, simulator):
     apps = [{'name': 'EmployeeBackoffice'}, {'name': 'Directory Mobile', 'version': '0.3'}, {'name': 'Google Maps Web'}]
-    result = run_module('lifetime_deployment', dict(PROMOTE, applications=apps, state='present'))
+    result = run_module('lifetime_deployment', dict(PROMOTE, applications=apps, state='present', allow_downgrade=True))
     assert result['changed'] is True
     before_create = requests_before_create(simulator)
     assert len(before_create) <= len(apps) + 3, [(e['method'], e['path']) for e in before_create]
@@ -84,7 +84,7 @@ def test_notes_are_kept_and_the_marker_appended(run_module, simulator):
 
 
 def test_the_source_defaults_to_the_environment_before_the_target(run_module, simulator):
-    result = run_module('lifetime_deployment', dict(target_environment='Production', state='present',
+    result = run_module('lifetime_deployment', dict(target_environment='Production', state='present', allow_downgrade=True,
                                                     applications=[{'name': 'Directory Mobile', 'version': '0.3'}]))
     assert result['source_environment'] == 'Quality Assurance'
     summary = simulator.state.deployment_summary(simulator.state.deployment(result['deployment_key']))
@@ -94,7 +94,7 @@ def test_the_source_defaults_to_the_environment_before_the_target(run_module, si
 # -- versions -----------------------------------------------------------------------------------------
 
 def test_an_explicit_version_number_is_deployed(run_module, simulator):
-    result = run_module('lifetime_deployment', dict(source_environment='Quality Assurance', target_environment='Production',
+    result = run_module('lifetime_deployment', dict(source_environment='Quality Assurance', target_environment='Production', allow_downgrade=True,
                                                     applications=[{'name': 'Directory Mobile', 'version': '0.3'}]))
     assert result['deployment_status'] == 'finished_successful'
     assert simulator.state.running_version('Production', 'Directory Mobile') == '0.3'
@@ -102,7 +102,7 @@ def test_an_explicit_version_number_is_deployed(run_module, simulator):
 
 def test_a_version_key_is_accepted(run_module, simulator):
     version_key = simulator.state.version('EmployeeBackoffice', '1.1').key
-    result = run_module('lifetime_deployment', dict(source_environment='Quality Assurance', target_environment='Production',
+    result = run_module('lifetime_deployment', dict(source_environment='Quality Assurance', target_environment='Production', allow_downgrade=True,
                                                     applications=[{'key': 'c9a7a82e-0eee-4a3d-8e22-2a19c69c766f', 'version': version_key}]))
     assert result['applications'][0]['to_version'] == '1.1'
     assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.1'

@@ -1,0 +1,107 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: what lifetime_deployment does, from its parameters to its result.
+
+With ``applications``: resolve them into a Plan (plan.py), find a plan that already
+carries those versions, and let the driver take it (or a new one) to the wanted
+state. With ``deployment_key``: the driver takes that plan to the wanted state.
+"""
+
+import re
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts, drive
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.plan import Plan
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import check_wait_options
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import ACTIVE, SAVED, state_of
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeLookupError,
+    LifeTimeNotFoundError,
+    LifeTimeUsageError,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
+
+# A LifeTime key: letters, digits and dashes (a GUID). Anything else cannot name a plan and must not reach a URL path.
+_KEY = re.compile(r'[A-Za-z0-9][A-Za-z0-9-]*')
+
+
+class KeyedPlan(Origin):
+    """A plan given by key: the driver starts it if saved (after a conflicts check) and follows it; it is never created."""
+
+    def __init__(self, task, details):
+        self.task = task
+        self.details = details
+
+    def prepare(self, key, created):
+        check_conflicts(self.task, self.details, key, created=False)
+        return {}
+
+
+def deployment_key(params):
+    """The deployment_key parameter, checked: a key of letters, digits and dashes."""
+    key = (params.get('deployment_key') or '').strip()
+    if not _KEY.fullmatch(key):
+        raise LifeTimeUsageError('deployment_key %r is not a LifeTime key: give the key of a deployment plan, for example '
+                                 'dce64ad4-2ddf-4e54-a639-3524bcd5b9a1.' % params.get('deployment_key'), parameter='deployment_key')
+    return key
+
+
+def by_key(task):
+    """lifetime_deployment with deployment_key: take that plan to the wanted state, whatever it carries."""
+    key = deployment_key(task.params)
+    client = task.client
+    try:
+        details = client.get_deployment(key)
+    except LifeTimeNotFoundError:
+        raise LifeTimeLookupError('No deployment plan with key %s (deployment_key).' % key, parameter='deployment_key')
+    target_key = (details.get('Deployment') or {}).get('TargetEnvironmentKey')
+    try:
+        target = task.resolver.environment(target_key, 'deployment_key')
+    except LifeTimeLookupError:
+        # An environment the service account cannot list: name it by its key.
+        target = {'Key': target_key, 'Name': target_key}
+    status = client.get_deployment_status(key)
+    result = dict(applications_to_redeploy=details.get('ApplicationsToRedeploy') or [],
+                  conflicts=snake(details.get('ApplicationConflicts') or []))
+    result.update(drive(task, target, KeyedPlan(task, details), task.params['state'], {'Key': key}, status))
+    return result
+
+
+def _to_remove(plan, wanted):
+    """The plan that carries these versions in the status ``wanted`` asks for: saved to delete, running to abort."""
+    statuses = (SAVED,) if wanted == 'absent' else ACTIVE
+    return next(((found, status) for found, status in plan.matching() if state_of(status) in statuses), (None, None)) \
+        if plan.to_deploy else (None, None)
+
+
+def by_applications(task):
+    """lifetime_deployment with applications: make the target run these versions."""
+    wanted = task.params['state']
+    plan = Plan(task)
+    result = plan.result()
+    if wanted in ('absent', 'aborted'):
+        result.update(drive(task, plan.target, plan, wanted, *_to_remove(plan, wanted)))
+        return result
+    if not plan.to_deploy:
+        result.update(changed=False, deployment_key=None, deployment_status=None,
+                      msg='Nothing to deploy: %s.' % '; '.join(item.skip_reason for item in plan.applications))
+    else:
+        if task.diff:
+            result['diff'] = plan.diff()
+        found, status = (plan.matching() or [(None, None)])[0]
+        if found is not None and not task.check_mode:
+            task.progress('Reusing deployment plan %s (%s) which carries the same versions.' % (found['Key'], state_of(status)))
+        result.update(drive(task, plan.target, plan, wanted, found, status))
+    result['summary'] = summary(result, task.check_mode)
+    return result
+
+
+def run(task):
+    """lifetime_deployment: by deployment_key or by applications."""
+    check_wait_options(task.params)
+    if task.params.get('deployment_key') is not None:
+        return by_key(task)
+    return by_applications(task)

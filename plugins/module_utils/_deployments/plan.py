@@ -1,0 +1,362 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: what lifetime_deployment asks for, resolved against LifeTime.
+
+The desired state is "the target runs these application versions". The
+request becomes a Plan: the source and target environments, each application
+with the version the target runs now and the version it should run, the
+deployment zone, and whether it is left out because it already runs. Every check
+that a read can make happens here, before the driver writes anything: names,
+versions, "previous", and that no application goes back to an older version
+unless the task allows it.
+
+Cost before the create, for N applications: the environments, the applications
+with their status in every environment, and the target's recent plans. When
+LifeTime gives ``BaseApplicationVersionLabel`` (the number of what runs), that is
+all (3 requests, whatever N); a version is looked up only where it is needed (an
+explicit number, ``previous``, or to confirm by creation date a version that may
+be older than what the target runs). Without the label, the versions of each
+application are read too (N + 3 requests), concurrently.
+"""
+
+import uuid
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import HISTORY_DAYS, History
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
+    ACTIVE,
+    REUSABLE,
+    SUCCEEDED,
+    aborted,
+    started,
+    state_of,
+    version_keys,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeError,
+    LifeTimeLookupError,
+    LifeTimeUsageError,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import compare, version_text
+from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
+
+PREVIOUS = 'previous'
+MARKER = '[outsystems.lifetime run %s]'
+
+
+def is_previous(version):
+    return bool(version) and str(version).strip().lower() == PREVIOUS
+
+
+def running_record(status):
+    """The version an AppStatusInEnv record says runs, as {Key, Version} when LifeTime gives its label, else None."""
+    if status and status.get('BaseApplicationVersionKey') and status.get('BaseApplicationVersionLabel'):
+        return {'Key': status['BaseApplicationVersionKey'], 'Version': status['BaseApplicationVersionLabel']}
+    return None
+
+
+def older_by_creation(version, than):
+    """Whether ``version`` was created before ``than`` (LifeTime's own order of versions); None when a date is missing."""
+    left, right = str(version.get('CreatedOn') or ''), str(than.get('CreatedOn') or '')
+    if not left or not right:
+        return None
+    return left < right
+
+
+class PlannedApplication:
+    """One application of the request: the version the target runs now and the version it should run."""
+
+    def __init__(self, application, to_version, from_version, target_status, zone, previous=False):
+        self.application = application
+        # Asked for as "previous": going back is the point.
+        self.previous = previous
+        self.to_version = to_version
+        self.from_version = from_version
+        self.modified_in_target = bool(target_status and target_status.get('IsModified'))
+        self.zone = zone
+        self.downgrade = False
+        self.skip_reason = None
+        if from_version and same_key(from_version.get('Key'), to_version.get('Key')) and not self.modified_in_target:
+            self.skip_reason = '%s already runs version %s' % (application['Name'], to_version.get('Version'))
+
+    @property
+    def name(self):
+        return self.application['Name']
+
+    def operation(self):
+        return {'ApplicationVersionKey': self.to_version['Key'], 'DeploymentZoneKey': (self.zone or {}).get('Key', '')}
+
+    def result(self):
+        return dict(
+            name=self.name,
+            key=self.application['Key'],
+            from_version=(self.from_version or {}).get('Version'),
+            from_version_key=(self.from_version or {}).get('Key'),
+            to_version=self.to_version.get('Version'),
+            version_key=self.to_version.get('Key'),
+            deployment_zone=(self.zone or {}).get('Name', ''),
+            deployment_zone_key=(self.zone or {}).get('Key', ''),
+            skipped=self.skip_reason is not None,
+            reason=self.skip_reason,
+            downgrade=self.downgrade,
+        )
+
+
+class Plan(Origin):
+    """The request resolved against LifeTime: source, target and each application's versions; the driver's origin of the plan."""
+
+    def __init__(self, task):
+        self.task = task
+        params = task.params
+        resolver = task.resolver
+        self.target = resolver.environment(params['target_environment'], 'target_environment')
+        self.source = self._source(params.get('source_environment'))
+        self.history = History(task.client, self.target)
+        self.applications = self._plan_applications(params.get('applications') or [])
+        self.check_direction(params.get('allow_downgrade'))
+
+    def _source(self, ref):
+        resolver = self.task.resolver
+        if ref:
+            source = resolver.environment(ref, 'source_environment')
+        else:
+            source = resolver.environment_before(self.target)
+            if source is None:
+                raise LifeTimeUsageError('%s is the first environment in LifeTime: set source_environment.' % self.target['Name'],
+                                         parameter='source_environment')
+        if same_key(source['Key'], self.target['Key']):
+            raise LifeTimeUsageError('source_environment and target_environment are both %s: LifeTime cannot deploy an environment '
+                                     'to itself. To go back to an earlier version, deploy it from another environment.'
+                                     % self.target['Name'], parameter='source_environment')
+        return source
+
+    def _plan_applications(self, specs):
+        if not specs:
+            raise LifeTimeUsageError('applications is empty: list the applications to deploy.', parameter='applications')
+        specs = [dict(spec, version=version_text(spec['version'], 'applications[%d].version' % index) if spec.get('version') is not None else None)
+                 for index, spec in enumerate(specs)]
+        resolver = self.task.resolver
+        chosen = []
+        for index, spec in enumerate(specs):
+            field = 'key' if spec.get('key') else 'name'
+            application = resolver.application(spec[field], 'applications[%d].%s' % (index, field))
+            if any(same_key(application['Key'], earlier['Key']) for earlier, dummy in chosen):
+                raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
+            chosen.append((application, spec))
+        # Versions are read (one call per application, concurrently) only for applications whose labels do not say enough.
+        resolver.prefetch_versions([application for application, spec in chosen if self._needs_versions(application, spec)])
+        return [self._plan_one(index, application, spec) for index, (application, spec) in enumerate(chosen)]
+
+    def _needs_versions(self, application, spec):
+        if spec.get('version'):
+            return True
+        resolver = self.task.resolver
+        source_status = resolver.status_in(application, self.source)
+        target_status = resolver.status_in(application, self.target)
+        if target_status and target_status.get('BaseApplicationVersionKey') and not running_record(target_status):
+            return True
+        return bool(source_status and source_status.get('BaseApplicationVersionKey')) and not running_record(source_status)
+
+    def _plan_one(self, index, application, spec):
+        resolver = self.task.resolver
+        zone = None
+        if spec.get('deployment_zone'):
+            zone = resolver.deployment_zone(self.target, spec['deployment_zone'], 'applications[%d].deployment_zone' % index)
+        to_version = self._to_version(index, application, spec.get('version'))
+        target_status = resolver.status_in(application, self.target)
+        from_version = running_record(target_status) or resolver.running_version(application, self.target)
+        return PlannedApplication(application, to_version, from_version, target_status, zone, previous=is_previous(spec.get('version')))
+
+    def _to_version(self, index, application, version):
+        resolver = self.task.resolver
+        parameter = 'applications[%d].version' % index
+        if is_previous(version):
+            return self.previous_version(application)
+        if version:
+            return resolver.version(application, version, parameter)
+        status = resolver.status_in(application, self.source)
+        if status is None or not status.get('BaseApplicationVersionKey'):
+            raise LifeTimeLookupError('%s does not run in %s (source_environment): give %s.'
+                                      % (application['Name'], self.source['Name'], parameter), parameter=parameter)
+        running = running_record(status) or resolver.version_by_key(application, status['BaseApplicationVersionKey'])
+        if status.get('IsModified'):
+            raise LifeTimeUsageError(
+                '%s is modified in %s since version %s and those changes have no version yet (%s). Tag it first with '
+                'outsystems.lifetime.lifetime_app_version (application: %s, environment: %s, state: present), or give %s.'
+                % (application['Name'], self.source['Name'], running.get('Version'), status.get('IsModifiedMessage') or 'modified',
+                   application['Name'], self.source['Name'], parameter),
+                parameter=parameter)
+        return running
+
+    def previous_version(self, application):
+        """The version that ran in the target before the one running now (Zend Server's applicationRollback).
+
+        From the target's deployment history: the newest successful plan that deployed another
+        version of the application. Without one, the next-older version by creation date.
+        """
+        resolver = self.task.resolver
+        status = resolver.status_in(application, self.target)
+        if status is None or not status.get('BaseApplicationVersionKey'):
+            raise LifeTimeLookupError('No rollback available: %s does not run in %s.' % (application['Name'], self.target['Name']),
+                                      parameter='version')
+        current = status['BaseApplicationVersionKey']
+        found = previous_in_history(self.history, application['Key'], current)
+        if found:
+            return resolver.version_by_key(application, found)
+        versions = resolver.versions(application, complete=True)
+        older = next_older(versions, current)
+        if older is not None:
+            return older
+        running = resolver.version_by_key(application, current)
+        raise LifeTimeLookupError(
+            'No rollback available for %s in %s: it runs version %s, no other version of it was deployed there in the last %d days, '
+            'and it has no older version.' % (application['Name'], self.target['Name'], running.get('Version'), HISTORY_DAYS),
+            parameter='version')
+
+    # -- no silent downgrade ----------------------------------------------------------------------
+
+    def check_direction(self, allow_downgrade):
+        """Fail, before anything is written, when an application would go back to an older version than the target runs.
+
+        Older means created earlier (LifeTime's own order of versions), not a lower number.
+        ``previous`` and allow_downgrade allow it.
+        """
+        backwards = []
+        for item in self.to_deploy:
+            if not item.from_version or not self._maybe_older(item):
+                continue
+            resolver = self.task.resolver
+            to_record = resolver.version_by_key(item.application, item.to_version['Key'])
+            from_record = resolver.version_by_key(item.application, item.from_version['Key'])
+            item.downgrade = bool(older_by_creation(to_record, from_record))
+            if item.downgrade and not (allow_downgrade or item.previous):
+                backwards.append(item)
+        if backwards:
+            lines = ['%s %s is older than the %s %s runs' % (item.name, item.to_version.get('Version'), item.from_version.get('Version'),
+                                                             self.target['Name']) for item in backwards]
+            raise LifeTimeUsageError(
+                'Refusing to go back to older versions: %s. Nothing was changed. To roll back on purpose, use the rollback playbook '
+                '(outsystems.lifetime.rollback) or set allow_downgrade: true on lifetime_deployment.' % '; '.join(lines),
+                parameter='applications', downgrades=[item.result() for item in backwards])
+
+    def _maybe_older(self, item):
+        """Whether the version to deploy may be older than what runs, so its creation date must be read.
+
+        Without a label every version was read anyway. With labels, a version is taken as newer without
+        reading it when its number is higher and the target did not run it before (in its history).
+        """
+        resolver = self.task.resolver
+        known = resolver.cached_version(item.application, item.to_version['Key'])
+        if known is not None and known.get('CreatedOn'):
+            return True
+        if compare(item.to_version.get('Version'), item.from_version.get('Version')) <= 0:
+            return True
+        return ran_in_target_before(self.history, item.to_version['Key'])
+
+    # -- what the plan means ----------------------------------------------------------------------
+
+    @property
+    def to_deploy(self):
+        return [item for item in self.applications if item.skip_reason is None]
+
+    def operations(self):
+        return [item.operation() for item in self.to_deploy]
+
+    def is_equivalent(self, plan):
+        """Whether a plan from the list deploys exactly these versions from the same source."""
+        return same_key(plan.get('SourceEnvironmentKey'), self.source['Key']) and version_keys(plan) == version_keys(
+            {'ApplicationOperations': self.operations()})
+
+    def matching(self, refresh=False):
+        """Plans that carry exactly these versions and can still be used: the running or paused one first, then the saved ones, oldest first.
+
+        Finished plans are history, and an aborting plan is on its way to aborted: neither is reused.
+        """
+        candidates = [plan for plan in self.history.plans(refresh=refresh)
+                      if self.is_equivalent(plan) and not (started(plan) and aborted(plan))]
+        found = self.history.with_status(candidates, REUSABLE)
+        return sorted(found, key=lambda item: (state_of(item[1]) not in ACTIVE, str(item[0].get('CreatedOn') or ''),
+                                               str(item[0].get('Key') or '').lower()))
+
+    def diff(self):
+        items = self.to_deploy
+        return dict(before={item.name: (item.from_version or {}).get('Version') for item in items},
+                    after={item.name: item.to_version.get('Version') for item in items},
+                    before_header='%s (running versions)' % self.target['Name'],
+                    after_header='%s (after the deployment)' % self.target['Name'])
+
+    def result(self):
+        return dict(source_environment=self.source['Name'], target_environment=self.target['Name'],
+                    applications=[item.result() for item in self.applications])
+
+    def describe(self):
+        return ', '.join('%s %s -> %s' % (item.name, (item.from_version or {}).get('Version') or '(new)', item.to_version.get('Version'))
+                         for item in self.to_deploy)
+
+    # -- the driver's questions -------------------------------------------------------------------
+
+    @property
+    def creation(self):
+        return 'create a deployment plan from %s to %s' % (self.source['Name'], self.target['Name'])
+
+    @property
+    def what(self):
+        return self.describe()
+
+    def prepare(self, key, created):
+        details = self.task.client.get_deployment(key)
+        conflicts = check_conflicts(self.task, details, key, created)
+        return dict(conflicts=snake(conflicts), applications_to_redeploy=details.get('ApplicationsToRedeploy') or [])
+
+    def create(self):
+        """POST the plan; if the answer is lost, find it by this run's marker instead of sending it again."""
+        marker = MARKER % uuid.uuid4().hex[:12]
+        notes = self.task.params['notes']
+        notes = '%s\n%s' % (notes, marker) if notes else marker
+        client = self.task.client
+
+        def by_marker():
+            found = [plan for plan in self.history.plans(refresh=True) if marker in (plan.get('Notes') or '')]
+            if len(found) > 1:
+                raise LifeTimeError("Several plans carry this run's marker %s: %s. Delete the extra ones in LifeTime."
+                                    % (marker, ', '.join(plan['Key'] for plan in found)))
+            return found[0]['Key'] if found else None
+
+        return send_once(lambda: client.create_deployment(self.source['Key'], self.target['Key'], self.operations(), notes),
+                         by_marker, 'the request that creates the deployment plan (marker %s)' % marker, progress=self.task.progress)
+
+    def rivals(self):
+        """After creating: every usable plan with these versions, read again (another run may have created one at the same moment)."""
+        return self.matching(refresh=True)
+
+
+def previous_in_history(history, application_key, current_key):
+    """The version key the newest successful plan of the target deployed for this application, other than ``current_key``."""
+    for plan in history.plans():
+        for operation in plan.get('ApplicationOperations') or []:
+            if not same_key(operation.get('ApplicationKey'), application_key) or same_key(operation.get('ApplicationVersionKey'), current_key):
+                continue
+            if state_of(history.status(plan)) in SUCCEEDED:
+                return operation['ApplicationVersionKey']
+    return None
+
+
+def next_older(versions, current_key):
+    """The version created just before ``current_key`` among ``versions``, or None."""
+    ordered = sorted(versions, key=lambda item: str(item.get('CreatedOn') or ''), reverse=True)
+    keys = [str(item.get('Key', '')).lower() for item in ordered]
+    current = str(current_key).lower()
+    if current in keys and keys.index(current) + 1 < len(ordered):
+        return ordered[keys.index(current) + 1]
+    return None
+
+
+def ran_in_target_before(history, version_key):
+    """Whether a plan of the target's history deployed this version (so it may be older than what runs now)."""
+    return any(same_key(operation.get('ApplicationVersionKey'), version_key)
+               for plan in history.plans() for operation in plan.get('ApplicationOperations') or [])
