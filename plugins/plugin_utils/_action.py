@@ -20,7 +20,10 @@ one JSON document (ansible.posix.json) keeps stdout parseable.
 """
 
 import contextlib
+import grp
 import os
+import pwd
+import stat
 import sys
 
 from ansible.module_utils.basic import missing_required_lib
@@ -48,6 +51,43 @@ def task_environment(variables):
     finally:
         os.environ.clear()
         os.environ.update(saved)
+
+
+def path_info(result):
+    """The file facts AnsibleModule.exit_json adds to a result that names a ``dest`` (or ``path``), so both paths return them."""
+    path = result.get('path', result.get('dest'))
+    if path is None or not os.path.exists(path):
+        return result
+    info = os.lstat(path)
+    result.update(uid=info.st_uid, gid=info.st_gid, mode='0%03o' % stat.S_IMODE(info.st_mode), size=info.st_size)
+    try:
+        result['owner'] = pwd.getpwuid(info.st_uid)[0]
+    except KeyError:
+        result['owner'] = str(info.st_uid)
+    try:
+        result['group'] = grp.getgrgid(info.st_gid)[0]
+    except KeyError:
+        result['group'] = str(info.st_gid)
+    if os.path.islink(path):
+        result['state'] = 'link'
+    elif os.path.isdir(path):
+        result['state'] = 'directory'
+    else:
+        result['state'] = 'hard' if os.stat(path).st_nlink > 1 else 'file'
+    context = _selinux_context(path)
+    if context:
+        result['secontext'] = context
+    return result
+
+
+def _selinux_context(path):
+    try:
+        from ansible.module_utils.compat import selinux
+        if not selinux.is_selinux_enabled():
+            return None
+        return selinux.lgetfilecon_raw(path)[1]
+    except (ImportError, OSError):
+        return None
 
 
 class ControllerTask(TaskConnection):
@@ -139,7 +179,7 @@ class LifeTimeAction(ActionBase):
         params = validation.validated_parameters
         task = ControllerTask(params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),
                               prefix=task_vars.get('inventory_hostname', 'localhost'))
-        outcome = task.perform(self.MODULE.run)
+        outcome = path_info(task.perform(self.MODULE.run))
         outcome['invocation'] = {'module_args': params}
         # As AnsibleModule does: the token (and any no_log value) never leaves in a result.
         return remove_values(outcome, no_log_values)
