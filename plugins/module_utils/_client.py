@@ -27,19 +27,20 @@ import threading
 import time
 import traceback
 
-from http.client import HTTPException
+from http.client import HTTPException, IncompleteRead
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.exceptions import HTTPError as Urllib3Error
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the sanity import test
     requests = None
-    HTTPAdapter = HTTPConnectionPool = HTTPSConnectionPool = object
+    HTTPAdapter = HTTPConnection = HTTPSConnection = HTTPConnectionPool = HTTPSConnectionPool = object
     Urllib3Error = HTTPException
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
@@ -352,7 +353,7 @@ class _DeadlinePassed(Exception):
 
 
 class _Deadline:
-    """The time one request may take; when it passes, the request's connections are shut, which ends a read in progress.
+    """The time one request may take; when it passes, the request's sockets are shut, which ends a read in progress.
 
     A socket timeout bounds each read, not the request: a server that sends a byte a second never trips it.
     ``extend()`` starts the period again (package transfers call it for each piece that moves).
@@ -363,7 +364,9 @@ class _Deadline:
         self.expires = time.monotonic() + seconds
         self.fired = False
         self._done = False
-        self._connections = []
+        # id(connection) -> (connection, the sockets it used): a connection closed by http.client keeps
+        # its socket alive in the response being read, and no longer knows it.
+        self._watched = {}
         self._condition = threading.Condition()
         watcher = threading.Thread(target=self._watch, name='lifetime-request-deadline')
         watcher.daemon = True
@@ -376,21 +379,31 @@ class _Deadline:
         self.expires = time.monotonic() + self.seconds
 
     def watch(self, connection):
+        """Put a connection (and the socket it has, if any) under this deadline."""
         with self._condition:
             connection.lifetime_deadline = self
-            self._connections.append(connection)
+            self._watched[id(connection)] = (connection, [])
+        self.connected(connection)
+
+    def connected(self, connection):
+        """Called when a watched connection has (re)connected: its new socket is watched too."""
+        sock = getattr(connection, 'sock', None)
+        with self._condition:
+            entry = self._watched.get(id(connection))
+            if entry is None or sock is None:
+                return
+            entry[1].append(sock)
             if self.fired:
-                _shut(connection)
+                _shut(sock)
 
     def unwatch(self, connection):
         with self._condition:
-            if connection in self._connections:
-                self._connections.remove(connection)
+            self._watched.pop(id(connection), None)
 
     def finish(self):
         with self._condition:
             self._done = True
-            self._connections = []
+            self._watched = {}
             self._condition.notify_all()
 
     def _watch(self):
@@ -399,15 +412,15 @@ class _Deadline:
                 left = self.expires - time.monotonic()
                 if left <= 0:
                     self.fired = True
-                    for connection in self._connections:
-                        _shut(connection)
+                    for connection, sockets in self._watched.values():
+                        for sock in sockets + [getattr(connection, 'sock', None)]:
+                            _shut(sock)
                     return
                 self._condition.wait(left)
 
 
-def _shut(connection):
-    """Shut a connection's socket from another thread: a read blocked on it returns at once."""
-    sock = getattr(connection, 'sock', None)
+def _shut(sock):
+    """Shut a socket from another thread: a read blocked on it returns at once."""
     if sock is None:
         return
     try:
@@ -439,12 +452,30 @@ class _DeadlineMixin:
         super()._put_conn(conn)
 
 
-class _WatchedHTTPPool(_DeadlineMixin, HTTPConnectionPool):
+class _ConnectMixin:
+    """A urllib3 connection that hands each new socket to the deadline watching it."""
+
+    def connect(self):
+        super().connect()
+        deadline = getattr(self, 'lifetime_deadline', None)
+        if deadline is not None:
+            deadline.connected(self)
+
+
+class _WatchedHTTPConnection(_ConnectMixin, HTTPConnection):
     pass
+
+
+class _WatchedHTTPSConnection(_ConnectMixin, HTTPSConnection):
+    pass
+
+
+class _WatchedHTTPPool(_DeadlineMixin, HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection
 
 
 class _WatchedHTTPSPool(_DeadlineMixin, HTTPSConnectionPool):
-    pass
+    ConnectionCls = _WatchedHTTPSConnection
 
 
 def _use_watched_pools(manager):
@@ -504,36 +535,60 @@ class _TokenAuth:
 NOT_SENT = 'not sent'          # the connection could not be made: nothing reached the server; retried, even a POST
 BROKEN = 'broken'              # the connection broke after the request went out: retried for GET and DELETE only
 TIMED_OUT = 'timed out'        # no complete answer within request_timeout: not retried
-UNDECODABLE = 'undecodable'    # an answer arrived but cannot be read: not retried
+MALFORMED = 'malformed'        # the answer is not HTTP (status line, headers, chunks): not retried
+UNDECODABLE = 'undecodable'    # an HTTP answer that cannot be read: not retried
 INVALID = 'invalid'            # the request cannot be sent at all (address, header, CA bundle): not retried
 TLS = 'tls'                    # the TLS handshake failed: not retried
 
 if HAS_REQUESTS:
     _EXC = requests.exceptions
     TRANSPORT_ERRORS = (_EXC.RequestException, Urllib3Error, HTTPException, OSError, ValueError, _DeadlinePassed)
-    _INVALID_REQUESTS = (_EXC.InvalidURL, _EXC.InvalidSchema, _EXC.MissingSchema, _EXC.URLRequired, _EXC.InvalidHeader)
-    _UNDECODABLE = (_EXC.ContentDecodingError, _EXC.TooManyRedirects)
+    _REQUEST_FAILURES = (
+        (_EXC.SSLError, TLS),
+        ((_EXC.InvalidURL, _EXC.InvalidSchema, _EXC.MissingSchema, _EXC.URLRequired, _EXC.InvalidHeader, _EXC.InvalidJSONError), INVALID),
+        ((_EXC.ContentDecodingError, _EXC.TooManyRedirects), UNDECODABLE),
+    )
 else:  # pragma: no cover
     TRANSPORT_ERRORS = (OSError, ValueError, _DeadlinePassed)
+    _REQUEST_FAILURES = ()
 
 
 def failure_kind(exc, timed_out=False):
-    """Which of NOT_SENT, BROKEN, TIMED_OUT, UNDECODABLE, INVALID, TLS a transport exception is."""
+    """Which of NOT_SENT, BROKEN, TIMED_OUT, MALFORMED, UNDECODABLE, INVALID, TLS a transport exception is."""
     if timed_out or isinstance(exc, _DeadlinePassed):
         return TIMED_OUT
     if not isinstance(exc, requests.exceptions.RequestException):
-        # LocationParseError, an unreadable CA bundle: raised before anything is sent; protocol errors requests did not wrap.
-        return INVALID if isinstance(exc, (ValueError, OSError)) else BROKEN
-    if isinstance(exc, requests.exceptions.SSLError):
-        return TLS
-    if isinstance(exc, _INVALID_REQUESTS):
-        return INVALID
-    if isinstance(exc, _UNDECODABLE):
-        return UNDECODABLE
+        # LocationParseError, an unreadable CA bundle: raised before anything is sent; else a protocol error requests did not wrap.
+        return INVALID if isinstance(exc, (ValueError, OSError)) else _broken_kind(exc)
+    for classes, kind in _REQUEST_FAILURES:
+        if isinstance(exc, classes):
+            return kind
     if _not_sent(exc):
         return NOT_SENT
     if isinstance(exc, requests.exceptions.Timeout):
         return TIMED_OUT
+    return _broken_kind(exc)
+
+
+def _causes(exc, depth=0):
+    """An exception and those it wraps (in its arguments or its reason), outermost first."""
+    if depth > 5 or not isinstance(exc, BaseException):
+        return []
+    found = [exc]
+    for inner in list(getattr(exc, 'args', ())) + [getattr(exc, 'reason', None)]:
+        found += _causes(inner, depth + 1)
+    return found
+
+
+def _broken_kind(exc):
+    """BROKEN for a connection closed or cut off, TIMED_OUT for a read that timed out, MALFORMED for an answer that is not HTTP."""
+    names = [type(cause).__name__ for cause in _causes(exc)]
+    if 'ReadTimeoutError' in names or 'timeout' in names or 'TimeoutError' in names:
+        return TIMED_OUT
+    if 'InvalidChunkLength' in names:
+        return MALFORMED
+    if any(isinstance(cause, HTTPException) and not isinstance(cause, (ConnectionError, IncompleteRead)) for cause in _causes(exc)):
+        return MALFORMED
     return BROKEN
 
 
@@ -741,13 +796,18 @@ class LifeTimeClient:
         data = call.options.get('data')
         if isinstance(data, _HashingReader):
             data.deadline = deadline
+        session = self.session
+        prepared = session.prepare_request(requests.Request(call.method, call.target, **call.options))
+        # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a Session's verify,
+        # which would ignore ca_path and validate_certs=false wherever those variables are set.
+        settings = session.merge_environment_settings(prepared.url, {}, True, session.verify, None)
         remaining = deadline.remaining()
         _ACTIVE.deadline = deadline
         try:
-            # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a Session's verify,
-            # which would ignore ca_path and validate_certs=false wherever those variables are set.
-            return self.session.request(call.method, call.target, stream=True, allow_redirects=False, verify=self.session.verify,
-                                        timeout=(min(CONNECT_TIMEOUT, remaining), remaining), **call.options)
+            # The adapter, not Session.send: even with redirects off, a Session reads a redirect's whole body
+            # (endless, if the server wants) and parses its Location to prepare the next request.
+            return session.get_adapter(prepared.url).send(prepared, stream=True, timeout=(min(CONNECT_TIMEOUT, remaining), remaining),
+                                                          verify=settings['verify'], cert=settings['cert'], proxies=settings['proxies'])
         finally:
             _ACTIVE.deadline = None
 
@@ -793,7 +853,7 @@ class LifeTimeClient:
 
     def _transport_error(self, call, exc, attempts, kind):
         reason = self._failure_reason(call, exc, kind)
-        ambiguous = kind in (BROKEN, TIMED_OUT, UNDECODABLE) and call.method not in IDEMPOTENT_METHODS
+        ambiguous = kind in (BROKEN, TIMED_OUT, MALFORMED, UNDECODABLE) and call.method not in IDEMPOTENT_METHODS
         if ambiguous:
             reason += '; LifeTime may or may not have carried out the request'
         return LifeTimeTransportError(call.method, call.shown, reason=self.scrub(reason), ambiguous=ambiguous, attempts=attempts,
@@ -810,7 +870,10 @@ class LifeTimeClient:
             return self._unreachable_reason(call, exc)
         if kind == UNDECODABLE:
             return 'the answer from %s could not be read (a Content-Encoding that does not match the body, or endless redirects)' % call.where
-        reason = 'the connection to %s broke before a complete answer arrived' % call.where
+        if kind == MALFORMED:
+            reason = 'the answer from %s is not valid HTTP (a malformed status line, header or chunk)' % call.where
+        else:
+            reason = 'the connection to %s broke before a complete answer arrived' % call.where
         if call.api and not self._answered and call.where.startswith('http:'):
             reason += ' (if LifeTime serves HTTPS, write lifetime_url with https://)'
         return reason
@@ -869,7 +932,9 @@ class LifeTimeClient:
             return None
         try:
             body = json.loads(body_text(response))
-        except (ValueError, RecursionError):
+        except RecursionError:
+            raise LifeTimeResponseError(method, path, status=response.status_code, reason='the body is JSON nested too deeply to read')
+        except ValueError:
             raise self._not_json(method, path, response)
         self._answered = True
         return body
@@ -998,7 +1063,10 @@ class LifeTimeClient:
         url = link.get('url') or link.get('Url') if isinstance(link, dict) else link
         if not url or not isinstance(url, str):
             raise LifeTimeResponseError('GET', 'download link', reason='LifeTime returned no download link (no binary available)')
-        url = urljoin(self.base_url + '/', url.strip())
+        try:
+            url = urljoin(self.base_url + '/', url.strip())
+        except ValueError:
+            pass
         if url_origin(url) is None:
             raise LifeTimeResponseError('GET', 'download link', reason='LifeTime returned a download link that is not an http(s) address: %s'
                                         % shown_url(url))

@@ -1,0 +1,786 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the outsystems.lifetime collection
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The client and the modules against hostile input and hostile servers (tests/hostile_server.py).
+
+Every case checks that the failure is a LifeTimeError (for a module: fail_json) whose message is one plain
+sentence (no traceback, no exception class name, never the token or a password), and, when the simulator is
+involved, that it received no POST, PUT or DELETE. At the end of the file the tally is printed:
+
+    .venv/bin/pytest -q tests/component/test_transport_hostile.py
+
+ends with "hostile cases: N, tracebacks: 0, writes before failure: 0".
+"""
+
+import importlib
+import json
+import os
+import re
+import time
+import tracemalloc
+
+import pytest
+
+from ansible.module_utils import basic
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
+from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeError,
+    LifeTimeNotFoundError,
+    LifeTimeResponseError,
+    LifeTimeTransportError,
+    LifeTimeUsageError,
+)
+from tests import hostile_server as hs
+from tests.simulator.pytest_plugin import TEST_TOKEN
+
+try:
+    from ansible.module_utils.testing import patch_module_args
+except ImportError:  # ansible-core < 2.19
+    import contextlib
+    from unittest import mock
+
+    from ansible.module_utils.common.text.converters import to_bytes
+
+    @contextlib.contextmanager
+    def patch_module_args(args=None):
+        with mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}))):
+            yield
+
+TOKEN = 'hostile-token-5f2a9c77'
+PASSWORD = 'S3cr3t-pw-71'
+PRODUCTION = '849515f2-b4ff-4aca-a9d6-9407bea655f4'
+DEVELOPMENT = 'f3582e43-43c7-4bb4-8cbb-d9f6cbcbd35e'
+ENVIRONMENTS = '/lifetimeapi/rest/v2/environments/'
+DEPLOYMENTS = '/lifetimeapi/rest/v2/deployments/'
+PACKAGE = b'PK\x03\x04' + b'package bytes ' * 1000
+# What a message must never contain: Python's words for a failure instead of a sentence.
+NOT_A_SENTENCE = re.compile(r'Traceback|\b\w+(Error|Exception)\b|\brequests\.|\burllib3\b|<class|object at 0x')
+
+TALLY = dict(cases=0, tracebacks=0, writes=0)
+
+
+# -- what every case checks ---------------------------------------------------------------------------------------------------
+
+class _TallyReport:
+    """Prints the tally in pytest's terminal summary."""
+
+    @staticmethod
+    def pytest_terminal_summary(terminalreporter):
+        terminalreporter.write_line('hostile cases: %(cases)d, tracebacks: %(tracebacks)d, writes before failure: %(writes)d' % TALLY)
+
+
+@pytest.fixture(scope='module', autouse=True)
+def tally(request):
+    manager = request.config.pluginmanager
+    if not manager.has_plugin('hostile-tally'):
+        manager.register(_TallyReport(), 'hostile-tally')
+    return TALLY
+
+
+def plain_sentence(message, secrets=(TOKEN, TEST_TOKEN, PASSWORD)):
+    """One plain sentence: no traceback or exception name, no secret, no control character, ends with a full stop."""
+    assert message and message.rstrip().endswith(('.', '?')), message
+    assert not NOT_A_SENTENCE.search(message), message
+    assert all(char.isprintable() for char in message), message
+    for secret in secrets:
+        assert secret not in message, message
+    return message
+
+
+def fails(call, *args, **kwargs):
+    """Run what must fail; return its LifeTimeError after checking its sentence. Anything else counts as a traceback."""
+    TALLY['cases'] += 1
+    try:
+        call(*args, **kwargs)
+    except LifeTimeError as exc:
+        plain_sentence(str(exc))
+        return exc
+    except Exception:
+        TALLY['tracebacks'] += 1
+        raise
+    pytest.fail('%s did not fail' % getattr(call, '__name__', call))
+
+
+def no_writes(sim):
+    """The simulator received no POST, PUT or DELETE."""
+    writes = sim.writes()
+    TALLY['writes'] += len(writes)
+    assert writes == []
+
+
+def no_token_to(server, *paths):
+    """None of the requests ``server`` received for these paths carried an Authorization header."""
+    seen = [entry for entry in server.requests if any(entry['path'].startswith(path) for path in paths)]
+    assert seen, 'no request reached %s' % (paths,)
+    assert [entry['headers'].get('Authorization') for entry in seen] == [None] * len(seen)
+
+
+def quick(seconds=0):
+    """A sleep that does not sleep (backoff in tests)."""
+
+
+def client_for(url, token=TOKEN, **kwargs):
+    kwargs.setdefault('sleep', quick)
+    return LifeTimeClient(url, token, **kwargs)
+
+
+@pytest.fixture
+def hostile():
+    with hs.HostileServer() as server:
+        yield server
+
+
+@pytest.fixture
+def other():
+    """A second server: another origin."""
+    with hs.HostileServer() as server:
+        yield server
+
+
+@pytest.fixture
+def proxy(simulator):
+    """A hostile server in front of the simulator: what no route answers goes to the simulator."""
+    with hs.HostileServer(upstream=simulator.url) as server:
+        yield server
+
+
+# -- modules, run in-process --------------------------------------------------------------------------------------------------
+
+class ModuleExit(Exception):
+    def __init__(self, result):
+        super().__init__(result)
+        self.result = result
+
+
+@pytest.fixture
+def run_module(monkeypatch):
+    """run(name, args) -> the dict a module passed to exit_json/fail_json; any other way out counts as a traceback."""
+
+    def exit_json(self, **kwargs):
+        raise ModuleExit(kwargs)
+
+    def fail_json(self, msg, **kwargs):
+        kwargs.update(failed=True, msg=msg)
+        raise ModuleExit(kwargs)
+
+    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+
+    def run(name, args):
+        TALLY['cases'] += 1
+        module = importlib.import_module('ansible_collections.outsystems.lifetime.plugins.modules.%s' % name)
+        with patch_module_args(args):
+            try:
+                module.main()
+            except ModuleExit as done:
+                result = done.result
+            except Exception:
+                TALLY['tracebacks'] += 1
+                raise
+        assert result.get('failed') is True, result
+        assert 'exception' not in result
+        plain_sentence(result['msg'])
+        return result
+
+    return run
+
+
+WRITING_TASK = ('lifetime_deployment', dict(target_environment='Production', applications=[{'name': 'EmployeeBackoffice'}]))
+TAGGING_TASK = ('lifetime_app_version', dict(application='EmployeeBackoffice', environment='Development', version='1.9'))
+
+
+# -- 4. connection options: refused where the client is built, before any request ---------------------------------------------
+
+def _bad_options(sim_url, tmp_path):
+    not_pem = tmp_path / 'not-a-certificate.pem'
+    not_pem.write_text('this is not a certificate\n')
+    empty = tmp_path / 'empty.pem'
+    empty.write_text('')
+    host = sim_url.split('//', 1)[1]
+    return [
+        ('request_timeout', dict(request_timeout=0)),
+        ('request_timeout', dict(request_timeout=-5)),
+        ('request_timeout', dict(request_timeout=float('nan'))),
+        ('request_timeout', dict(request_timeout=float('inf'))),
+        ('request_timeout', dict(request_timeout=1e9)),
+        ('request_timeout', dict(request_timeout='soon')),
+        ('ca_path', dict(ca_path=str(tmp_path / 'missing-ca.pem'))),
+        ('ca_path', dict(ca_path=str(not_pem))),
+        ('ca_path', dict(ca_path=str(empty))),
+        ('lifetime_url', dict(lifetime_url='http://[::1')),
+        ('lifetime_url', dict(lifetime_url='http://[::1]:99999')),
+        ('lifetime_url', dict(lifetime_url='http://lifetime.example.com:port')),
+        ('lifetime_url', dict(lifetime_url='http://life time.example.com')),
+        ('lifetime_url', dict(lifetime_url='http://lifetime..example.com')),
+        ('lifetime_url', dict(lifetime_url='http://%s.example.com' % ('a' * 64))),
+        ('lifetime_url', dict(lifetime_url='http://lifetime.example.com:0')),
+        ('lifetime_url', dict(lifetime_url='ftp://lifetime.example.com')),
+        ('lifetime_url', dict(lifetime_url='https://')),
+        ('lifetime_url', dict(lifetime_url='lifetime.example.com')),
+        ('lifetime_url', dict(lifetime_url='http://admin:%s@%s' % (PASSWORD, host))),
+        ('lifetime_url', dict(lifetime_url='http://admin:%s/x@%s' % (PASSWORD, host))),
+        ('lifetime_url', dict(lifetime_url='http://%s@%s' % (PASSWORD, host))),
+        ('lifetime_token', dict(lifetime_token='hostile\ntoken')),
+        ('lifetime_token', dict(lifetime_token='hostile token')),
+        ('lifetime_token', dict(lifetime_token='t\u00f6ken')),
+        ('lifetime_token', dict(lifetime_token='   ')),
+    ]
+
+
+BAD_OPTION_IDS = ['timeout-0', 'timeout-negative', 'timeout-nan', 'timeout-inf', 'timeout-1e9', 'timeout-text',
+                  'ca-missing', 'ca-not-pem', 'ca-empty',
+                  'url-ipv6-unclosed', 'url-port-range', 'url-port-text', 'url-space', 'url-empty-label', 'url-long-label', 'url-port-0',
+                  'url-ftp', 'url-no-host', 'url-no-scheme', 'url-user-password', 'url-password-with-slash', 'url-user-only',
+                  'token-newline', 'token-space', 'token-non-ascii', 'token-blank']
+
+
+def _params(sim, **overrides):
+    params = dict(lifetime_url=sim.url, lifetime_token=sim.token, validate_certs=True, ca_path=None, request_timeout=60)
+    params.update(overrides)
+    return params
+
+
+@pytest.mark.parametrize('index', range(len(BAD_OPTION_IDS)), ids=BAD_OPTION_IDS)
+def test_a_bad_connection_option_fails_naming_it_before_any_request(simulator, tmp_path, index):
+    parameter, overrides = _bad_options(simulator.url, tmp_path)[index]
+
+    error = fails(LifeTimeClient.from_params, _params(simulator, **overrides))
+
+    assert isinstance(error, LifeTimeUsageError)
+    assert error.details['parameter'] == parameter and parameter in str(error)
+    assert simulator.requests == []
+
+
+def test_credentials_in_lifetime_url_are_refused_without_echoing_them(simulator):
+    url = simulator.url.replace('//', '//release:%s@' % PASSWORD)
+
+    message = str(fails(LifeTimeClient, url, TOKEN))
+
+    assert 'put credentials in lifetime_token, not in the URL' in message
+    assert 'release' not in message and simulator.url in message
+
+
+@pytest.mark.parametrize('index', [0, 1, 6, 8, 9, 19, 20, 22], ids=[BAD_OPTION_IDS[i] for i in [0, 1, 6, 8, 9, 19, 20, 22]])
+@pytest.mark.parametrize('task', [WRITING_TASK, TAGGING_TASK], ids=['deployment', 'app_version'])
+def test_a_module_with_a_bad_connection_option_fails_with_one_sentence_before_any_request(run_module, simulator, tmp_path, index, task):
+    parameter, overrides = _bad_options(simulator.url, tmp_path)[index]
+    args = dict(task[1], lifetime_url=simulator.url, lifetime_token=simulator.token)
+    args.update(overrides)
+
+    result = run_module(task[0], args)
+
+    assert parameter in result['msg'] and result.get('parameter') == parameter
+    assert simulator.requests == []
+
+
+def test_a_token_with_a_trailing_newline_is_used_without_it(simulator):
+    assert len(client_for(simulator.url, simulator.token + '\n').list_environments()) == 3
+
+
+def test_a_directory_of_certificates_is_accepted_as_ca_path(make_simulator, tmp_path):
+    sim = make_simulator(tls=True)
+    assert len(client_for(sim.url, sim.token, ca_path=sim.ca_cert_path).list_environments()) == 3
+    assert client_for(sim.url, sim.token, ca_path=str(tmp_path)).session.verify == str(tmp_path)
+
+
+# -- 3. redirects: API calls never follow them ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('status', [301, 302, 303, 307, 308])
+def test_a_get_redirected_to_another_server_is_an_error_naming_where_and_nothing_is_sent_there(hostile, simulator, status):
+    hostile.route(ENVIRONMENTS, hs.redirect(simulator.url + ENVIRONMENTS + '?from=hostile', status=status))
+
+    error = fails(client_for(hostile.url).list_environments)
+
+    assert isinstance(error, LifeTimeResponseError) and error.status == status
+    assert 'redirects to %s%s' % (simulator.url, ENVIRONMENTS) in str(error) and 'from=hostile' not in str(error)
+    assert 'set lifetime_url' in str(error)
+    assert len(hostile.requests) == 1 and simulator.requests == []
+
+
+@pytest.mark.parametrize('status', [302, 303, 307, 308])
+def test_a_plan_post_redirected_to_another_server_is_not_resent_there(hostile, simulator, status):
+    hostile.route(DEPLOYMENTS, hs.redirect(simulator.url + DEPLOYMENTS, status=status), method='POST')
+
+    error = fails(client_for(hostile.url).create_deployment, DEVELOPMENT, PRODUCTION, [{'ApplicationVersionKey': 'k'}])
+
+    assert error.status == status and not error.ambiguous
+    assert simulator.url + DEPLOYMENTS in str(error)
+    assert [entry['method'] for entry in hostile.requests] == ['POST']
+    assert simulator.requests == []
+    no_writes(simulator)
+
+
+@pytest.mark.parametrize('method, call', [
+    ('PUT', lambda client: client.update_deployment('k', {'Notes': 'x'})),
+    ('DELETE', lambda client: client.delete_deployment('k')),
+    ('POST', lambda client: client.deployment_command('k', 'start')),
+])
+def test_a_write_redirected_with_307_is_not_followed(hostile, simulator, method, call):
+    hostile.route(DEPLOYMENTS, hs.redirect(simulator.url + DEPLOYMENTS + 'k/', status=307))
+
+    error = fails(call, client_for(hostile.url))
+
+    assert error.status == 307 and error.method == method
+    assert len(hostile.requests) == 1
+    no_writes(simulator)
+
+
+def test_a_redirect_loop_costs_one_request(hostile):
+    hostile.route(ENVIRONMENTS, hs.redirect(ENVIRONMENTS))
+
+    error = fails(client_for(hostile.url, retries=5).list_environments)
+
+    assert 'redirects to %s%s' % (hostile.url, ENVIRONMENTS) in str(error)
+    assert len(hostile.requests) == 1
+
+
+@pytest.mark.parametrize('location, shown', [
+    ('https://deploy:%s@sso.example.com/login?token=abc' % PASSWORD, 'https://sso.example.com/login'),
+    ('/login?SAMLRequest=xyz', '/login'),
+    ('https://127.0.0.1:1/lifetimeapi/rest/v2/environments/', 'https://127.0.0.1:1/lifetimeapi/rest/v2/environments/'),
+    ('http://[::1', 'http://[::1'),
+    ('\x1b[31mhttp://evil.example/', 'environments/[31mhttp:/evil.example/'),
+    (None, 'without saying where to'),
+])
+def test_a_redirect_names_where_it_points_without_credentials_or_query(hostile, location, shown):
+    hostile.route(ENVIRONMENTS, hs.redirect(location))
+
+    message = str(fails(client_for(hostile.url).list_environments))
+
+    assert shown in message
+    assert 'abc' not in message and 'xyz' not in message
+
+
+def test_a_redirect_with_an_endless_body_is_not_read(hostile):
+    def endless_redirect(handler):
+        handler.head(302, [('Location', 'https://sso.example.com/'), ('Content-Type', 'text/html'), ('Transfer-Encoding', 'chunked')])
+        while not handler.stopping:
+            handler.write(b'10000\r\n' + b'<' * 65536 + b'\r\n')
+            handler.server.count(65536)
+
+    hostile.route(ENVIRONMENTS, endless_redirect)
+    started = time.monotonic()
+
+    message = str(fails(client_for(hostile.url).list_environments))
+
+    assert 'redirects to https://sso.example.com/' in message
+    assert hs.elapsed(started) < 2 and hostile.bytes_sent < 32 << 20
+
+
+def test_a_module_behind_a_redirect_fails_before_any_write(run_module, hostile, simulator):
+    hostile.route('/', hs.redirect(simulator.url + ENVIRONMENTS, status=307))
+    name, args = WRITING_TASK
+
+    result = run_module(name, dict(args, lifetime_url=hostile.url, lifetime_token=simulator.token))
+
+    assert 'redirects to %s' % simulator.url in result['msg']
+    assert simulator.requests == []
+    no_writes(simulator)
+
+
+# -- 3. download links: the token only to lifetime_url's origin -----------------------------------------------------------------
+
+def _link_route(server, link):
+    server.route('/lifetimeapi/rest/v2/applications/app/versions/v1/content/', hs.json_answer({'url': link}))
+
+
+def _download(client, tmp_path, name='app.oap'):
+    return client.download(lambda: client.application_version_link('app', 'v1'), str(tmp_path / name))
+
+
+def test_an_http_link_from_an_https_lifetime_on_the_same_host_and_port_gets_no_token(tmp_path):
+    with hs.HostileServer(tls_enabled=True) as lifetime:
+        _link_route(lifetime, lifetime.http_url + '/downloads/pkg')
+        lifetime.route('/downloads/', hs.serve_file(PACKAGE))
+        client = client_for(lifetime.url, ca_path=lifetime.ca_cert_path)
+
+        result = _download(client, tmp_path)
+
+    assert result['size'] == len(PACKAGE) and (tmp_path / 'app.oap').read_bytes() == PACKAGE
+    [api, link] = lifetime.requests
+    assert (api['scheme'], api['headers'].get('Authorization')) == ('https', 'Bearer ' + TOKEN)
+    assert (link['scheme'], link['headers'].get('Authorization')) == ('http', None)
+    TALLY['cases'] += 1
+
+
+@pytest.mark.parametrize('where', ['other port', 'other host name'])
+def test_a_link_on_another_origin_is_fetched_without_the_token(hostile, other, tmp_path, where):
+    base = other.url if where == 'other port' else hostile.url.replace('127.0.0.1', 'localhost')
+    _link_route(hostile, base + '/downloads/pkg')
+    for server in (hostile, other):
+        server.route('/downloads/', hs.serve_file(PACKAGE))
+
+    assert _download(client_for(hostile.url), tmp_path)['size'] == len(PACKAGE)
+
+    no_token_to(other if where == 'other port' else hostile, '/downloads/')
+    TALLY['cases'] += 1
+
+
+def test_a_link_on_the_same_origin_gets_the_token(hostile, tmp_path):
+    _link_route(hostile, hostile.url + '/downloads/pkg')
+    hostile.route('/downloads/', hs.serve_file(PACKAGE))
+
+    _download(client_for(hostile.url), tmp_path)
+
+    assert hostile.requests[-1]['headers'].get('Authorization') == 'Bearer ' + TOKEN
+
+
+def test_default_ports_count_as_written_in_the_origin():
+    client = client_for('https://lifetime.example.com')
+    assert client.same_origin('https://LIFETIME.example.com:443/x') and not client.same_origin('http://lifetime.example.com:443/x')
+    assert not client.same_origin('https://lifetime.example.com:8443/x') and not client.same_origin('ftp://lifetime.example.com/x')
+
+
+def test_a_same_origin_link_redirected_elsewhere_loses_the_token_for_good(hostile, other, tmp_path):
+    _link_route(hostile, hostile.url + '/downloads/first')
+    hostile.route('/downloads/first', hs.redirect(other.url + '/downloads/second'))
+    other.route('/downloads/second', hs.redirect(hostile.url + '/downloads/third'))
+    hostile.route('/downloads/third', hs.serve_file(PACKAGE))
+
+    assert _download(client_for(hostile.url), tmp_path)['size'] == len(PACKAGE)
+
+    by_path = dict((entry['path'], entry['headers'].get('Authorization')) for entry in hostile.requests + other.requests)
+    assert by_path['/downloads/first'] == 'Bearer ' + TOKEN
+    assert by_path['/downloads/second'] is None and by_path['/downloads/third'] is None
+    TALLY['cases'] += 1
+
+
+def test_a_link_elsewhere_that_wants_a_token_fails_saying_it_points_elsewhere(hostile, other, tmp_path):
+    _link_route(hostile, other.url + '/downloads/pkg')
+    other.route('/downloads/', hs.json_answer({'Errors': ['token required']}, status=401))
+
+    message = str(fails(_download, client_for(hostile.url, retries=0), tmp_path))
+
+    assert 'not to the address of lifetime_url' in message and 'without the token' in message
+    assert other.url.replace('http://', '') in message
+    no_token_to(other, '/downloads/')
+    assert not (tmp_path / 'app.oap').exists()
+
+
+def test_a_link_that_redirects_forever_stops_after_five_redirects(hostile, tmp_path):
+    _link_route(hostile, hostile.url + '/downloads/loop')
+    hostile.route('/downloads/loop', hs.redirect('/downloads/loop'))
+
+    message = str(fails(_download, client_for(hostile.url), tmp_path))
+
+    assert 'redirected more than 5 times' in message
+    assert len([entry for entry in hostile.requests if entry['path'] == '/downloads/loop']) == 6
+
+
+@pytest.mark.parametrize('link, words', [
+    ('file:///etc/passwd', 'not an http(s) address'),
+    ('ftp://127.0.0.1/pkg.oap', 'not an http(s) address'),
+    ('javascript:alert(1)', 'not an http(s) address'),
+    ('http://lifetime..example.com/pkg', 'not a valid address'),
+    ('http://user:%s@[::1/pkg' % PASSWORD, 'not an http(s) address'),
+])
+def test_a_link_that_is_no_http_address_fails_at_once(hostile, tmp_path, link, words):
+    _link_route(hostile, link)
+
+    error = fails(_download, client_for(hostile.url, retries=5), tmp_path)
+
+    assert words in str(error)
+    assert len(hostile.requests) == 1
+
+
+def test_a_link_redirecting_to_a_file_url_fails(hostile, tmp_path):
+    _link_route(hostile, hostile.url + '/downloads/pkg')
+    hostile.route('/downloads/', hs.redirect('file:///etc/passwd'))
+
+    message = str(fails(_download, client_for(hostile.url), tmp_path))
+
+    assert 'redirects to file:///etc/passwd, which is not an http(s) address' in message
+
+
+def test_a_link_with_credentials_elsewhere_never_shows_them(hostile, other, tmp_path):
+    _link_route(hostile, other.url.replace('//', '//deploy:%s@' % PASSWORD) + '/downloads/pkg?sig=abc')
+    other.route('/downloads/', hs.json_answer({'Errors': ['gone']}, status=500))
+
+    message = str(fails(_download, client_for(hostile.url, retries=0), tmp_path))
+
+    assert '500' in message and 'sig=abc' not in message
+
+
+# -- 3. request_timeout bounds a whole request ----------------------------------------------------------------------------------
+
+DRIPS = {
+    'headers': hs.drip_headers(0.3),
+    'body with a length': hs.drip_body(0.3),
+    'body without a length': hs.drip_body(0.3, length=None),
+    'error body': hs.drip_body(0.3, status=500),
+}
+
+
+@pytest.mark.parametrize('drip', sorted(DRIPS))
+def test_a_server_that_drips_cannot_hold_a_request_past_request_timeout(hostile, drip):
+    hostile.route(ENVIRONMENTS, DRIPS[drip])
+    started = time.monotonic()
+
+    error = fails(client_for(hostile.url, timeout=1, retries=5).list_environments)
+
+    assert hs.elapsed(started) < 2.5
+    assert isinstance(error, LifeTimeTransportError) and 'within 1 seconds (request_timeout)' in str(error)
+    assert len(hostile.requests) == 1
+
+
+def test_a_dripping_answer_to_a_post_is_ambiguous_and_not_resent(hostile):
+    hostile.route(DEPLOYMENTS, hs.drip_headers(0.3), method='POST')
+    started = time.monotonic()
+
+    error = fails(client_for(hostile.url, timeout=1).create_deployment, DEVELOPMENT, PRODUCTION, [{'ApplicationVersionKey': 'k'}])
+
+    assert hs.elapsed(started) < 2.5
+    assert error.ambiguous and 'may or may not have carried out the request' in str(error)
+    assert len(hostile.writes()) == 1
+
+
+def test_a_slow_answer_within_request_timeout_is_fine(hostile):
+    hostile.route(ENVIRONMENTS, hs.slowly(0.5, hs.json_answer([{'Name': 'Development'}])))
+
+    assert client_for(hostile.url, timeout=2).list_environments() == [{'Name': 'Development'}]
+
+
+def test_a_module_against_a_dripping_server_ends_near_request_timeout(run_module, proxy, simulator):
+    proxy.route('/lifetimeapi/rest/v2/applications/', hs.drip_body(0.3))
+    name, args = TAGGING_TASK
+    started = time.monotonic()
+
+    result = run_module(name, dict(args, lifetime_url=proxy.url, lifetime_token=simulator.token, request_timeout=1))
+
+    assert hs.elapsed(started) < 3
+    assert 'request_timeout' in result['msg']
+    no_writes(simulator)
+
+
+def test_a_download_that_stalls_fails_after_request_timeout_and_leaves_nothing(hostile, tmp_path):
+    _link_route(hostile, hostile.url + '/downloads/pkg')
+    hostile.route('/downloads/', hs.drip_body(0.3, content_type='application/octet-stream'))
+    started = time.monotonic()
+
+    message = str(fails(_download, client_for(hostile.url, timeout=1, retries=0), tmp_path))
+
+    assert hs.elapsed(started) < 2.5
+    assert 'request_timeout' in message
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_download_slower_than_request_timeout_in_total_but_steady_completes(hostile, tmp_path):
+    piece = b'x' * (64 * 1024)
+
+    def steady(handler):
+        handler.head(200, [('Content-Type', 'application/octet-stream'), ('Content-Length', str(len(piece) * 6))])
+        for dummy in range(6):
+            handler.sleep(0.4)
+            handler.body_bytes(piece)
+
+    _link_route(hostile, hostile.url + '/downloads/pkg')
+    hostile.route('/downloads/', steady)
+    started = time.monotonic()
+
+    result = _download(client_for(hostile.url, timeout=1, retries=0), tmp_path)
+
+    assert hs.elapsed(started) > 2 and result['size'] == len(piece) * 6
+
+
+def test_a_download_cut_short_of_its_length_fails(hostile, tmp_path):
+    _link_route(hostile, hostile.url + '/downloads/pkg')
+    hostile.route('/downloads/', hs.raw(b'HTTP/1.1 200 OK\r\nContent-Length: 5000\r\nConnection: close\r\n\r\nPK\x03\x04short'))
+
+    message = str(fails(_download, client_for(hostile.url, retries=1), tmp_path))
+
+    assert 'broke before a complete answer' in message or 'stopped after' in message
+    assert os.listdir(tmp_path) == []
+
+
+# -- 3. size cap on JSON answers --------------------------------------------------------------------------------------------------
+
+def test_an_endless_json_answer_stops_at_the_cap(hostile):
+    hostile.route(ENVIRONMENTS, hs.endless())
+    client = client_for(hostile.url)
+    client.max_json_bytes = 1 << 20
+
+    message = str(fails(client.list_environments))
+
+    assert 'larger than 1 MiB' in message and 'GET /environments/' in message
+    assert hostile.bytes_sent < 32 << 20
+
+
+def test_the_real_cap_holds_an_endless_answer_within_its_size_in_memory(hostile):
+    hostile.route(ENVIRONMENTS, hs.endless())
+    tracemalloc.start()
+    try:
+        message = str(fails(client_for(hostile.url).list_environments))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert 'larger than 64 MiB' in message
+    assert hostile.bytes_sent > _client.MAX_JSON_BYTES
+    assert peak < _client.MAX_JSON_BYTES + (24 << 20)
+
+
+def test_an_answer_announcing_300_mb_is_refused_before_reading_it(hostile):
+    hostile.route(ENVIRONMENTS, hs.declared(300 << 20))
+
+    message = str(fails(client_for(hostile.url).list_environments))
+
+    assert 'it announces 314572800 bytes' in message
+    assert hostile.bytes_sent < 32 << 20
+
+
+def test_a_gzip_bomb_is_capped_by_its_decoded_size(hostile):
+    hostile.route(ENVIRONMENTS, hs.gzip_bomb(100 << 20))
+    client = client_for(hostile.url)
+    client.max_json_bytes = 1 << 20
+
+    message = str(fails(client.list_environments))
+
+    assert 'larger than 1 MiB' in message
+
+
+def test_an_error_answer_that_never_ends_is_read_only_for_its_message(hostile):
+    hostile.route(ENVIRONMENTS, hs.endless(piece=b'x' * 65536, content_type='text/plain', status=500))
+    started = time.monotonic()
+
+    error = fails(client_for(hostile.url).list_environments)
+
+    assert hs.elapsed(started) < 2 and error.status == 500 and len(error.lifetime_message) <= 500
+
+
+# -- 3. answers that are not what the API documents -------------------------------------------------------------------------------
+
+JUNK = {
+    'html page': (hs.answer(200, '<!DOCTYPE html><html><body>Sign in</body></html>', 'text/html'), 'an HTML page'),
+    'binary junk': (hs.answer(200, b'\x00\xff\xfe\x1b[2J junk'), 'the body is not JSON'),
+    'deeply nested json': (hs.nested_json(), 'nested too deeply'),
+    'gzip that is not gzip': (hs.gzip_junk, 'could not be read'),
+    'a thousand headers': (hs.many_headers(), 'not valid HTTP'),
+    'a 100 kB header': (hs.long_header(), 'not valid HTTP'),
+    'bad chunk size': (hs.bad_chunks, 'not valid HTTP'),
+    'junk status line': (hs.raw(b'garbage\r\n\r\n'), 'not valid HTTP'),
+    'a TLS alert to plain http': (hs.raw(b'\x15\x03\x01\x00\x02\x02\x50'), 'not valid HTTP'),
+    'a json string': (hs.json_answer('x'), 'a string'),
+    'a json number': (hs.json_answer(3), 'a number'),
+    'an object for a list': (hs.json_answer({'Name': 'x'}), 'got an object'),
+    'escape codes in an error': (hs.answer(500, '\x1b]0;owned\x07\x1b[2J boom', 'text/plain'), 'boom'),
+}
+
+
+@pytest.mark.parametrize('junk', sorted(JUNK))
+def test_an_answer_that_is_not_lifetimes_fails_with_a_sentence_and_is_not_retried(hostile, junk):
+    behaviour, words = JUNK[junk]
+    hostile.route(ENVIRONMENTS, behaviour)
+
+    error = fails(client_for(hostile.url, retries=5).list_environments)
+
+    assert words in str(error)
+    assert len(hostile.requests) == 1
+
+
+def test_a_connection_closed_without_answer_is_retried_then_told_plainly(hostile):
+    hostile.route(ENVIRONMENTS, hs.hang_up)
+
+    error = fails(client_for(hostile.url, retries=2).list_environments)
+
+    assert 'broke before a complete answer arrived' in str(error) and 'after 3 attempts' in str(error)
+    assert len(hostile.requests) == 3
+
+
+@pytest.mark.parametrize('body', [[1, 2], ['x'], [None], [[]], [True], [{'Name': 'ok'}, 'x']],
+                         ids=['numbers', 'strings', 'null', 'lists', 'booleans', 'mixed'])
+def test_a_list_of_non_objects_fails_naming_the_item(hostile, body):
+    hostile.route(ENVIRONMENTS, hs.json_answer(body))
+
+    message = str(fails(client_for(hostile.url).list_environments))
+
+    assert 'expected a list of records' in message
+    assert 'item %d is' % (1 if body[0] == {'Name': 'ok'} else 0) in message
+
+
+def test_a_list_where_an_object_is_expected_fails(hostile):
+    hostile.route(DEPLOYMENTS, hs.json_answer([1, 2]))
+
+    message = str(fails(client_for(hostile.url).get_deployment, 'k'))
+
+    assert 'expected a JSON object, got a list' in message
+
+
+@pytest.mark.parametrize('path, body', [
+    ('/lifetimeapi/rest/v2/environments/', [1, 2]),
+    ('/lifetimeapi/rest/v2/environments/', ['x']),
+    ('/lifetimeapi/rest/v2/applications/', [1, 2]),
+    ('/lifetimeapi/rest/v2/applications/', {'Name': 'not a list'}),
+], ids=['environments-numbers', 'environments-strings', 'applications-numbers', 'applications-object'])
+@pytest.mark.parametrize('task', [WRITING_TASK, TAGGING_TASK], ids=['deployment', 'app_version'])
+def test_a_module_given_junk_lists_fails_with_a_sentence_before_any_write(run_module, proxy, simulator, path, body, task):
+    proxy.route(path, hs.json_answer(body))
+
+    result = run_module(task[0], dict(task[1], lifetime_url=proxy.url, lifetime_token=simulator.token))
+
+    assert 'expected a list of records' in result['msg']
+    no_writes(simulator)
+
+
+# -- 4. a plain web server given as lifetime_url -------------------------------------------------------------------------------
+
+def test_a_plain_web_server_gets_a_hint_that_it_is_not_lifetime():
+    with hs.PlainWebServer() as web:
+        error = fails(client_for(web.url).list_environments)
+
+    assert isinstance(error, LifeTimeNotFoundError) and '404' in str(error)
+    assert 'Is lifetime_url the address of a LifeTime server?' in str(error) and 'like a plain web server' in str(error)
+
+
+@pytest.mark.parametrize('task', [('lifetime_environment_info', {}), WRITING_TASK, TAGGING_TASK],
+                         ids=['environment_info', 'deployment', 'app_version'])
+def test_a_module_pointed_at_a_plain_web_server_says_it_may_not_be_lifetime(run_module, task):
+    with hs.PlainWebServer() as web:
+        result = run_module(task[0], dict(task[1], lifetime_url=web.url, lifetime_token=TOKEN))
+
+    assert 'Is lifetime_url the address of a LifeTime server?' in result['msg']
+    assert [method for method, dummy in web.requests_seen] == ['GET']
+
+
+def test_lifetimes_own_404_gets_no_such_hint(simulator):
+    error = fails(client_for(simulator.url, simulator.token).get, '/environments/00000000-0000-0000-0000-000000000000/')
+
+    assert 'LifeTime server?' not in str(error) and '00000000-0000-0000-0000-000000000000' in str(error)
+
+
+# -- TLS mistakes and what cannot be sent ----------------------------------------------------------------------------------------
+
+def test_https_to_a_plain_http_server_says_it_does_not_speak_tls(hostile):
+    error = fails(client_for(hostile.url.replace('http://', 'https://')).list_environments)
+
+    assert 'does not answer in TLS' in str(error) and error.attempts == 1
+
+
+def test_http_to_a_tls_lifetime_suggests_https(make_simulator):
+    sim = make_simulator(tls=True)
+
+    error = fails(client_for(sim.url.replace('https://', 'http://'), sim.token, retries=1).list_environments)
+
+    assert 'write lifetime_url with https://' in str(error)
+    assert sim.requests == []
+
+
+def test_a_certificate_from_another_ca_fails_naming_ca_path(make_simulator):
+    sim = make_simulator(tls=True)
+    with hs.HostileServer(tls_enabled=True) as stranger:
+        error = fails(client_for(sim.url, sim.token, ca_path=stranger.ca_cert_path).list_environments)
+
+    assert 'TLS certificate verification failed' in str(error) and 'ca_path' in str(error) and error.attempts == 1
+    assert sim.requests == []
+
+
+def test_an_unreadable_ca_bundle_in_the_environment_is_a_sentence_not_retried(make_simulator, monkeypatch, tmp_path):
+    sim = make_simulator(tls=True)
+    monkeypatch.setenv('REQUESTS_CA_BUNDLE', str(tmp_path / 'missing-bundle.pem'))
+
+    error = fails(client_for(sim.url, sim.token, retries=5).list_environments)
+
+    assert 'REQUESTS_CA_BUNDLE' in str(error) and error.attempts == 1 and not error.retryable
+    assert sim.requests == []
