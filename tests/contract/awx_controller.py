@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import copy
 import os
-import re
 import stat
 import tempfile
 
 import jinja2
-import jsonschema
 import yaml
 from jinja2 import sandbox
 
@@ -184,6 +182,7 @@ def validate_credential_type(credential_type):
 
 
 def _schema_errors(value, schema, what):
+    import jsonschema  # pylint: disable=import-outside-toplevel  # only the credential type checks need it
     errors = [error.message for error in jsonschema.Draft4Validator(schema).iter_errors(value)]
     if errors:
         raise ControllerError('%s: %s' % (what, '; '.join(errors)))
@@ -377,6 +376,24 @@ def workflow_node_extra_vars(job_template, artifacts, workflow_extra_vars):
     return extra_vars
 
 
-def template_references(template):
-    """The top-level variable names a Jinja template reads."""
-    return set(re.findall(r'\b([a-zA-Z_][a-zA-Z0-9_]*)\b', ' '.join(re.findall(r'{{(.*?)}}', template))))
+class _UnsafeStringDumper(yaml.SafeDumper):  # pylint: disable=too-many-ancestors
+    """Every string tagged !unsafe, as the controller writes extra vars it does not trust."""
+
+
+_UnsafeStringDumper.add_representer(str, lambda dumper, value: dumper.represent_scalar('!unsafe', value))
+
+
+def write_extra_vars_file(extra_vars, job_template, path):
+    """The extra vars file the controller gives ansible-playbook (``-e @path``).
+
+    With the default ALLOW_JINJA_IN_EXTRA_VARS = template, a variable is left templatable only when the job template
+    itself sets it to that value; every other string (survey answers, artifacts, workflow variables) is !unsafe.
+    """
+    safe = job_template.get('extra_vars') or {}
+    documents = []
+    for name, value in extra_vars.items():
+        dumper = yaml.SafeDumper if name in safe and safe[name] == value else _UnsafeStringDumper
+        documents.append(yaml.dump({name: value}, Dumper=dumper, default_flow_style=False))
+    with open(path, 'w', encoding='utf-8') as handle:
+        handle.write(''.join(documents))
+    return path
