@@ -87,8 +87,15 @@ install: build
 		-p $(COLLECTIONS) $(DIST)/outsystems-lifetime-*.tar.gz
 
 .PHONY: pytest
+# Every simulator of the run appends the requests it gets to .tmp/request-logs; then, unless PYTEST_ARGS narrows
+# the run, tests/contract/test_requests_sent.py checks the collection's requests against the API definition.
 pytest: $(INSTALL_FIRST)
-	$(call pytest,tests/unit tests/component tests/contract tests/integration)
+	rm -rf $(TMP)/request-logs && mkdir -p $(TMP)/request-logs
+	rc=0; (export LIFETIME_SIM_REQUEST_LOG_DIR=$(TMP)/request-logs; $(call pytest,tests/unit tests/component tests/contract tests/integration)) || rc=$$?; \
+	if [ -z "$(strip $(PYTEST_ARGS))" ]; then \
+		$(COLLECTION_ENV) LIFETIME_CONTRACT_REQUEST_LOGS=$(TMP)/request-logs $(BIN)/python -m pytest tests/contract/test_requests_sent.py || rc=$$?; \
+	else echo "pytest: PYTEST_ARGS narrows the run, so its requests are not checked against the API definition"; fi; \
+	exit $$rc
 
 .PHONY: unit
 unit: $(INSTALL_FIRST)

@@ -104,7 +104,10 @@ class Definition:
         ``/environments/{EnvironmentKey}`` and ``/environments/{EnvironmentKey}/`` side by side); where a literal
         segment and a placeholder both match (``/environments/blockedipaddresses/``), the literal wins.
         """
-        segments = api_segments(path)
+        return self.find_segments(method, api_segments(path))
+
+    def find_segments(self, method, segments):
+        """The operation for a request's path segments below the API base (see find())."""
         best, best_score = None, -1
         for op in self.operations:
             if op.method != method.upper() or len(op.segments) != len(segments):

@@ -114,7 +114,8 @@ def deployment(world, plan):
     aborted = (API_USER, API_USERNAME) if plan.aborted_on else ('', '')
     return {
         'Key': plan.key, 'SourceEnvironmentKey': plan.source_key, 'TargetEnvironmentKey': plan.target_key,
-        'DetailsURL': details_url(world, 'DeploymentDetails', 'DeploymentKey', plan.key), 'Notes': plan.notes, 'CreatedOn': iso(plan.created_on), 'CreatedBy': API_USER, 'CreatedByUsername': API_USERNAME,
+        'DetailsURL': details_url(world, 'DeploymentDetails', 'DeploymentKey', plan.key), 'Notes': plan.notes,
+        'CreatedOn': iso(plan.created_on), 'CreatedBy': API_USER, 'CreatedByUsername': API_USERNAME,
         'SavedOn': iso(plan.saved_on), 'SavedBy': API_USER, 'SavedByUsername': API_USERNAME,
         'StartedOn': iso(plan.started_on), 'StartedBy': started[0], 'StartedByUsername': started[1],
         'AbortedOn': iso(plan.aborted_on), 'AbortedBy': aborted[0], 'AbortedByUsername': aborted[1],

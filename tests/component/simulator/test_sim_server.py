@@ -29,7 +29,7 @@ def test_request_log_holds_json_bodies_and_the_user_agent_but_no_token(make_simu
     log = tmp_path / 'requests.jsonl'
     sim = make_simulator(token=SECRET, request_log=str(log))
     api = Client(sim)
-    api.get('/environments/', query={'x': '1'}, headers={'User-Agent': 'ansible-collection-outsystems.lifetime/9.9.9'})
+    api.get('/environments/', query={'x': '1'}, headers={'User-Agent': 'a-test/1.0'})
     api.post('/deployments/', {'Notes': 'token %s here' % SECRET})
     Client(sim, token=SECRET + '-wrong').get('/applications/')
     api.post('/environments/%s/deployment/' % sim.state.environment('Production').key, body=b'PK\x03\x04' + SECRET.encode(),
@@ -43,7 +43,7 @@ def test_request_log_holds_json_bodies_and_the_user_agent_but_no_token(make_simu
                                                              % sim.state.environment('Production').key, 400),
         ('GET', '/lifetimeapi/rest/v2/applications/x/y/versions/', 404)]
     assert all(set(e) == {'time', 'method', 'path', 'raw_path', 'query', 'body', 'user_agent', 'status'} for e in entries)
-    assert entries[0]['query'] == {'x': '1'} and entries[0]['user_agent'] == 'ansible-collection-outsystems.lifetime/9.9.9'
+    assert entries[0]['query'] == {'x': '1'} and entries[0]['user_agent'] == 'a-test/1.0'
     assert entries[1]['body'] == {'Notes': 'token ******** here'}  # JSON bodies are kept, the token never
     assert entries[3]['body'] is None  # nor a binary upload
     assert entries[4]['raw_path'] == '/lifetimeapi/rest/v2/applications/x%2Fy/versions/'
