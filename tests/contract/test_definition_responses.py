@@ -27,10 +27,9 @@ from tests.contract.definition import DefinitionError, load, parse, raw_bytes
 from tests.simulator import Simulator, routes
 from tests.simulator.client import Client, key_of
 from tests.simulator.model import DEFAULT_LIFETIME_VERSION
-from tests.simulator.scenario import build_world
+from tests.simulator.scenario import DATABASE_MAPPINGS_SCENARIO as SCENARIO, build_world
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SCENARIO = os.path.join(REPO_ROOT, 'tests', 'simulator', 'scenarios', 'database_mappings.yaml')
 SIMULATOR_README = os.path.join(REPO_ROOT, 'tests', 'simulator', 'README.md')
 OLDER_LIFETIME = '11.20.0'
 DEFINITION = load()

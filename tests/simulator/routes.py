@@ -429,7 +429,7 @@ def create_version(world, req):
                        % (env.key, env.name))
     version = world.add_version(app.key, number, key=new_key(), created_on=world.now(), change_log=change_log,
                                 mobile_versions=_mobile_versions(body.get('MobileVersions'), app, number),
-                                module_versions=dict(status.module_versions))
+                                module_versions=dict(status.module_versions), env_ref=env.key)
     status.base_version_key = version.key
     status.modified, status.modified_reason, status.modified_message = False, '', ''
     return Response.key(201, version.key, world.quote_key(True))

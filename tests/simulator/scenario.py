@@ -18,6 +18,8 @@ from tests.simulator.model import DeploymentZone, MobileVersion, Operation, TERM
 from tests.simulator.world import World
 
 DEFAULT_SCENARIO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'scenarios', 'default.yaml')
+# The default world plus Billing, whose extension has a logical database each target must map (README.md).
+DATABASE_MAPPINGS_SCENARIO = os.path.join(os.path.dirname(DEFAULT_SCENARIO), 'database_mappings.yaml')
 SECTIONS = ('base', 'settings', 'environments', 'applications', 'deployments', 'rules')
 _RELATIVE = re.compile(r'^([+-]?)((?:\d+(?:\.\d+)?[dhms])+)$')
 _UNIT_SECONDS = {'d': 86400, 'h': 3600, 'm': 60, 's': 1}
