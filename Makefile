@@ -29,8 +29,21 @@ SANITY_DIR := $(TMP)/sanity/ansible_collections/outsystems/lifetime
 ANSIBLE_TEST_HOME ?= $(TMP)/ansible-test-home
 
 STAMP := $(VENV)/.requirements-installed
+# The older ansible-core releases the collection supports (meta/runtime.yml): each gets a virtualenv
+# .tmp/core-<version> from tests/requirements-core-<version>.txt; .venv has the newest (2.19).
+COMPAT_CORES ?= 2.16 2.17 2.18
+# What `make compat` runs under each: the component tests and one playbook run (promote, the same again with
+# nothing to do, rollback), plus the playbooks' handling of survey answers and release records.
+COMPAT_TESTS := tests/component tests/integration/test_playbooks.py tests/integration/test_survey_answers.py \
+	tests/integration/test_awx_workflow.py
+COMPAT_SELECT := -k 'not test_playbooks.py or test_promote_deploys_verifies_and_a_second_run_changes_nothing \
+	or test_rollback_returns_production_to_the_version_that_ran_before'
+# galaxy-importer and antsibull-docs pin packages differently from tests/requirements.txt: their own virtualenv.
+GALAXY_VENV := $(TMP)/galaxy-tools
+GALAXY_STAMP := $(GALAXY_VENV)/.requirements-installed
 # `make test` installs once and then runs each layer with SKIP_INSTALL=1.
 INSTALL_FIRST := $(if $(SKIP_INSTALL),venv,install)
+BUILD_FIRST := $(if $(SKIP_INSTALL),venv,build)
 
 # Tools from the virtualenv come first, so `ansible-playbook` run by a test is ours.
 export PATH := $(BIN):$(PATH)
@@ -50,7 +63,7 @@ endef
 
 .PHONY: help
 help:
-	@echo 'make test               everything CI runs: build, install, pytest, sanity, lint'
+	@echo 'make test               everything CI runs: build, install, pytest, compat, sanity, lint, galaxy'
 	@echo 'make venv               create .venv and install tests/requirements.txt'
 	@echo 'make build              build the collection tarball into .tmp/dist'
 	@echo 'make install            build, then install it into .tmp/collections'
@@ -59,8 +72,10 @@ help:
 	@echo 'make component          tests/component only (modules, client and simulator against the simulator)'
 	@echo 'make contract           tests/contract only (seed examples, the API definition, outsystems-pipeline)'
 	@echo 'make integration        tests/integration only (ansible-playbook against the simulator)'
+	@echo 'make compat             tests/component and a playbook run under ansible-core $(COMPAT_CORES), in parallel'
 	@echo 'make sanity             ansible-test sanity on a copy of the source in .tmp/sanity'
 	@echo 'make lint               ansible-lint --profile production, shellcheck'
+	@echo 'make galaxy             galaxy-importer and antsibull-docs lint-collection-docs on the built tarball'
 	@echo 'make changelog-lint     antsibull-changelog lint'
 	@echo 'make changelog-release  antsibull-changelog release (see DEVELOPERS.md)'
 	@echo 'make demo               run tests/utils/demo.sh against the simulator'
@@ -113,6 +128,46 @@ contract: $(INSTALL_FIRST)
 integration: $(INSTALL_FIRST)
 	$(call pytest,tests/integration)
 
+.PHONY: compat
+# One virtualenv per ansible-core release, reused between runs (like .venv, reinstalled when its requirements file
+# changes). The releases run at the same time, each with its own pytest temporary directory and log; the logs are
+# printed one after the other, and the target fails if any release failed.
+compat: $(INSTALL_FIRST) $(foreach core,$(COMPAT_CORES),$(TMP)/core-$(core)/.requirements-installed)
+	@pids=; for core in $(COMPAT_CORES); do \
+		( start=$$SECONDS; export PATH=$(TMP)/core-$$core/bin:$$PATH; rc=0; \
+		  $(COLLECTION_ENV) $(TMP)/core-$$core/bin/python -m pytest -p no:cacheprovider --basetemp=$(TMP)/core-$$core/pytest \
+			$(COMPAT_TESTS) $(COMPAT_SELECT) $(PYTEST_ARGS) > $(TMP)/core-$$core/pytest.log 2>&1 || rc=$$?; \
+		  echo "ansible-core $$core: exit status $$rc in $$((SECONDS - start)) s" >> $(TMP)/core-$$core/pytest.log; exit $$rc ) & \
+		pids="$$pids $$!"; \
+	done; \
+	failed=; i=0; for pid in $$pids; do i=$$((i + 1)); wait $$pid || failed="$$failed $$(echo $(COMPAT_CORES) | cut -d' ' -f$$i)"; done; \
+	for core in $(COMPAT_CORES); do echo "=== ansible-core $$core ($$($(TMP)/core-$$core/bin/python -c 'import ansible; print(ansible.__version__)'))"; \
+		cat $(TMP)/core-$$core/pytest.log; done; \
+	if [ -n "$$failed" ]; then echo "compat: failed under ansible-core$$failed"; exit 1; fi
+
+$(TMP)/core-%/.requirements-installed: tests/requirements-core-%.txt
+	test -x $(TMP)/core-$*/bin/python || $(PYTHON) -m venv $(TMP)/core-$*
+	$(TMP)/core-$*/bin/python -m pip install --quiet -r $<
+	touch $@
+
+.PHONY: galaxy
+# What Galaxy and Automation Hub run on an upload (galaxy-importer: metadata, ansible-doc of every plugin and role,
+# ansible-lint, changelog; offline, no containers), then antsibull-docs lint-collection-docs --plugin-docs on the
+# tarball installed into .tmp/galaxy-docs. Any warning fails the target.
+galaxy: $(BUILD_FIRST) $(GALAXY_STAMP)
+	$(GALAXY_VENV)/bin/python tests/utils/galaxy_importer.py $(wildcard $(DIST)/outsystems-lifetime-*.tar.gz) $(TMP)/galaxy-importer
+	rm -rf $(TMP)/galaxy-docs
+	$(BIN)/ansible-galaxy collection install --offline --no-deps --force -p $(TMP)/galaxy-docs $(DIST)/outsystems-lifetime-*.tar.gz
+	env -u ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME=$(TMP)/galaxy-docs/ansible-home PATH=$(GALAXY_VENV)/bin:$(PATH) \
+		$(GALAXY_VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+		$(TMP)/galaxy-docs/ansible_collections/outsystems/lifetime
+	@echo 'antsibull-docs lint-collection-docs: no findings'
+
+$(GALAXY_STAMP): tests/requirements-galaxy.txt
+	test -x $(GALAXY_VENV)/bin/python || $(PYTHON) -m venv $(GALAXY_VENV)
+	$(GALAXY_VENV)/bin/python -m pip install --quiet -r tests/requirements-galaxy.txt
+	touch $@
+
 .PHONY: sanity
 sanity: venv
 	@for f in $(wildcard tests/sanity/ignore-*.txt); do \
@@ -143,12 +198,12 @@ changelog-release: venv
 # failures; the exit status is non-zero if any layer failed.
 test: install
 	@failed=; \
-	for layer in pytest sanity lint; do \
+	for layer in pytest compat sanity lint galaxy; do \
 		echo "=== make test: $$layer"; \
 		$(MAKE) --no-print-directory $$layer SKIP_INSTALL=1 || failed="$$failed $$layer"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
-	echo 'make test: pytest, sanity and lint passed'
+	echo 'make test: pytest, compat, sanity, lint and galaxy passed'
 
 .PHONY: demo
 demo: install
