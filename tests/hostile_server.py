@@ -18,7 +18,8 @@ that never end (endless bodies, drips) stop then too, or when the client goes aw
 
 Behaviours are functions of the request handler; the factories below make them: ``answer``, ``json_answer``,
 ``redirect``, ``raw``, ``endless``, ``declared``, ``drip_headers``, ``drip_body``, ``many_headers``,
-``long_header``, ``bad_chunks``, ``gzip_junk``, ``gzip_bomb``, ``nested_json``, ``hang_up``, ``serve_file``.
+``long_header``, ``bad_chunks``, ``gzip_junk``, ``gzip_bomb``, ``nested_json``, ``hang_up``, ``serve_file``,
+``slow_reader``, ``slowly``, ``in_turn``.
 """
 
 from __future__ import annotations
@@ -52,13 +53,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self):
         self.close_connection = True
-        length = self.headers.get('Content-Length')
-        self.body = self.rfile.read(int(length)) if length and length.isdigit() else b''
         parts = urlsplit(self.path)
         self.request_path = parts.path
+        behaviour = self.server.behaviour_for(self.command, parts.path)
+        length = self.headers.get('Content-Length')
+        self.body = b''
+        if length and length.isdigit() and not getattr(behaviour, 'reads_body', False):
+            self.body = self.rfile.read(int(length))
         self.server.log(dict(method=self.command, path=parts.path, query=parts.query, scheme=self.scheme,
                              headers=dict(self.headers.items()), body_length=len(self.body)))
-        behaviour = self.server.behaviour_for(self.command, parts.path)
         try:
             behaviour(self)
         except (OSError, ValueError):
@@ -339,6 +342,20 @@ def gzip_bomb(decoded_size):
 
 def nested_json(depth=100000):
     return answer(200, '[' * depth + ']' * depth)
+
+
+def slow_reader(piece, interval, then):
+    """Read the request body ``piece`` bytes every ``interval`` seconds, then answer with ``then``."""
+    def behaviour(handler):
+        left = int(handler.headers.get('Content-Length') or 0)
+        while left > 0 and handler.sleep(interval):
+            got = handler.rfile.read(min(piece, left))
+            if not got:
+                return
+            left -= len(got)
+        then(handler)
+    behaviour.reads_body = True
+    return behaviour
 
 
 def serve_file(data, content_type='application/octet-stream'):

@@ -316,6 +316,10 @@ def _content_length(response):
     return int(declared) if declared.isdigit() else None
 
 
+def _seconds(value):
+    return '1 second' if value == 1 else '%g seconds' % value
+
+
 def _size_text(size):
     return '%d MiB' % (size // MIB) if size % MIB == 0 else '%d bytes' % size
 
@@ -545,7 +549,9 @@ if HAS_REQUESTS:
     TRANSPORT_ERRORS = (_EXC.RequestException, Urllib3Error, HTTPException, OSError, ValueError, _DeadlinePassed)
     _REQUEST_FAILURES = (
         (_EXC.SSLError, TLS),
-        ((_EXC.InvalidURL, _EXC.InvalidSchema, _EXC.MissingSchema, _EXC.URLRequired, _EXC.InvalidHeader, _EXC.InvalidJSONError), INVALID),
+        # InvalidJSONError is new in requests 2.27.
+        ((_EXC.InvalidURL, _EXC.InvalidSchema, _EXC.MissingSchema, _EXC.URLRequired, _EXC.InvalidHeader,
+          getattr(_EXC, 'InvalidJSONError', _EXC.InvalidURL)), INVALID),
         ((_EXC.ContentDecodingError, _EXC.TooManyRedirects), UNDECODABLE),
     )
 else:  # pragma: no cover
@@ -865,7 +871,7 @@ class LifeTimeClient:
         if kind == INVALID:
             return self._invalid_reason(call, exc)
         if kind == TIMED_OUT:
-            return 'no complete answer from %s within %g seconds (request_timeout)' % (call.where, self.timeout)
+            return 'no complete answer from %s within %s (request_timeout)' % (call.where, _seconds(self.timeout))
         if kind == NOT_SENT:
             return self._unreachable_reason(call, exc)
         if kind == UNDECODABLE:
@@ -880,7 +886,7 @@ class LifeTimeClient:
 
     def _unreachable_reason(self, call, exc):
         if isinstance(exc, requests.exceptions.ConnectTimeout):
-            reason = 'could not connect to %s within %g seconds' % (call.where, min(CONNECT_TIMEOUT, self.timeout))
+            reason = 'could not connect to %s within %s' % (call.where, _seconds(min(CONNECT_TIMEOUT, self.timeout)))
         else:
             reason = 'cannot connect to %s' % call.where
         if call.api:
@@ -1113,8 +1119,8 @@ class LifeTimeClient:
         finally:
             _release(response)
         if deadline.fired:
-            raise LifeTimeTransportError('GET', call.shown, reason='the download stalled: nothing arrived for request_timeout (%g seconds) '
-                                         'after %d bytes' % (self.timeout, size))
+            raise LifeTimeTransportError('GET', call.shown, reason='the download stalled: less than %d KiB arrived in request_timeout (%s) '
+                                         'after %d bytes' % (BODY_CHUNK // 1024, _seconds(self.timeout), size))
         declared = _content_length(response)
         if declared is not None and declared != size:
             raise LifeTimeTransportError('GET', call.shown, reason='the download stopped after %d of %d bytes' % (size, declared))

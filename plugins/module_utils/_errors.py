@@ -104,8 +104,8 @@ class LifeTimeAPIError(LifeTimeError):
             text += ' (after %d attempts)' % self.attempts
         for extra in (self.hint(), self.note):
             if extra:
-                text = text.rstrip('.') + '. ' + extra
-        return text.rstrip('.') + '.'
+                text = _full_stop(text) + ' ' + extra
+        return _full_stop(text)
 
     def hint(self):
         return ''
@@ -169,6 +169,12 @@ class LifeTimeTransportError(LifeTimeAPIError):
 
 class LifeTimeResponseError(LifeTimeAPIError):
     summary = 'LifeTime answered with something that is not what the API documents'
+
+
+def _full_stop(text):
+    """The text ending with one full stop, or with its question mark."""
+    text = text.rstrip('.')
+    return text if text.endswith('?') else text + '.'
 
 
 _BY_STATUS = {

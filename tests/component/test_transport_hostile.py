@@ -21,6 +21,7 @@ import time
 import tracemalloc
 
 import pytest
+import requests
 
 from ansible.module_utils import basic
 
@@ -434,6 +435,21 @@ def test_default_ports_count_as_written_in_the_origin():
     assert not client.same_origin('https://lifetime.example.com:8443/x') and not client.same_origin('ftp://lifetime.example.com/x')
 
 
+@pytest.mark.parametrize('url, sent', [
+    ('https://lifetime.example.com/lifetimeapi/rest/v2/environments/', 'Bearer ' + TOKEN),
+    ('https://lifetime.example.com:443/downloads/x', 'Bearer ' + TOKEN),
+    ('http://lifetime.example.com/downloads/x', None),
+    ('http://lifetime.example.com:443/downloads/x', None),
+    ('https://lifetime.example.com:8443/downloads/x', None),
+    ('https://cdn.example.com/downloads/x', None),
+])
+def test_the_session_puts_the_token_only_on_requests_to_lifetime_urls_origin(url, sent):
+    client = client_for('https://lifetime.example.com')
+    prepared = client.session.prepare_request(requests.Request('GET', url, headers={'Authorization': 'Bearer stale'}))
+
+    assert prepared.headers.get('Authorization') == sent
+
+
 def test_a_same_origin_link_redirected_elsewhere_loses_the_token_for_good(hostile, other, tmp_path):
     _link_route(hostile, hostile.url + '/downloads/first')
     hostile.route('/downloads/first', hs.redirect(other.url + '/downloads/second'))
@@ -522,7 +538,7 @@ def test_a_server_that_drips_cannot_hold_a_request_past_request_timeout(hostile,
     error = fails(client_for(hostile.url, timeout=1, retries=5).list_environments)
 
     assert hs.elapsed(started) < 2.5
-    assert isinstance(error, LifeTimeTransportError) and 'within 1 seconds (request_timeout)' in str(error)
+    assert isinstance(error, LifeTimeTransportError) and 'within 1 second (request_timeout)' in str(error)
     assert len(hostile.requests) == 1
 
 
@@ -593,6 +609,33 @@ def test_a_download_cut_short_of_its_length_fails(hostile, tmp_path):
 
     assert 'broke before a complete answer' in message or 'stopped after' in message
     assert os.listdir(tmp_path) == []
+
+
+def _package(tmp_path, size):
+    path = tmp_path / 'big.oap'
+    with open(path, 'wb') as handle:
+        handle.write(b'PK\x03\x04')
+        handle.truncate(size)
+    return str(path)
+
+
+def test_an_upload_slower_than_request_timeout_in_total_but_steady_completes(hostile, tmp_path):
+    hostile.route('/lifetimeapi/rest/v2/environments/', hs.slow_reader(1 << 20, 0.2, hs.answer(200, '"plan-key"')), method='POST')
+    started = time.monotonic()
+
+    key, dummy, size = client_for(hostile.url, timeout=1).deploy_binary(PRODUCTION, _package(tmp_path, 16 << 20))
+
+    assert (key, size) == ('plan-key', 16 << 20) and hs.elapsed(started) > 2
+
+
+def test_an_upload_whose_answer_drips_is_ambiguous_and_sent_once(hostile, tmp_path):
+    hostile.route('/lifetimeapi/rest/v2/environments/', hs.drip_headers(0.3), method='POST')
+    started = time.monotonic()
+
+    error = fails(client_for(hostile.url, timeout=1, retries=5).deploy_binary, PRODUCTION, _package(tmp_path, 1 << 20))
+
+    assert error.ambiguous and 'request_timeout' in str(error) and hs.elapsed(started) < 2.5
+    assert len(hostile.writes()) == 1
 
 
 # -- 3. size cap on JSON answers --------------------------------------------------------------------------------------------------
