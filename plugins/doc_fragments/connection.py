@@ -14,13 +14,17 @@ options:
       - Address of the LifeTime server.
       - V(https://lifetime.example.com), V(https://lifetime.example.com/) and the API base
         V(https://lifetime.example.com/lifetimeapi/rest/v2) are all accepted.
+      - A user name or password in the address (V(https://user:password@host)) is refused; the token goes in O(lifetime_token).
+      - The token is sent only to the scheme, host and port of this address. A download link LifeTime hands out on another
+        address, including the same host over V(http://) when this address is V(https://), is fetched without the token.
       - When not set, the E(LIFETIME_URL) environment variable is used.
     type: str
     required: true
   lifetime_token:
     description:
       - Token of a LifeTime service account (LifeTime > User Management > Service Accounts).
-      - It is sent as a Bearer token and never appears in results, error messages or logs.
+      - It is sent as a Bearer token and never appears in results or error messages.
+      - White space around it (the line break at the end of a file or a vault value) is ignored.
       - When not set, the E(LIFETIME_TOKEN) environment variable is used.
     type: str
     required: true
@@ -34,18 +38,39 @@ options:
   ca_path:
     description:
       - PEM file of the certificate authority (or bundle) that signed the LifeTime certificate.
+      - It is checked before the first request, so a file that does not exist or holds no PEM certificate fails the task
+        before anything is sent. A directory prepared with C(openssl rehash) is accepted too.
       - When not set, the E(LIFETIME_CA_PATH) environment variable is used, else the system trust store.
     type: path
   request_timeout:
     description:
-      - Seconds to wait for LifeTime to answer one API request (not a whole deployment; see the wait options of each module).
+      - Seconds one API request may take in all, from connecting to the last byte of the answer; a server that answers a
+        byte at a time cannot hold the task longer. It is not the time a whole deployment may take (see the wait options
+        of each module).
+      - For package uploads and downloads it bounds the wait for the answer and each stall instead of the whole transfer,
+        which may take longer. At least 64 KiB must move every O(request_timeout) seconds.
+      - A request that runs out of time is not sent again.
+      - Must be greater than 0 and at most 86400 (a day).
       - When not set, the E(LIFETIME_REQUEST_TIMEOUT) environment variable is used.
     type: float
     default: 60
 requirements:
   - requests >= 2.25 (Python library) on the host that runs the task
 notes:
-  - Requests that only read (GET) and deletes are retried up to five times, with jittered exponential backoff,
-    on connection errors and on HTTP 429, 502, 503 and 504. Requests that create or change something are never
-    sent twice.
+  - GET and DELETE requests are retried up to five times, with jittered exponential backoff, on connection errors and on
+    HTTP 429, 502, 503 and 504 (after the delay Retry-After asks for, up to 10 seconds). A DELETE that finds nothing after an
+    earlier attempt lost its answer counts as done.
+  - POST and PUT requests are sent again at once only when the connection failed before anything was sent. When the answer
+    to one is lost (a timeout, a broken connection, an HTTP 5xx), it is never resent blindly; the module first looks in
+    LifeTime for evidence of what it did (the version, deployment plan or uploaded package it would have created, the status
+    a deployment command changes) and goes on from there.
+  - Two writes may be sent a second time after that. A deployment command (start, continue, abort) is sent again when the
+    plan's status shows no sign of it, because LifeTime refuses to act on the same command twice. The request that creates
+    a solution is sent once more without looking, because a second solution is only a duplicate package that is never
+    deployed. Every other POST or PUT is sent once; when no evidence is found the task fails saying nothing was created.
+  - API requests never follow HTTP redirects; a 3xx answer fails the task and names where it pointed. Download links follow
+    up to five redirects; the token goes only with requests to the scheme, host and port of O(lifetime_url), and with none
+    once a redirect has left them.
+  - An API answer larger than 64 MiB fails the task (LifeTime's answers are far smaller). Packages are streamed to and from
+    disk and have no size limit.
 '''
