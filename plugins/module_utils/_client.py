@@ -540,7 +540,7 @@ NOT_SENT = 'not sent'          # the connection could not be made: nothing reach
 BROKEN = 'broken'              # the connection broke after the request went out: retried for GET and DELETE only
 TIMED_OUT = 'timed out'        # no complete answer within request_timeout: not retried
 MALFORMED = 'malformed'        # the answer is not HTTP (status line, headers, chunks): not retried
-UNDECODABLE = 'undecodable'    # an HTTP answer that cannot be read: not retried
+UNDECODABLE = 'undecodable'    # an HTTP answer whose body cannot be decoded: not retried
 INVALID = 'invalid'            # the request cannot be sent at all (address, header, CA bundle): not retried
 TLS = 'tls'                    # the TLS handshake failed: not retried
 
@@ -875,7 +875,7 @@ class LifeTimeClient:
         if kind == NOT_SENT:
             return self._unreachable_reason(call, exc)
         if kind == UNDECODABLE:
-            return 'the answer from %s could not be read (a Content-Encoding that does not match the body, or endless redirects)' % call.where
+            return 'the answer from %s could not be decoded (its Content-Encoding does not match its body)' % call.where
         if kind == MALFORMED:
             reason = 'the answer from %s is not valid HTTP (a malformed status line, header or chunk)' % call.where
         else:

@@ -227,6 +227,11 @@ msg:
   description: What the task did, or in check mode would do.
   returned: always
   type: str
+summary:
+  description: One line a person reads, for a playbook to print - the package, its size and checksum, and what became of it.
+  returned: success
+  type: str
+  sample: 'Release.osp (1048576 bytes, sha256 6a49887bc4b5): plan dce64ad4-2ddf-4e54-a639-3524bcd5b9a1 finished_successful in 12.3 s'
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.publish import run as publish

@@ -96,6 +96,12 @@ options:
         C(outsystems.lifetime.rollback) playbook or role, or with O(applications[].version=previous), which imply it.
     type: bool
     default: false
+  verify:
+    description:
+      - After a plan with O(applications) finishes successfully, read what the target runs (one request) and fail when an
+        application does not run the version deployed, or runs it modified.
+    type: bool
+    default: true
   deployment_key:
     description:
       - Key of an existing deployment plan to act on, instead of matching one by its applications.
@@ -278,6 +284,10 @@ applications_to_redeploy:
   returned: when a plan was created or started
   type: list
   elements: str
+verified:
+  description: Whether the target was read after the deployment and runs every version deployed (O(verify)).
+  returned: when a plan with O(applications) finished successfully and O(verify=true)
+  type: bool
 duration:
   description: Seconds the task spent on the plan (starting, queueing and waiting).
   returned: when a plan was acted on
@@ -311,6 +321,7 @@ ARGUMENT_SPEC = dict(
     state=dict(type='str', default='deployed', choices=['present', 'started', 'deployed', 'aborted', 'absent']),
     deployment_key=dict(type='str', no_log=False),
     allow_downgrade=dict(type='bool', default=False),
+    verify=dict(type='bool', default=True),
     **WAIT_ARGUMENT_SPEC
 )
 MODULE_OPTIONS = dict(

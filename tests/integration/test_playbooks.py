@@ -187,7 +187,7 @@ def test_rollback_returns_production_to_the_version_that_ran_before(ansible_play
     assert [(app['application'], app['version']) for app in plan['applications']] == [('EmployeeBackoffice', '1.2')]
     lines = summary(run)
     assert lines[:2] == ['Roll back Production, deploying from Quality Assurance', 'EmployeeBackoffice 1.3 -> 1.2 (rolled back)']
-    assert lines[-1] == 'verified: Production runs the versions rolled back to'
+    assert lines[-1] == 'verified: Production runs the versions deployed'
 
 
 def test_rollback_to_a_given_version_is_repeatable(ansible_playbook, make_simulator):

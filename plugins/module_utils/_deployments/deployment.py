@@ -15,7 +15,7 @@ import re
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts, drive
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.plan import Plan
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import check_wait_options
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import ACTIVE, SAVED, state_of
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import ACTIVE, SAVED, SUCCEEDED, state_of
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeLookupError,
@@ -95,6 +95,9 @@ def by_applications(task):
         if found is not None and not task.check_mode:
             task.progress('Reusing deployment plan %s (%s) which carries the same versions.' % (found['Key'], state_of(status)))
         result.update(drive(task, plan.target, plan, wanted, found, status))
+        if task.params.get('verify') and result.get('deployment_status') in SUCCEEDED and not task.check_mode:
+            plan.verify()
+            result['verified'] = True
     result['summary'] = summary(result, task.check_mode)
     return result
 

@@ -283,6 +283,20 @@ class Plan(Origin):
         return sorted(found, key=lambda item: (state_of(item[1]) not in ACTIVE, str(item[0].get('CreatedOn') or ''),
                                                str(item[0].get('Key') or '').lower()))
 
+    def verify(self):
+        """After a successful deployment: read what the target runs (one request) and fail on any application not at its version."""
+        applications = dict((str(app.get('Key', '')).lower(), app) for app in self.task.client.list_applications(include_env_status=True))
+        wrong = []
+        for item in self.to_deploy:
+            status = self.task.resolver.status_in(applications.get(item.application['Key'].lower()) or {}, self.target) or {}
+            if not same_key(status.get('BaseApplicationVersionKey'), item.to_version['Key']) or status.get('IsModified'):
+                running = status.get('BaseApplicationVersionLabel') or status.get('BaseApplicationVersionKey') or 'nothing'
+                wrong.append('%s runs %s%s, not %s' % (item.name, running, ' (modified)' if status.get('IsModified') else '',
+                                                       item.to_version.get('Version')))
+        if wrong:
+            raise LifeTimeError('LifeTime reports the deployment ended well, but %s: %s. Check the plan and the environment in LifeTime.'
+                                % (self.target['Name'], '; '.join(wrong)), verified=False)
+
     def diff(self):
         items = self.to_deploy
         return dict(before={item.name: (item.from_version or {}).get('Version') for item in items},

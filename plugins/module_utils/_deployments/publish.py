@@ -244,10 +244,12 @@ def run(task):
     pub.hash()
     record, status = pub.decide()
     if record is not None and state_of(status) in SUCCEEDED:
-        return pub.result(pub.details(record['Key']), changed=False, deployment_key=record['Key'], deployment_status=state_of(status),
-                          msg='%s is already published to %s: deployment plan %s (%s) deployed these bytes (sha256 %s) and nothing '
-                              'deployed since changed its applications.' % (pub.name, pub.target['Name'], record['Key'],
-                                                                              state_of(status), pub.checksum))
+        result = pub.result(pub.details(record['Key']), changed=False, deployment_key=record['Key'], deployment_status=state_of(status),
+                            msg='%s is already published to %s: deployment plan %s (%s) deployed these bytes (sha256 %s) and nothing '
+                                'deployed since changed its applications.' % (pub.name, pub.target['Name'], record['Key'],
+                                                                                state_of(status), pub.checksum))
+        result['summary'] = summary_line(result, task.check_mode)
+        return result
     if record is not None and not task.check_mode:
         task.progress('Deployment plan %s, which carries %s, is %s: following it.' % (record['Key'], pub.name, state_of(status)))
     try:
@@ -261,4 +263,15 @@ def run(task):
     result = pub.result(pub.details(key) if key else None)
     result.update(outcome)
     result['duration'] = round(time.monotonic() - pub.began, 3)
+    result['summary'] = summary_line(result, task.check_mode)
     return result
+
+
+def summary_line(result, check_mode):
+    """One line a person reads about the package and what became of it."""
+    package = '%s (%d bytes, sha256 %s)' % (os.path.basename(result['src']), result['size'], (result.get('checksum') or '')[:12])
+    if check_mode:
+        return '%s: would %s' % (package, 'be published' if result['changed'] else 'stay as it is, already published')
+    if not result['changed']:
+        return '%s: already published by plan %s, nothing to do' % (package, result.get('deployment_key'))
+    return '%s: plan %s %s in %.1f s' % (package, result.get('deployment_key'), result.get('deployment_status'), result['duration'])

@@ -59,4 +59,6 @@ def summary(result, check_mode):
         lines.append('%s %s -> %s (%s)' % (app['name'], app['from_version'] or '(not running)', app['to_version'],
                                            _outcome(app, result.get('deployment_status'), check_mode)))
     lines.append(_plan_line(result, planned, check_mode))
+    if result.get('verified'):
+        lines.append('verified: %s runs the versions deployed' % result['target_environment'])
     return lines

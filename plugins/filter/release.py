@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""Filters the roles use to turn task results into the next task's input, so the roles hold no logic in Jinja.
+
+Each filter is a pure function of its arguments; their documentation is in the .yml file of the same name.
+"""
+
+from ansible.errors import AnsibleFilterError
+
+SPEC_FIELDS = ('name', 'key', 'version', 'deployment_zone')
+
+
+def application_specs(applications, version=None, parameter='applications'):
+    """Names or dictionaries (or one comma-separated string) as lifetime_deployment's applications: fields set to null dropped."""
+    if isinstance(applications, str):
+        applications = [item.strip() for item in applications.split(',') if item.strip()]
+    if not applications or not isinstance(applications, list):
+        raise AnsibleFilterError('%s must list at least one application, each a name or a dictionary with a name.' % parameter)
+    specs = []
+    for index, item in enumerate(applications):
+        if isinstance(item, str) and item.strip():
+            spec = {'name': item.strip()}
+        elif isinstance(item, dict) and (item.get('name') or item.get('key')):
+            unknown = sorted(set(item) - set(SPEC_FIELDS))
+            if unknown:
+                raise AnsibleFilterError('%s[%d] has unknown fields %s: use %s.' % (parameter, index, ', '.join(unknown), ', '.join(SPEC_FIELDS)))
+            spec = dict((name, value) for name, value in item.items() if value is not None and value != '')
+        else:
+            raise AnsibleFilterError('%s[%d] must be an application name or a dictionary with a name, not %r.' % (parameter, index, item))
+        if version is not None and version != '' and 'version' not in spec:
+            spec['version'] = version
+        specs.append(spec)
+    return specs
+
+
+def _changed_tags(tag_results):
+    return [result for result in tag_results or [] if result.get('changed') and result.get('version')]
+
+
+def tagged_versions(specs, tag_results, check_mode=False):
+    """The applications to deploy once tagged: a new tag is deployed by its number; in check mode it does not exist, so it is left out."""
+    tags = dict((result['item']['name'], result['version'].get('version')) for result in _changed_tags(tag_results))
+    deploy = []
+    for spec in specs:
+        if spec['name'] not in tags:
+            deploy.append(spec)
+        elif not check_mode:
+            deploy.append(dict(spec, version=tags[spec['name']]))
+    return deploy
+
+
+def pending_tag_lines(tag_results, applications_info):
+    """Check mode: a summary line for each application that would be tagged, then deployed (it is not in the plan yet)."""
+    running = {}
+    for application in (applications_info or {}).get('applications') or []:
+        environments = application.get('environments') or []
+        running[application['name']] = environments[0].get('version') if environments else None
+    return ['%s %s -> %s (would tag, then deploy)' % (result['item']['name'], running.get(result['item']['name']) or '(not running)',
+                                                      result['version'].get('version')) for result in _changed_tags(tag_results)]
+
+
+def deployment_summary(deployment, target, pending=None):
+    """lifetime_deployment's summary lines, or the one line for no plan; check-mode lines for pending tags go before the plan line."""
+    pending = list(pending or [])
+    lines = list((deployment or {}).get('summary') or [])
+    if not lines:
+        lines = ['plan: none, %s already runs these versions' % target]
+    if not pending:
+        return lines
+    planned = len([app for app in (deployment or {}).get('applications') or [] if not app.get('skipped')]) + len(pending)
+    body = [line for line in lines if not line.startswith('plan')]
+    return body + pending + ['plan: would create one deployment plan for %d application(s)' % planned]
+
+
+def release_record(deployment, source=None, target=None):
+    """What a promote or rollback hands to the next workflow node (set_stats ``lifetime_release``): the plan and every version."""
+    deployment = deployment or {}
+    applications = [dict(name=app.get('name'), key=app.get('key'), from_version=app.get('from_version'),
+                         from_version_key=app.get('from_version_key'), to_version=app.get('to_version'), version_key=app.get('version_key'),
+                         deployed=not app.get('skipped'))
+                    for app in deployment.get('applications') or []]
+    return dict(source_environment=deployment.get('source_environment') or source,
+                target_environment=deployment.get('target_environment') or target,
+                deployment_key=deployment.get('deployment_key'), deployment_status=deployment.get('deployment_status'),
+                applications=applications)
+
+
+def publish_versions(solution, downloads):
+    """The versions a publication carries, from lifetime_solution's result or lifetime_app_version's loop results."""
+    if solution and solution.get('applications') is not None:
+        return [dict(name=app['name'], key=app.get('key'), version=app.get('version'), version_key=app.get('version_key'),
+                     modified=bool(app.get('is_modified'))) for app in solution['applications']]
+    return [dict(name=result['item'], key=(result.get('version') or {}).get('application_key'),
+                 version=(result.get('version') or {}).get('version'), version_key=(result.get('version') or {}).get('key'),
+                 modified=False) for result in (downloads or {}).get('results') or []]
+
+
+def publish_summary(versions, published, check_mode=False, package='solution'):
+    """The body of the publish role's summary: each application and version, then what became of each package."""
+    lines = ['%s %s%s (%s)' % (item['name'], item['version'], ' with changes since that version' if item.get('modified') else '',
+                              'would be published' if check_mode else 'published') for item in versions or []]
+    if check_mode:
+        return lines + ['would %s and publish it in the target' % ('build the solution in the source' if package == 'solution' else
+                                                                   'download each application package from the source')]
+    return lines + [result['summary'] for result in (published or {}).get('results') or [] if result.get('summary')]
+
+
+def version_mismatches(expected, applications_info):
+    """Sentences for each expected {name, version} that the environment read by lifetime_application_info does not run."""
+    running = {}
+    for application in (applications_info or {}).get('applications') or []:
+        environments = application.get('environments') or []
+        running[application['name']] = environments[0].get('version') if environments else None
+    return ['%s runs %s, not %s' % (item['name'], running.get(item['name']) or 'nothing', item['version'])
+            for item in expected or [] if not item.get('modified') and running.get(item['name']) != item['version']]
+
+
+class FilterModule:
+    """The outsystems.lifetime filters for release roles."""
+
+    def filters(self):
+        return {
+            'application_specs': application_specs,
+            'tagged_versions': tagged_versions,
+            'pending_tag_lines': pending_tag_lines,
+            'deployment_summary': deployment_summary,
+            'release_record': release_record,
+            'publish_versions': publish_versions,
+            'publish_summary': publish_summary,
+            'version_mismatches': version_mismatches,
+        }

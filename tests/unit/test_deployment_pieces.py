@@ -1,0 +1,143 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The pure pieces of the deployment code: plan matching, the concurrent runs' winner, "previous", the summary, lost answers."""
+
+import pytest
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments import plan as plans
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments import status as statuses
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeServerError, LifeTimeTransportError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
+
+
+def operations(*keys):
+    return {'ApplicationOperations': [{'ApplicationVersionKey': key} for key in keys]}
+
+
+def test_version_keys_ignore_order_and_case():
+    assert statuses.version_keys(operations('B', 'a')) == statuses.version_keys(operations('A', 'b')) == ['a', 'b']
+    assert statuses.version_keys({}) == []
+
+
+def test_every_run_agrees_on_the_first_created_plan_then_the_smallest_key():
+    first = {'Key': 'ccc', 'CreatedOn': '2026-12-03T10:00:00.100Z'}
+    same_time = {'Key': 'bbb', 'CreatedOn': '2026-12-03T10:00:00.100Z'}
+    later = {'Key': 'aaa', 'CreatedOn': '2026-12-03T10:00:01.000Z'}
+    for order in ([first, same_time, later], [later, same_time, first], [same_time, later, first]):
+        assert statuses.first_created(order) is same_time
+
+
+def test_started_and_aborted_read_lifetimes_never_date():
+    assert not statuses.started({'StartedOn': '1900-01-01T00:00:00Z'}) and statuses.started({'StartedOn': '2026-12-03T10:00:00Z'})
+    assert not statuses.aborted({'AbortedOn': '1900-01-01T00:00:00Z'}) and statuses.aborted({'AbortedOn': '2026-12-03T10:00:00Z'})
+
+
+class FakeHistory:
+    def __init__(self, plan_list, plan_statuses):
+        self._plans = plan_list
+        self._statuses = plan_statuses
+
+    def plans(self):
+        return self._plans
+
+    def status(self, plan):
+        return {'DeploymentStatus': self._statuses[plan['Key']]}
+
+
+def test_previous_is_the_newest_successful_plan_that_deployed_another_version():
+    history = FakeHistory([
+        {'Key': 'p3', 'ApplicationOperations': [{'ApplicationKey': 'APP', 'ApplicationVersionKey': 'v3'}]},
+        {'Key': 'p2', 'ApplicationOperations': [{'ApplicationKey': 'app', 'ApplicationVersionKey': 'v2'}]},
+        {'Key': 'p1', 'ApplicationOperations': [{'ApplicationKey': 'app', 'ApplicationVersionKey': 'v1'}]},
+        {'Key': 'other', 'ApplicationOperations': [{'ApplicationKey': 'other', 'ApplicationVersionKey': 'x'}]},
+    ], {'p3': 'finished_successful', 'p2': 'finished_with_errors', 'p1': 'finished_with_warnings', 'other': 'finished_successful'})
+    assert plans.previous_in_history(history, 'app', 'v3') == 'v1'
+    assert plans.previous_in_history(history, 'app', 'v1') == 'v3'
+    assert plans.previous_in_history(history, 'nothing', 'v1') is None
+
+
+def test_next_older_is_by_creation_date_not_by_number():
+    versions = [{'Key': 'k10', 'Version': '1.10', 'CreatedOn': '2026-01-01'}, {'Key': 'k9', 'Version': '1.9', 'CreatedOn': '2026-02-01'},
+                {'Key': 'k8', 'Version': '1.8', 'CreatedOn': '2025-12-01'}]
+    assert plans.next_older(versions, 'K9')['Key'] == 'k10'
+    assert plans.next_older(versions, 'k8') is None
+    assert plans.older_by_creation(versions[0], versions[1]) is True
+    assert plans.older_by_creation({'CreatedOn': ''}, versions[1]) is None
+
+
+def test_running_record_needs_both_the_key_and_the_label():
+    assert plans.running_record({'BaseApplicationVersionKey': 'k', 'BaseApplicationVersionLabel': '1.2'}) == {'Key': 'k', 'Version': '1.2'}
+    assert plans.running_record({'BaseApplicationVersionKey': 'k'}) is None
+
+
+def application(name, from_version, to_version, skipped=False, downgrade=False):
+    return dict(name=name, from_version=from_version, to_version=to_version, skipped=skipped, downgrade=downgrade)
+
+
+def test_summary_says_what_became_of_each_application_and_the_plan():
+    result = dict(target_environment='Production', deployment_key='k', deployment_status='finished_successful', duration=4.25, verified=True,
+                  applications=[application('A', '1.2', '1.3'), application('B', '1.0', '1.0', skipped=True),
+                                application('C', '2.0', '1.9', downgrade=True), application('D', None, '0.1')])
+    assert summary(result, False) == ['A 1.2 -> 1.3 (deployed)', 'B skipped: already runs 1.0', 'C 2.0 -> 1.9 (rolled back)',
+                                      'D (not running) -> 0.1 (deployed)', 'plan k: finished_successful in 4.2 s',
+                                      'verified: Production runs the versions deployed']
+
+
+def test_summary_in_check_mode_and_with_nothing_to_do():
+    result = dict(target_environment='Production', deployment_key=None, deployment_status=None,
+                  applications=[application('A', '1.2', '1.3'), application('C', '2.0', '1.9', downgrade=True)])
+    assert summary(result, True) == ['A 1.2 -> 1.3 (would deploy)', 'C 2.0 -> 1.9 (would roll back)',
+                                     'plan: would create one deployment plan for 2 application(s)']
+    nothing = dict(target_environment='Production', applications=[application('A', '1.3', '1.3', skipped=True)])
+    assert summary(nothing, False)[-1] == 'plan: none, Production already runs these versions'
+
+
+class Lost:
+    """A write whose first answer is lost (ambiguous), or refused plainly."""
+
+    def __init__(self, error):
+        self.error = error
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        if self.calls == 1:
+            raise self.error
+        return 'sent again'
+
+
+AMBIGUOUS = LifeTimeTransportError('POST', '/deployments/', reason='reset', ambiguous=True)
+
+
+def test_a_lost_answer_is_recovered_from_the_evidence_and_not_sent_again():
+    send = Lost(AMBIGUOUS)
+    assert send_once(send, lambda: 'found', 'the create') == 'found'
+    assert send.calls == 1
+
+
+def test_no_evidence_fails_saying_nothing_was_created_unless_resending_is_harmless():
+    send = Lost(AMBIGUOUS)
+    with pytest.raises(LifeTimeError, match='nothing was created. Run the task again'):
+        send_once(send, lambda: None, 'the create')
+    assert send.calls == 1
+    assert send_once(Lost(AMBIGUOUS), lambda: None, 'the solution', resend=True) == 'sent again'
+
+
+def test_a_plain_refusal_is_not_looked_into():
+    refused = LifeTimeServerError('POST', '/deployments/', status=500)
+    looked = []
+    with pytest.raises(LifeTimeServerError):
+        send_once(Lost(refused), lambda: looked.append(1), 'the create')
+    assert not looked
+
+
+def test_evidence_that_cannot_be_read_fails_without_a_second_write():
+    send = Lost(AMBIGUOUS)
+
+    def unreadable():
+        raise LifeTimeServerError('GET', '/deployments/', status=503)
+
+    with pytest.raises(LifeTimeError, match='cannot tell whether it was carried out'):
+        send_once(send, unreadable, 'the create')
+    assert send.calls == 1

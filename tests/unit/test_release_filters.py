@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The roles' filters (plugins/filter/release.py): pure functions of task results."""
+
+import pytest
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.outsystems.lifetime.plugins.filter import release
+
+
+def tag(name, version, changed=True):
+    return {'item': {'name': name}, 'changed': changed, 'version': {'version': version}, 'msg': 'tagged %s' % name}
+
+
+def test_application_specs_accepts_names_dictionaries_and_a_comma_separated_string():
+    assert release.application_specs(' A , B,,') == [{'name': 'A'}, {'name': 'B'}]
+    assert release.application_specs(['A', {'name': 'B', 'version': '1.0', 'deployment_zone': None}, {'name': 'C', 'version': ''}]) == [
+        {'name': 'A'}, {'name': 'B', 'version': '1.0'}, {'name': 'C'}]
+
+
+def test_application_specs_gives_a_default_version_only_where_none_is_given():
+    assert release.application_specs(['A', {'name': 'B', 'version': '1.0'}], 'previous') == [
+        {'name': 'A', 'version': 'previous'}, {'name': 'B', 'version': '1.0'}]
+
+
+@pytest.mark.parametrize('value, words', [
+    ([], 'at least one application'),
+    ('', 'at least one application'),
+    (['A', 3], 'apps[1] must be an application name'),
+    ([{'version': '1.0'}], 'apps[0] must be an application name'),
+    ([{'name': 'A', 'versoin': '1.0'}], 'apps[0] has unknown fields versoin'),
+])
+def test_application_specs_refuses_what_is_not_an_application(value, words):
+    with pytest.raises(AnsibleFilterError, match=words.replace('[', r'\[').replace(']', r'\]')):
+        release.application_specs(value, parameter='apps')
+
+
+def test_tagged_versions_deploys_new_tags_by_number_and_leaves_them_out_in_check_mode():
+    specs = [{'name': 'A'}, {'name': 'B'}, {'name': 'C', 'version': '2.0'}]
+    tags = [tag('A', '1.0.1'), tag('B', '3.1', changed=False)]
+    assert release.tagged_versions(specs, tags) == [{'name': 'A', 'version': '1.0.1'}, {'name': 'B'}, {'name': 'C', 'version': '2.0'}]
+    assert release.tagged_versions(specs, tags, True) == [{'name': 'B'}, {'name': 'C', 'version': '2.0'}]
+
+
+def test_pending_tag_lines_name_the_running_version_in_the_target():
+    info = {'applications': [{'name': 'A', 'environments': [{'version': '1.0'}]}, {'name': 'B', 'environments': []}]}
+    assert release.pending_tag_lines([tag('A', '1.0.1'), tag('B', '0.1')], info) == [
+        'A 1.0 -> 1.0.1 (would tag, then deploy)', 'B (not running) -> 0.1 (would tag, then deploy)']
+
+
+def test_deployment_summary_counts_pending_tags_in_the_plan_line():
+    deployment = {'summary': ['B 1.0 -> 1.1 (would deploy)', 'plan: would create one deployment plan for 1 application(s)'],
+                  'applications': [{'name': 'B', 'skipped': False}, {'name': 'C', 'skipped': True}]}
+    assert release.deployment_summary(deployment, 'Production', ['A 1.0 -> 1.0.1 (would tag, then deploy)']) == [
+        'B 1.0 -> 1.1 (would deploy)', 'A 1.0 -> 1.0.1 (would tag, then deploy)', 'plan: would create one deployment plan for 2 application(s)']
+    assert release.deployment_summary({}, 'Production') == ['plan: none, Production already runs these versions']
+
+
+def test_release_record_carries_every_version_for_the_next_node():
+    deployment = {'source_environment': 'QA', 'target_environment': 'PRD', 'deployment_key': 'k', 'deployment_status': 'finished_successful',
+                  'applications': [{'name': 'A', 'key': 'a', 'from_version': '1.0', 'from_version_key': 'v0', 'to_version': '1.1',
+                                    'version_key': 'v1', 'skipped': False}]}
+    assert release.release_record(deployment) == {
+        'source_environment': 'QA', 'target_environment': 'PRD', 'deployment_key': 'k', 'deployment_status': 'finished_successful',
+        'applications': [{'name': 'A', 'key': 'a', 'from_version': '1.0', 'from_version_key': 'v0', 'to_version': '1.1', 'version_key': 'v1',
+                          'deployed': True}]}
+    assert release.release_record({}, 'QA', 'PRD')['target_environment'] == 'PRD'
+
+
+def test_publish_versions_from_a_solution_or_from_downloads():
+    solution = {'applications': [{'name': 'A', 'key': 'a', 'version': '1.0', 'version_key': 'v', 'is_modified': True}]}
+    assert release.publish_versions(solution, {'skipped': True}) == [{'name': 'A', 'key': 'a', 'version': '1.0', 'version_key': 'v', 'modified': True}]
+    downloads = {'results': [{'item': 'B', 'version': {'application_key': 'b', 'version': '2.0', 'key': 'w'}}]}
+    assert release.publish_versions({'skipped': True}, downloads) == [{'name': 'B', 'key': 'b', 'version': '2.0', 'version_key': 'w', 'modified': False}]
+
+
+def test_version_mismatches_names_what_does_not_run_its_version():
+    info = {'applications': [{'name': 'A', 'environments': [{'version': '1.0'}]}, {'name': 'B', 'environments': [{'version': '2.0'}]},
+                             {'name': 'C', 'environments': []}]}
+    expected = [{'name': 'A', 'version': '1.0'}, {'name': 'B', 'version': '2.1'}, {'name': 'C', 'version': '3.0'},
+                {'name': 'D', 'version': '1.0', 'modified': True}]
+    assert release.version_mismatches(expected, info) == ['B runs 2.0, not 2.1', 'C runs nothing, not 3.0']
+
+
+def test_publish_summary_lists_versions_then_packages():
+    versions = [{'name': 'A', 'version': '1.0'}, {'name': 'B', 'version': '2.0', 'modified': True}]
+    published = {'results': [{'summary': 'Release.osp (10 bytes, sha256 abc): plan k finished_successful in 1.0 s'}, {'skipped': True}]}
+    assert release.publish_summary(versions, published) == ['A 1.0 (published)', 'B 2.0 with changes since that version (published)',
+                                                            'Release.osp (10 bytes, sha256 abc): plan k finished_successful in 1.0 s']
+    assert release.publish_summary(versions[:1], {'results': [{'skipped': True}]}, True, 'application') == [
+        'A 1.0 (would be published)', 'would download each application package from the source and publish it in the target']
