@@ -264,10 +264,9 @@ def schema_of(op, reply):
     return (op.response(status) or {}).get('schema')
 
 
-def _simulator(lifetime_version=None):
+def _simulator(lifetime_version=DEFAULT_LIFETIME_VERSION):
     sim = Simulator('contract', scenario=SCENARIO).start()
-    if lifetime_version:
-        sim.state.configure(lifetime_version=lifetime_version)
+    sim.state.configure(lifetime_version=lifetime_version)
     return sim
 
 
@@ -276,12 +275,12 @@ def _cases():
     cases = []
     for lifetime, version in sorted(LIFETIMES.items()):
         world = build_world()
-        world.configure(lifetime_version=version or DEFAULT_LIFETIME_VERSION)
+        world.configure(lifetime_version=version)
         cases += [(lifetime, op_id, query) for op_id, op in sorted(served_operations(world).items()) for query in flag_queries(op)]
     return cases
 
 
-LIFETIMES = {'current': None, 'older': OLDER_LIFETIME}
+LIFETIMES = {'current': DEFAULT_LIFETIME_VERSION, 'older': OLDER_LIFETIME}
 CASES = _cases()
 
 
