@@ -82,6 +82,9 @@ MAX_LINK_REDIRECTS = 5
 CONNECT_TIMEOUT = 10.0
 MAX_REQUEST_TIMEOUT = 86400.0
 
+# LifeTime always answers what its API documents: a server that does not is probably not LifeTime.
+NOT_LIFETIME = 'is lifetime_url the address of the LifeTime API?'
+
 # A user name and password in a URL: everything between // and the last @ before the query.
 _USERINFO = re.compile(r'^([^:/?#]+:)?//[^?#]*@')
 
@@ -957,7 +960,7 @@ class LifeTimeClient:
         """GET a JSON document of type ``expect`` (an object unless told otherwise); None for 204 No Content."""
         body = self._json('GET', path, self.send('GET', path, params=params))
         if body is not None and not isinstance(body, expect):
-            raise LifeTimeResponseError('GET', path, status=200, reason='expected a JSON object, got %s' % _json_kind(body))
+            raise LifeTimeResponseError('GET', path, status=200, reason='expected a JSON object, got %s; %s' % (_json_kind(body), NOT_LIFETIME))
         return body
 
     def get_list(self, path, params=None):
@@ -966,11 +969,11 @@ class LifeTimeClient:
         if body is None:
             return []
         if not isinstance(body, list):
-            raise LifeTimeResponseError('GET', path, status=200, reason='expected a list of records, got %s' % _json_kind(body))
+            raise LifeTimeResponseError('GET', path, status=200, reason='expected a list of records, got %s; %s' % (_json_kind(body), NOT_LIFETIME))
         for index, item in enumerate(body):
             if not isinstance(item, dict):
-                raise LifeTimeResponseError('GET', path, status=200, reason='expected a list of records (JSON objects), but item %d is %s'
-                                            % (index, _json_kind(item)))
+                raise LifeTimeResponseError('GET', path, status=200, reason='expected a list of records (JSON objects), but item %d is %s; %s'
+                                            % (index, _json_kind(item), NOT_LIFETIME))
         return body
 
     def _key_of(self, method, path, response):

@@ -173,6 +173,7 @@ def run_module(monkeypatch):
     def run(name, args):
         TALLY['cases'] += 1
         module = importlib.import_module('ansible_collections.outsystems.lifetime.plugins.modules.%s' % name)
+        result = None
         with patch_module_args(args):
             try:
                 module.main()
@@ -181,6 +182,7 @@ def run_module(monkeypatch):
             except Exception:
                 TALLY['tracebacks'] += 1
                 raise
+        assert result is not None, 'the module returned without exit_json or fail_json'
         assert result.get('failed') is True, result
         assert 'exception' not in result
         plain_sentence(result['msg'])
@@ -699,7 +701,7 @@ JUNK = {
     'html page': (hs.answer(200, '<!DOCTYPE html><html><body>Sign in</body></html>', 'text/html'), 'an HTML page'),
     'binary junk': (hs.answer(200, b'\x00\xff\xfe\x1b[2J junk'), 'the body is not JSON'),
     'deeply nested json': (hs.nested_json(), 'nested too deeply'),
-    'gzip that is not gzip': (hs.gzip_junk, 'could not be read'),
+    'gzip that is not gzip': (hs.gzip_junk, 'could not be decoded'),
     'a thousand headers': (hs.many_headers(), 'not valid HTTP'),
     'a 100 kB header': (hs.long_header(), 'not valid HTTP'),
     'bad chunk size': (hs.bad_chunks, 'not valid HTTP'),
@@ -739,7 +741,7 @@ def test_a_list_of_non_objects_fails_naming_the_item(hostile, body):
 
     message = str(fails(client_for(hostile.url).list_environments))
 
-    assert 'expected a list of records' in message
+    assert 'expected a list of records' in message and 'is lifetime_url the address of the LifeTime API?' in message
     assert 'item %d is' % (1 if body[0] == {'Name': 'ok'} else 0) in message
 
 
@@ -763,7 +765,7 @@ def test_a_module_given_junk_lists_fails_with_a_sentence_before_any_write(run_mo
 
     result = run_module(task[0], dict(task[1], lifetime_url=proxy.url, lifetime_token=simulator.token))
 
-    assert 'expected a list of records' in result['msg']
+    assert 'expected a list of records' in result['msg'] and 'lifetime_url' in result['msg']
     no_writes(simulator)
 
 
