@@ -195,10 +195,19 @@ changelog-release: venv
 
 .PHONY: test
 # Every layer runs even when an earlier one fails, so one run reports all
-# failures; the exit status is non-zero if any layer failed.
+# failures; the exit status is non-zero if any layer failed. compat runs in the
+# background while pytest runs (both mostly wait for simulated deployments);
+# its output follows pytest's.
 test: install
 	@failed=; \
-	for layer in pytest compat sanity lint galaxy; do \
+	echo "=== make test: compat (ansible-core $(COMPAT_CORES)) starts in the background, output in $(TMP)/compat.log"; \
+	( $(MAKE) --no-print-directory compat SKIP_INSTALL=1 > $(TMP)/compat.log 2>&1 ) & compat=$$!; \
+	echo "=== make test: pytest"; \
+	$(MAKE) --no-print-directory pytest SKIP_INSTALL=1 || failed="$$failed pytest"; \
+	echo "=== make test: compat"; \
+	wait $$compat || failed="$$failed compat"; \
+	cat $(TMP)/compat.log; \
+	for layer in sanity lint galaxy; do \
 		echo "=== make test: $$layer"; \
 		$(MAKE) --no-print-directory $$layer SKIP_INSTALL=1 || failed="$$failed $$layer"; \
 	done; \
