@@ -206,8 +206,14 @@ class Publication(Origin):
 
     def record(self, key):
         """Write the package's marker into the notes of the plan; warn when LifeTime does not allow it."""
+        # LifeTime's definition of the update asks for the whole plan, not only the notes.
+        deployment = self.details(key).get('Deployment') or {}
+        body = {'Notes': self.marker, 'SourceEnvironmentKey': deployment.get('SourceEnvironmentKey') or '',
+                'TargetEnvironmentKey': deployment.get('TargetEnvironmentKey') or self.target['Key'],
+                'ApplicationOperations': [{'ApplicationVersionKey': op.get('ApplicationVersionKey') or '', 'DeploymentZoneKey': op.get('DeploymentZoneKey') or ''}
+                                          for op in deployment.get('ApplicationOperations') or []]}
         try:
-            self.client.update_deployment(key, {'Notes': self.marker})
+            self.client.update_deployment(key, body)
         except LifeTimeAPIError as exc:
             self.task.warn('Could not record the sha256 of %s in the notes of deployment plan %s, so idempotency cannot be recorded: '
                            'publishing the same package again will upload it again, and only what LifeTime reports in the plan '
