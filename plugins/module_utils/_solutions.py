@@ -6,7 +6,7 @@
 """For internal use only: what lifetime_solution does.
 
 A solution is a package (.osp) of several applications as they run in one
-environment, built by LifeTime on request (seed 003): create it, follow its
+environment, built by LifeTime on request: create it, follow its
 status to Completed or Aborted, ask for its download link and stream the file
 to dest. Everything the user gave is checked before the one POST.
 """
