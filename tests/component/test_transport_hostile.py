@@ -444,6 +444,15 @@ def test_default_ports_count_as_written_in_the_origin():
     assert not client.same_origin('https://lifetime.example.com:8443/x') and not client.same_origin('ftp://lifetime.example.com/x')
 
 
+def test_a_header_that_cannot_be_sent_fails_at_once_without_retries(simulator):
+    client = client_for(simulator.url, simulator.token, retries=5)
+
+    error = fails(client.send, 'GET', '/environments/', headers={'X-Broken': 'one\r\nInjected: two'})
+
+    assert 'a request header cannot be sent' in str(error) and error.attempts == 1 and not error.retryable
+    nothing_sent(simulator)
+
+
 @pytest.mark.parametrize('url, sent', [
     ('https://lifetime.example.com/lifetimeapi/rest/v2/environments/', 'Bearer ' + TOKEN),
     ('https://lifetime.example.com:443/downloads/x', 'Bearer ' + TOKEN),
