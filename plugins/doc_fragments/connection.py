@@ -67,7 +67,8 @@ notes:
   - Two writes may be sent a second time after that. A deployment command (start, continue, abort) is sent again when the
     plan's status shows no sign of it, because LifeTime refuses to act on the same command twice. The request that creates
     a solution is sent once more without looking, because a second solution is only a duplicate package that is never
-    deployed. Every other POST or PUT is sent once; when no evidence is found the task fails saying nothing was created.
+    deployed. Every other POST or PUT is sent once. When no evidence is found, a POST fails the task saying nothing was
+    created; the PUT that records a package's checksum in the notes of its deployment plan only warns.
   - API requests never follow HTTP redirects; a 3xx answer fails the task and names where it pointed. Download links follow
     up to five redirects; the token goes only with requests to the scheme, host and port of O(lifetime_url), and with none
     once a redirect has left them.
