@@ -57,7 +57,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._files import 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version import COLLECTION_VERSION
 
 API_PATH = '/lifetimeapi/rest/v2'
-# Seed 000 shows LifeTime also answering under this older base path.
+# LifeTime has been seen answering under this older base path too.
 ALTERNATE_API_PATHS = ('/lifetime/rest/v2',)
 
 RETRY_STATUSES = frozenset((429, 502, 503, 504))
@@ -1159,8 +1159,9 @@ class LifeTimeClient:
         return self.get_list('/applications/%s/versions/' % _seg(app_key), params=params or None)
 
     def get_application_version(self, app_key, version_key, include_modules=False):
+        # IncludeModules is a required parameter of this operation in LifeTime's API definition: always sent.
         return self.get('/applications/%s/versions/%s/' % (_seg(app_key), _seg(version_key)),
-                        params=_flags(IncludeModules=include_modules))
+                        params={'IncludeModules': _bool(include_modules)})
 
     def delete_application_version(self, app_key, version_key):
         return self.command('DELETE', '/applications/%s/versions/%s/' % (_seg(app_key), _seg(version_key)))

@@ -11,6 +11,7 @@ what a package to upload must look like, and sha256 checksums read in chunks.
 
 import hashlib
 import os
+import tempfile
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
 
@@ -33,7 +34,21 @@ def check_dest(dest):
                                  % directory, parameter='dest')
     if not os.access(directory, os.W_OK | os.X_OK):
         raise LifeTimeUsageError('The directory of dest is not writable: %s.' % directory, parameter='dest')
+    if os.path.exists(path) and not os.access(path, os.W_OK) and not os.access(directory, os.W_OK):
+        raise LifeTimeUsageError('dest %s cannot be replaced: it is not writable.' % path, parameter='dest')
+    _probe(directory)
     return path
+
+
+def _probe(directory):
+    """Create and remove a file where the download will go: permissions alone do not tell (root in /proc, a read-only mount)."""
+    try:
+        handle, probe = tempfile.mkstemp(dir=directory, prefix='.outsystems-lifetime-', suffix='.probe')
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise LifeTimeUsageError('Nothing can be written in the directory of dest, %s: %s.' % (directory, exc.strerror or exc),
+                                 parameter='dest')
 
 
 def file_sha256(path):

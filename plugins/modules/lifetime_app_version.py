@@ -43,7 +43,7 @@ options:
       - At most 50 characters, letters, digits and C(.), C(_), C(-), C(+), starting with a letter or a digit. Anything
         else fails the task before LifeTime is changed.
       - Write it as text. An unquoted number fails the task, because YAML reads V(1.10) as the number 1.1 and the version meant
-        cannot be known: write V("1.10").
+        cannot be known, so write V("1.10").
     type: raw
   change_log:
     description:

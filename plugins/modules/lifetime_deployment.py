@@ -26,7 +26,7 @@ description:
     one, else the one created first), a run whose own plan lost deletes it while it is still saved and follows the other, and a
     plan started by another run is followed rather than started again.
   - While the deployment runs, each new log line is printed as it arrives, on standard error, when the task runs on the
-    controller (C(localhost) or C(delegate_to: localhost), without C(async) or C(become)). Otherwise the module runs as usual
+    controller (C(localhost), or a task delegated to C(localhost), without C(async) or C(become)). Otherwise the module runs as usual
     and the log is returned in RV(log). The options, the result and the failures are the same either way.
   - For a long deployment, C(async) with C(poll) works as for any module; so does O(state=started) followed by an
     C(until) loop on this module with O(deployment_key) and O(state=present), which reads the plan without changing it.
@@ -67,7 +67,7 @@ options:
             deployment history of the last 90 days (the newest successful plan that deployed another version of the
             application); without such a plan, the next-older version by creation date. When there is none the task fails
             with C(No rollback available) before writing anything. V(previous) implies O(allow_downgrade) for this application.
-          - Write it as text. An unquoted number fails the task, because YAML reads V(1.10) as the number 1.1: write V("1.10").
+          - Write it as text. An unquoted number fails the task, because YAML reads V(1.10) as the number 1.1, so write V("1.10").
         type: raw
       deployment_zone:
         description:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import collections
 import json
 import os
-import warnings
 from urllib.parse import unquote
 
 import pytest
@@ -39,16 +38,6 @@ FLOWS = {
     'publish (lifetime_binary_publish, role publish)': {'Deployments_CreateWithBinary', 'Deployments_Get', 'Deployments_Update'},
     'information (lifetime_environment_info, lifetime_application_info)': {
         'Environments_List', 'Applications_List', 'Environments_GetDeploymentZones', 'Applications_Versions_Get'},
-}
-# What the collection's client sends that the definition does not allow, found by this test and reported to the
-# owners of plugins/ (tests must not change plugins/). (operationId, problem prefix) -> what to do about it.
-# They are reported as warnings, not failures, until the client is fixed; then the entry is dead and should go.
-KNOWN_CLIENT_FINDINGS = {
-    ('Applications_Versions_Get', 'misses the required query parameter IncludeModules'):
-        'LifeTimeClient.get_application_version() sends IncludeModules only when it is true: send true or false',
-    ('Deployments_Update', 'body'):
-        "lifetime_binary_publish PUTs {'Notes'} alone; the definition requires Notes, SourceEnvironmentKey, "
-        "TargetEnvironmentKey and ApplicationOperations (the simulator accepts them unchanged on a package's plan)",
 }
 
 
@@ -106,11 +95,6 @@ def problems(definition, entry):
     return found
 
 
-def known(finding):
-    op_id, problem = finding
-    return any(op_id == known_id and problem.startswith(prefix) for known_id, prefix in KNOWN_CLIENT_FINDINGS)
-
-
 @pytest.fixture(scope='module')
 def sent():
     directory = os.environ.get(LOGS_VARIABLE)
@@ -129,13 +113,8 @@ def test_the_suite_exercised_every_job_of_the_collection(sent):
 
 def test_every_request_the_collection_sent_is_allowed_by_the_definition(sent):
     definition = load()
-    findings = [problems(definition, entry) for entry in sent]
-    unknown = sorted({problem for found in findings for finding in found if not known(finding) for problem in [finding[1]]})
-    assert unknown == []
-    for (op_id, prefix), advice in sorted(KNOWN_CLIENT_FINDINGS.items()):
-        count = sum(1 for found in findings if any(f[0] == op_id and f[1].startswith(prefix) for f in found))
-        if count:
-            warnings.warn('known finding, %d requests: %s %s: %s' % (count, op_id, prefix, advice))
+    findings = sorted({finding[1] for entry in sent for finding in problems(definition, entry)})
+    assert findings == []
 
 
 # -- the checks themselves, on requests made up here (these run everywhere) -----------------------------

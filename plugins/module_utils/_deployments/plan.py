@@ -22,6 +22,7 @@ be older than what the target runs). Without the label, the versions of each
 application are read too (N + 3 requests), concurrently.
 """
 
+import re
 import uuid
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts
@@ -46,6 +47,8 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbe
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 PREVIOUS = 'previous'
+# Version numbers whose order is not in doubt; any other shape (1.0-hotfix, 2024.01.15_1) is ordered by creation date.
+PLAIN_NUMBER = re.compile(r'\d+(\.\d+)*')
 MARKER = '[outsystems.lifetime run %s]'
 
 
@@ -248,13 +251,15 @@ class Plan(Origin):
         """Whether the version to deploy may be older than what runs, so its creation date must be read.
 
         Without a label every version was read anyway. With labels, a version is taken as newer without
-        reading it when its number is higher and the target did not run it before (in its history).
+        reading it only when both numbers are plain dotted numbers (1.2.10), its number is higher, and the
+        target did not run it before (in its history); anything else is decided by the creation dates.
         """
         resolver = self.task.resolver
         known = resolver.cached_version(item.application, item.to_version['Key'])
         if known is not None and known.get('CreatedOn'):
             return True
-        if compare(item.to_version.get('Version'), item.from_version.get('Version')) <= 0:
+        numbers = (str(item.to_version.get('Version')), str(item.from_version.get('Version')))
+        if not all(PLAIN_NUMBER.fullmatch(number) for number in numbers) or compare(*numbers) <= 0:
             return True
         return ran_in_target_before(self.history, item.to_version['Key'])
 
