@@ -1214,6 +1214,14 @@ class LifeTimeClient:
     def get_deployment_status(self, deployment_key):
         return self.get('/deployments/%s/status/' % _seg(deployment_key))
 
+    def missing_database_mappings(self, deployment_key):
+        """The extensions' logical databases a paused plan still needs mapped (LifeTime 11.21.1+)."""
+        return self.get_list('/deployments/%s/getmissingdbmappings/' % _seg(deployment_key))
+
+    def map_databases(self, deployment_key, mappings):
+        """Map logical databases of extensions to database connections of the target: [{ExtensionKey, DBMapping: [...]}]."""
+        return self.command('POST', '/deployments/%s/configuration/' % _seg(deployment_key), json_body=mappings)
+
     def deploy_binary(self, env_key, src):
         """Upload an .oap/.osp as a new deployment plan to an environment; returns (key, sha256, size)."""
         return self.upload('/environments/%s/deployment/' % _seg(env_key), src)

@@ -96,6 +96,31 @@ options:
         C(outsystems.lifetime.rollback) playbook or role, or with O(applications[].version=previous), which imply it.
     type: bool
     default: false
+  database_mappings:
+    description:
+      - Database connections of the target for the logical databases of extensions, for a plan that LifeTime stops in
+        C(needs_user_intervention) with C(Info) C(needs_configuration_or_confirmation) because the target lacks them
+        (LifeTime 11.21.1 or later).
+      - The task reads what LifeTime lists as missing, maps each from these entries, and continues the plan. When an entry is
+        missing for one of them, the task fails listing every extension and logical database still unmapped, and the plan is
+        left waiting; it is never continued with a guess. Entries for logical databases LifeTime does not ask for are ignored.
+      - One request before anything is written checks that LifeTime has this API; on a LifeTime without it (older than
+        11.21.1) the task fails before writing anything.
+    type: list
+    elements: dict
+    suboptions:
+      extension:
+        description: Name or key of the extension.
+        type: str
+        required: true
+      logical_database:
+        description: Name of the extension's logical database.
+        type: str
+        required: true
+      connection:
+        description: Name of the database connection in the target environment.
+        type: str
+        required: true
   verify:
     description:
       - After a plan with O(applications) finishes successfully, read what the target runs (one request) and fail when an
@@ -165,6 +190,17 @@ EXAMPLES = r'''
     applications:
       - name: EmployeeBackoffice
         version: previous
+
+- name: Promote Billing, mapping its extension's logical database to a connection of Production
+  outsystems.lifetime.lifetime_deployment:
+    source_environment: Quality Assurance
+    target_environment: Production
+    applications:
+      - name: Billing
+    database_mappings:
+      - extension: BillingDatabase
+        logical_database: BillingDB
+        connection: BillingProduction
 
 - name: Start a saved plan created in LifeTime
   outsystems.lifetime.lifetime_deployment:
@@ -322,6 +358,11 @@ ARGUMENT_SPEC = dict(
     deployment_key=dict(type='str', no_log=False),
     allow_downgrade=dict(type='bool', default=False),
     verify=dict(type='bool', default=True),
+    database_mappings=dict(type='list', elements='dict', options=dict(
+        extension=dict(type='str', required=True),
+        logical_database=dict(type='str', required=True),
+        connection=dict(type='str', required=True),
+    )),
     **WAIT_ARGUMENT_SPEC
 )
 MODULE_OPTIONS = dict(

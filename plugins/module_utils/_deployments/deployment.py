@@ -12,6 +12,7 @@ state. With ``deployment_key``: the driver takes that plan to the wanted state.
 
 import re
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.database_mappings import check_option, check_supported
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts, drive
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.plan import Plan
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import check_wait_options
@@ -104,7 +105,11 @@ def by_applications(task):
 
 def run(task):
     """lifetime_deployment: by deployment_key or by applications."""
-    check_wait_options(task.params)
-    if task.params.get('deployment_key') is not None:
+    params = task.params
+    check_wait_options(params)
+    params['database_mappings'] = check_option(params.get('database_mappings'))
+    if params['database_mappings']:
+        check_supported(task.client)
+    if params.get('deployment_key') is not None:
         return by_key(task)
     return by_applications(task)

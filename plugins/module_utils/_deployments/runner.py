@@ -15,6 +15,7 @@ LifeTime has it. Which command to send when is the driver's business (driver.py)
 
 import time
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.database_mappings import map_missing
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
     ABORTING,
     ACTIVE,
@@ -205,17 +206,23 @@ class DeploymentRun:
             resume = False
 
     def _answer_intervention(self, resume):
-        """Continue the paused plan when the task says so; False to stop here; a failure otherwise."""
+        """Continue the paused plan when the task says so; False to stop here; a failure otherwise.
+
+        Missing database mappings are the one pause a plain continue does not fix: they are mapped from
+        database_mappings first, or the task fails.
+        """
         policy = self.params['on_user_intervention']
         info = self.info()
         reason = intervention_reason(info)
         where = self.target.get('Name')
         if info == NEEDS_CONFIGURATION:
-            raise self.failure(
-                '%s needs user intervention on %s: %s (Info %s). Continuing would not fix it: map the database connections of the '
-                'applications for %s in LifeTime, then continue the plan there, or run this task again.'
-                % (self.title, where, reason, info, where))
-        if not (policy == 'continue' or (resume and policy == 'stop')):
+            if not self.params.get('database_mappings'):
+                raise self.failure(
+                    '%s needs user intervention on %s: %s (Info %s). Continuing would not fix it: give database_mappings, or map the '
+                    'database connections of the applications for %s in LifeTime and continue the plan there, or run this task again.'
+                    % (self.title, where, reason, info, where))
+            map_missing(self, self.params['database_mappings'])
+        elif not (policy == 'continue' or (resume and policy == 'stop')):
             if policy == 'stop':
                 self.task.progress('%s stopped: %s (Info %s).' % (self.title, reason, info))
                 return False
