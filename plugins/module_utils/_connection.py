@@ -11,6 +11,8 @@ Nothing here depends on AnsibleModule: modules and action plugins both use it.
 
 import copy
 
+from urllib.parse import unquote, urlsplit
+
 from ansible.module_utils.common.parameters import env_fallback
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
@@ -23,6 +25,15 @@ CONNECTION_ARGUMENT_SPEC = dict(
     ca_path=dict(type='path', fallback=(env_fallback, ['LIFETIME_CA_PATH'])),
     request_timeout=dict(type='float', default=60, fallback=(env_fallback, ['LIFETIME_REQUEST_TIMEOUT'])),
 )
+
+
+def url_secrets(params):
+    """A password written into lifetime_url (refused by the client): hidden like the token wherever the arguments are shown."""
+    try:
+        password = urlsplit(str(params.get('lifetime_url') or '')).password
+    except ValueError:
+        return set()
+    return set([password, unquote(password)]) if password else set()
 
 
 def generate_argspec(**specific):

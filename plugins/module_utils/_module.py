@@ -16,7 +16,7 @@ plain sentence. It is the "task" the module's ``run(task)`` works with:
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import TaskConnection, generate_argspec
+from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import TaskConnection, generate_argspec, url_secrets
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
 
 
@@ -25,6 +25,7 @@ class LifeTimeModule(TaskConnection, AnsibleModule):
 
     def __init__(self, argument_spec=None, **kwargs):
         super().__init__(argument_spec=generate_argspec(**(argument_spec or {})), **kwargs)
+        self.no_log_values.update(url_secrets(self.params))
         if not HAS_REQUESTS:
             self.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
 

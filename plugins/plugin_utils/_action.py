@@ -35,7 +35,7 @@ from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
-from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import TaskConnection, generate_argspec
+from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import TaskConnection, generate_argspec, url_secrets
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
 
 display = Display()
@@ -168,7 +168,7 @@ class LifeTimeAction(ActionBase):
     def _run_here(self, task_vars):
         options = dict((name, value) for name, value in self.MODULE.MODULE_OPTIONS.items() if name != 'supports_check_mode')
         validation = ArgumentSpecValidator(generate_argspec(**self.MODULE.ARGUMENT_SPEC), **options).validate(dict(self._task.args))
-        no_log_values = validation._no_log_values
+        no_log_values = set(validation._no_log_values) | url_secrets(dict(self._task.args)) | url_secrets(validation.validated_parameters)
         if validation.error_messages:
             message = validation.errors.msg
             if isinstance(validation.errors[0], UnsupportedError):

@@ -62,6 +62,19 @@ def test_the_token_never_appears_in_vvvv_output(ansible_playbook, make_simulator
     assert TOKEN not in failed.output
 
 
+@pytest.mark.parametrize('connection', ['local', 'outsystems_test_notlocal'], ids=['controller', 'module'])
+def test_a_password_written_into_lifetime_url_never_appears_at_vvvv(ansible_playbook, make_simulator, connection):
+    sim = make_simulator(token=TOKEN)
+    url = sim.url.replace('://', '://release:Pa55-w0rd%21@')
+    env = dict(LIFETIME_URL=url, ANSIBLE_CONNECTION_PLUGINS=os.path.join(TARGETS, 'connection_plugins'))
+    run = ansible_playbook('deployment_promote.yml', sim=sim, verbosity=4, env=env, extra_vars={'ansible_connection': connection})
+    assert run.rc != 0 and 'credentials in lifetime_token, not in the URL' in run.output, run
+    # Both paths show the task's arguments (invocation) at -vvvv: the URL is there, its password masked.
+    assert 'release:********@' in run.output, run
+    assert 'Pa55-w0rd' not in run.output and 'Pa55' not in run.output
+    assert sim.requests == []
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize('how', [signal.SIGKILL, signal.SIGINT], ids=['killed', 'ctrl-c'])
 def test_an_interrupted_run_is_finished_by_the_next_one_without_a_second_plan(ansible_playbook, make_simulator, tmp_path, how):
