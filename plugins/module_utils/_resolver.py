@@ -15,7 +15,7 @@ import threading
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeResponseError
 
 # Versions are listed newest first; most lookups are for recent versions, so ask for a page first
 # and for everything only when a number is not in that page.
@@ -40,6 +40,27 @@ def _listing(items, name_field):
     if len(names) > MAX_LISTED:
         return ', '.join(names[:MAX_LISTED]) + ' and %d more' % (len(names) - MAX_LISTED)
     return ', '.join(names) if names else 'none'
+
+
+def checked(records, path, kind, nested=None):
+    """LifeTime's records, each with a Key and a Name (and a list of objects under ``nested``), or an error naming the first that is not."""
+    for index, record in enumerate(records):
+        problem = None
+        if not all(isinstance(record.get(field), str) and record.get(field) for field in ('Key', 'Name')):
+            problem = 'has no Key or no Name'
+        elif nested and record.get(nested) is not None and (not isinstance(record[nested], list)
+                                                            or not all(isinstance(item, dict) for item in record[nested])):
+            problem = 'has a %s that is not a list of objects' % nested
+        if problem:
+            raise LifeTimeResponseError('GET', path, reason='%s %d of the list %s: is lifetime_url the address of the LifeTime API?'
+                                        % (kind, index, problem))
+    return records
+
+
+def _order(environment):
+    """LifeTime's Order of an environment; one without a number sorts first."""
+    order = environment.get('Order')
+    return order if isinstance(order, (int, float)) and not isinstance(order, bool) else 0
 
 
 def match_one(items, ref, kind, parameter, name_field='Name', where=''):
@@ -88,7 +109,8 @@ class Resolver:
         """Every environment, in LifeTime's Order."""
         with self._lock:
             if self._environments is None:
-                self._environments = sorted(self.client.list_environments(), key=lambda env: env.get('Order', 0))
+                environments = checked(self.client.list_environments(), '/environments/', 'environment')
+                self._environments = sorted(environments, key=_order)
             return self._environments
 
     def environment(self, ref, parameter='environment'):
@@ -106,7 +128,8 @@ class Resolver:
         """Every application with its status in each environment (one list call, cached)."""
         with self._lock:
             if self._applications is None or (include_modules and not self._applications_with_modules):
-                self._applications = self.client.list_applications(include_env_status=True, include_modules=include_modules)
+                self._applications = checked(self.client.list_applications(include_env_status=True, include_modules=include_modules),
+                                             '/applications/', 'application', nested='AppStatusInEnvs')
                 self._applications_with_modules = include_modules
             return self._applications
 

@@ -10,6 +10,8 @@ import datetime
 
 import pytest
 
+from tests import hostile_server
+
 PROMOTE = dict(source_environment='Development', target_environment='Production', applications=[{'name': 'EmployeeBackoffice'}])
 
 
@@ -136,3 +138,24 @@ def test_previous_implies_the_downgrade(run_module, simulator):
     result = run_module('lifetime_deployment', dict(target_environment='Production', applications=[{'name': 'EmployeeBackoffice', 'version': 'previous'}]))
     assert result.get('failed') is not True, result
     assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.1'
+
+
+# -- answers that are lists of objects, but not LifeTime's ----------------------------------------------------
+
+@pytest.fixture
+def proxy(simulator):
+    """A hostile server in front of the simulator: what no route answers goes to the simulator."""
+    with hostile_server.HostileServer(upstream=simulator.url) as server:
+        yield server
+
+
+@pytest.mark.parametrize('path, body', [
+    ('/applications/', [{'Key': 'k', 'Name': 'EmployeeBackoffice', 'AppStatusInEnvs': [1, 2]}]),
+    ('/applications/', [{'Key': 'k', 'Name': 'EmployeeBackoffice', 'AppStatusInEnvs': 'running'}]),
+    ('/applications/', [{'Name': 'EmployeeBackoffice'}]),
+    ('/environments/', [{'Key': 'k', 'Name': 'Production', 'Order': 'first'}, {'Name': 'Development'}]),
+], ids=['statuses not objects', 'statuses not a list', 'no key', 'environment without key'])
+def test_records_of_the_wrong_shape_fail_with_a_sentence_before_any_write(run_module, simulator, proxy, path, body):
+    proxy.route('/lifetimeapi/rest/v2' + path, hostile_server.json_answer(body))
+    result = run_module('lifetime_deployment', dict(PROMOTE, lifetime_url=proxy.url))
+    refused(result, simulator, 'is lifetime_url the address of the LifeTime API', path)
