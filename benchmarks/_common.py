@@ -19,6 +19,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
@@ -159,12 +160,14 @@ def ansible_env(work, collections, sim=None):
 class Run:
     """What a streamed command printed: ``lines`` as (epoch seconds when read, text), its exit code, when it started and ended."""
 
-    def __init__(self, command, returncode, lines, started, ended):
+    def __init__(self, command, returncode, lines, started, ended, timed_out=False):
         self.command = command
         self.returncode = returncode
         self.lines = lines
         self.started = started
         self.ended = ended
+        # Stopped by run_streamed(..., raise_on_timeout=False) when it ran longer than its timeout.
+        self.timed_out = timed_out
 
     @property
     def output(self):
@@ -184,21 +187,35 @@ class Run:
         return self
 
 
-def run_streamed(command, cwd, env, timeout=3600):
-    """Run command, reading stdout+stderr line by line as it arrives; each line is stamped with time.time() when read."""
+def run_streamed(command, cwd, env, timeout=3600, raise_on_timeout=True):
+    """Run command, reading stdout+stderr line by line as it arrives; each line is stamped with time.time() when read.
+
+    After ``timeout`` seconds the command and its descendants are stopped, even when it prints nothing: then RuntimeError,
+    or with ``raise_on_timeout=False`` a Run whose ``timed_out`` is true (what it printed so far, its exit code after the stop).
+    """
     started = time.time()
     lines = []
+    expired = threading.Event()
     with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1) as process:
+
+        def stop():
+            expired.set()
+            end_process_tree(process)
+
+        watchdog = threading.Timer(timeout, stop)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             for text in process.stdout:
                 lines.append((time.time(), text.rstrip('\n')))
-                if time.time() - started > timeout:
-                    raise RuntimeError('%s ran longer than %d s' % (command[0], timeout))
             process.wait()
         finally:
+            watchdog.cancel()
             if process.poll() is None:
                 end_process_tree(process)
-    return Run(command, process.returncode, lines, started, time.time())
+    if expired.is_set() and raise_on_timeout:
+        raise RuntimeError('%s ran longer than %d s' % (command[0], timeout))
+    return Run(command, process.returncode, lines, started, time.time(), timed_out=expired.is_set())
 
 
 def descendants(pid):
@@ -307,11 +324,18 @@ def machine_facts():
     except ImportError:
         ansible_core = 'not importable from %s' % sys.executable
     return dict(cpus=os.cpu_count(), python=platform.python_version(), python_executable=sys.executable, ansible_core=ansible_core,
-                platform=platform.platform(), machine=platform.machine())
+                platform=platform.platform(), machine=platform.machine(), load_average=load_average())
+
+
+def load_average():
+    """The 1, 5 and 15 minute load averages, rounded: timings taken on a busy machine (above its CPU count) mean little."""
+    return [round(value, 2) for value in os.getloadavg()]
 
 
 def print_facts(facts):
     print('Machine: %(cpus)s CPUs (%(machine)s), %(platform)s; Python %(python)s; ansible-core %(ansible_core)s' % facts, flush=True)
+    if facts.get('load_average'):
+        print('Load average at the start: %s (1, 5, 15 min)' % ', '.join('%.2f' % value for value in facts['load_average']), flush=True)
 
 
 def write_results(prefix, stamp, data):
