@@ -1169,6 +1169,22 @@ class LifeTimeClient:
     def application_version_link(self, app_key, version_key):
         return self.get('/applications/%s/versions/%s/content/' % (_seg(app_key), _seg(version_key)), expect=LINK_TYPES)
 
+    # -- application configurations (deployment blocking) -------------------------------------------
+
+    def get_application_configurations(self, app_key):
+        """The ApplicationConfigurations of an application: ``{'configurations': [{environmentKey, isBlocked, isBlockedChangeReason}]}``."""
+        return self.get('/applications/%s/configurations/' % _seg(app_key))
+
+    def update_application_configurations(self, app_key, configurations):
+        """PUT ApplicationConfiguration records (environmentKey, isBlocked, isBlockedChangeReason); LifeTime answers 204."""
+        return self.command('PUT', '/applications/%s/configurations/' % _seg(app_key), json_body={'configurations': list(configurations)},
+                            invalid_state=False)
+
+    # -- modules ------------------------------------------------------------------------------------
+
+    def list_modules(self, include_env_status=False):
+        return self.get_list('/modules/', params=_flags(IncludeEnvStatus=include_env_status))
+
     # -- deployments ------------------------------------------------------------------------------
 
     def list_deployments(self, target_env_key=None, min_date=None, max_date=None):
@@ -1237,6 +1253,31 @@ class LifeTimeClient:
 
     def solution_link(self, env_key, solution_key):
         return self.get('/environments/%s/solution/%s/' % (_seg(env_key), _seg(solution_key)), expect=LINK_TYPES)
+
+    # -- source code packages (LifeTime 11.21.1 and later) --------------------------------------------
+    # The POST answers a SourceCode_Status record {PackageKey, Status, Messages}, not a bare key.
+
+    def create_application_source_code(self, env_key, app_key):
+        return self._json('POST', '/environments/%s/applications/%s/sourcecodeaccess/' % (_seg(env_key), _seg(app_key)),
+                          self.send('POST', '/environments/%s/applications/%s/sourcecodeaccess/' % (_seg(env_key), _seg(app_key))))
+
+    def application_source_code_status(self, env_key, app_key, package_key):
+        return self.get('/environments/%s/applications/%s/sourcecodeaccess/%s/status/' % (_seg(env_key), _seg(app_key), _seg(package_key)))
+
+    def application_source_code_link(self, env_key, app_key, package_key):
+        return self.get('/environments/%s/applications/%s/sourcecodeaccess/%s/download/' % (_seg(env_key), _seg(app_key), _seg(package_key)),
+                        expect=LINK_TYPES)
+
+    def create_module_source_code(self, env_key, module_key):
+        return self._json('POST', '/environments/%s/modules/%s/sourcecodeaccess/' % (_seg(env_key), _seg(module_key)),
+                          self.send('POST', '/environments/%s/modules/%s/sourcecodeaccess/' % (_seg(env_key), _seg(module_key))))
+
+    def module_source_code_status(self, env_key, module_key, package_key):
+        return self.get('/environments/%s/modules/%s/sourcecodeaccess/%s/status/' % (_seg(env_key), _seg(module_key), _seg(package_key)))
+
+    def module_source_code_link(self, env_key, module_key, package_key):
+        return self.get('/environments/%s/modules/%s/sourcecodeaccess/%s/download/' % (_seg(env_key), _seg(module_key), _seg(package_key)),
+                        expect=LINK_TYPES)
 
 
 def _redirect_target(url, response):
