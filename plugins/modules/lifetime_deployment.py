@@ -153,6 +153,9 @@ notes:
     otherwise N + 3 for N applications (the versions of each application, read concurrently). An explicit version number,
     V(previous), a named deployment zone, or a version that may be older than the one the target runs adds a lookup.
   - The database of the target is not rolled back by O(applications[].version=previous); only the application version is.
+  - An application blocked from deployment to the target (a release freeze, see M(outsystems.lifetime.lifetime_application_config))
+    makes LifeTime refuse the plan. The task then reads the applications' configurations and fails naming each blocked application
+    and the reason; a plan it created is deleted. In check mode the configurations are read first (one request per application).
 seealso:
   - module: outsystems.lifetime.lifetime_app_version
   - module: outsystems.lifetime.lifetime_environment_info

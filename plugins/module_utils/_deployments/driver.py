@@ -20,6 +20,7 @@ and a plan queued behind an equivalent running plan follows that one instead of
 deploying the same versions twice.
 """
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_error
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import DeploymentRun
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
     ACTIVE,
@@ -59,6 +60,10 @@ class Origin:
     def redundant(self, key):
         """Right after creating: a result when the new plan turns out to have nothing to do (the origin removed it), else None."""
         return None
+
+    def blocked_applications(self, key=None):
+        """(name, reason) of each application of the plan (``key`` once it exists) blocked from deployment to the target."""
+        return []
 
     def rivals(self):
         """After creating: (plan, status) of every usable plan equivalent to the one created, read again."""
@@ -112,6 +117,7 @@ class _Drive:
     def go(self):
         if self.run is None:
             if self.task.check_mode:
+                self._refuse_blocked('Nothing was changed (check mode).')
                 return self._would('%s%s' % (self.origin.creation, '' if self.wanted == 'present' else ' and start it'))
             redundant = self._create()
             if redundant is not None:
@@ -189,8 +195,20 @@ class _Drive:
         self.run = DeploymentRun(self.task, plan['Key'], self.target, label=self.origin.label(plan['Key']))
         self.run.attach(status)
 
+    def _refuse_blocked(self, fate, **details):
+        blocked = self.origin.blocked_applications(self.run.key if self.run else None)
+        if blocked:
+            raise blocked_error(blocked, self.target, fate, **details)
+
     def _start(self):
-        equivalent = self.run.start(equivalent=self.origin.is_equivalent)
+        try:
+            equivalent = self.run.start(equivalent=self.origin.is_equivalent)
+        except LifeTimeInvalidStateError:
+            if self.created and self.origin.blocked_applications(self.run.key):
+                self.task.client.delete_deployment(self.run.key)
+                self._refuse_blocked('LifeTime refused to start the plan; it was deleted.', deployment_key=None)
+            self._refuse_blocked('LifeTime refused to start the plan; it was left saved (this task did not create it).', **self.run.result())
+            raise
         if equivalent is None:
             return
         own = self.run.key

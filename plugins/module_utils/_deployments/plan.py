@@ -25,6 +25,7 @@ application are read too (N + 3 requests), concurrently.
 import re
 import uuid
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_error, blocked_in
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import HISTORY_DAYS, History
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
@@ -37,6 +38,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
     version_keys,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeBadRequestError,
     LifeTimeError,
     LifeTimeLookupError,
     LifeTimeUsageError,
@@ -346,8 +348,17 @@ class Plan(Origin):
                                     % (marker, ', '.join(plan['Key'] for plan in found)))
             return found[0]['Key'] if found else None
 
-        return send_once(lambda: client.create_deployment(self.source['Key'], self.target['Key'], self.operations(), notes),
-                         by_marker, 'the request that creates the deployment plan (marker %s)' % marker, progress=self.task.progress)
+        try:
+            return send_once(lambda: client.create_deployment(self.source['Key'], self.target['Key'], self.operations(), notes),
+                             by_marker, 'the request that creates the deployment plan (marker %s)' % marker, progress=self.task.progress)
+        except LifeTimeBadRequestError:
+            blocked = self.blocked_applications()
+            if blocked:
+                raise blocked_error(blocked, self.target, 'LifeTime refused to create the plan: nothing was created.')
+            raise
+
+    def blocked_applications(self, key=None):
+        return blocked_in(self.task.client, [item.application for item in self.to_deploy], self.target)
 
     def rivals(self):
         """After creating: every usable plan with these versions, read again (another run may have created one at the same moment)."""

@@ -19,6 +19,7 @@ list call) tell what became of an earlier publication of the same bytes.
 import os
 import time
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_in
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts, drive
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import History
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import check_wait_options
@@ -234,6 +235,12 @@ class Publication(Origin):
         details = self.details(key)
         check_conflicts(self.task, details, key, created)
         return {}
+
+    def blocked_applications(self, key=None):
+        """The package's applications blocked in the target: known from the plan's details, so only once it exists."""
+        keys = self.package_applications(self.details(key)) if key else []
+        applications = [app for app in (self.task.resolver.application_by_key(key) for key in keys) if app]
+        return blocked_in(self.client, applications, self.target)
 
     def rivals(self):
         """Usable plans carrying these bytes, read again: another run may have uploaded the same package at the same moment."""

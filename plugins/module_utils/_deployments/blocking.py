@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: applications blocked from deployment to an environment (release freezes).
+
+LifeTime itself refuses a plan that deploys an application blocked in its target
+(lifetime_application_config sets the block). Reading every application's
+configuration before every plan would cost one request per application, so the
+configurations are read only to explain a refusal, and in check mode to say the
+plan would be refused: the task then names each blocked application and the reason.
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import WORKERS, same_key
+
+
+def _blocked(client, application, target):
+    try:
+        configurations = (client.get_application_configurations(application['Key']) or {}).get('configurations') or []
+    except LifeTimeAPIError:
+        # The explanation is best effort: a LifeTime without the operation (405) or a refused read leaves LifeTime's own answer.
+        return None
+    for configuration in configurations:
+        if isinstance(configuration, dict) and same_key(configuration.get('environmentKey'), target['Key']) and configuration.get('isBlocked'):
+            return (application['Name'], configuration.get('isBlockedChangeReason') or '')
+    return None
+
+
+def blocked_in(client, applications, target):
+    """(name, reason) of each of ``applications`` blocked from deployment to ``target``; one request each, concurrently."""
+    if not applications:
+        return []
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(applications))) as pool:
+        found = list(pool.map(lambda application: _blocked(client, application, target), applications))
+    return [item for item in found if item]
+
+
+def blocked_error(blocked, target, fate, **details):
+    """The failure for a plan LifeTime refuses (or would refuse) because applications are blocked in its target."""
+    names = '; '.join('%s (%s)' % (name, reason.rstrip('.') or 'no reason given') for name, reason in blocked)
+    return LifeTimeError('Deployments to %s are blocked for %s. %s Unblock them with outsystems.lifetime.lifetime_application_config '
+                         '(blocked: false) when the freeze ends.' % (target['Name'], names, fate), blocked=[name for name, dummy in blocked], **details)
