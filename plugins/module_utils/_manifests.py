@@ -305,6 +305,11 @@ def _snake(entry):
     return dict((SNAKE[field], value) for field, value in entry.items())
 
 
+def _exactly_one(items, matches):
+    found = [item for item in items if matches(item)]
+    return found[0] if len(found) == 1 else None
+
+
 def _plural(count, word):
     return '%d %s%s' % (count, word, '' if count == 1 else 's')
 
@@ -336,16 +341,11 @@ class Manifest:
         """The definition whose label, else name, else key is ``ref`` (exactly, then ignoring case when only one matches), or None."""
         wanted = str(ref or '').strip()
         definitions = self.environments
-        for field in ('environment_label', 'environment_name'):
-            found = [item for item in definitions if item[field] == wanted]
-            if len(found) == 1:
-                return found[0]
-        found = [item for item in definitions if same_key(item['environment_key'], wanted)]
-        if found:
-            return found[0]
+        found = _exactly_one(definitions, lambda item: item['environment_label'] == wanted)
+        found = found or _exactly_one(definitions, lambda item: item['environment_name'] == wanted)
+        found = found or next((item for item in definitions if same_key(item['environment_key'], wanted)), None)
         lowered = wanted.lower()
-        found = [item for item in definitions if lowered in (item['environment_label'].lower(), item['environment_name'].lower())]
-        return found[0] if len(found) == 1 else None
+        return found or _exactly_one(definitions, lambda item: lowered in (item['environment_label'].lower(), item['environment_name'].lower()))
 
     def to_deploy(self, include_test_applications=False):
         """The entries to deploy: all of them, or all but the test applications."""
@@ -437,16 +437,20 @@ def resolve_versions(resolver, manifest, include_test_applications=False, parame
             for application, entry, where in chosen]
 
 
+def _given_applications(resolver, applications):
+    chosen = []
+    for index, ref in enumerate(applications):
+        application = ref if isinstance(ref, dict) else resolver.application(ref, 'applications[%d]' % index)
+        if any(same_key(application['Key'], other['Key']) for other in chosen):
+            raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
+        chosen.append(application)
+    return chosen
+
+
 def _chosen_applications(resolver, env, applications, template):
     """The application records the manifest is about: as given, else the template's, else every non-system one running in ``env``."""
     if applications:
-        chosen = []
-        for index, ref in enumerate(applications):
-            application = ref if isinstance(ref, dict) else resolver.application(ref, 'applications[%d]' % index)
-            if any(same_key(application['Key'], other['Key']) for other in chosen):
-                raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
-            chosen.append(application)
-        return chosen
+        return _given_applications(resolver, applications)
     if template is not None:
         return [pair[0] for pair in _template_applications(resolver, template)]
     return [app for app in resolver.applications() if not app.get('IsSystem') and resolver.status_in(app, env)]
@@ -506,6 +510,28 @@ def _zone_names(resolver, env, statuses):
     return dict((str(zone.get('Key', '')).lower(), zone.get('Name')) for zone in resolver.deployment_zones(env))
 
 
+def _entry(application, version, status, zones, tests):
+    """One entry of ApplicationVersions, as outsystems-pipeline writes it: LifeTime's values unchanged."""
+    zone_key = status.get('DeploymentZoneKey') or ''
+    return {
+        'ApplicationKey': application['Key'],
+        'ApplicationName': application['Name'],
+        'VersionKey': version['Key'],
+        'VersionNumber': version.get('Version'),
+        'CreatedOn': version.get('CreatedOn'),
+        'ChangeLog': version.get('ChangeLog'),
+        'IsTestApplication': application['Key'].lower() in tests,
+        'DeploymentZoneKey': zone_key,
+        'DeploymentZoneName': zones.get(zone_key.lower()) if zone_key else None,
+    }
+
+
+def _notes(notes, template):
+    if notes is not None:
+        return notes
+    return template.notes if template is not None and template.notes is not None else ''
+
+
 def manifest_of(resolver, environment, applications=None, notes=None, template=None, test_applications=None):
     """The manifest (a dict in the pipelines' format) of what ``environment`` runs for ``applications``; see the module's docstring."""
     env = environment if isinstance(environment, dict) else resolver.environment(environment)
@@ -514,25 +540,11 @@ def manifest_of(resolver, environment, applications=None, notes=None, template=N
     tests = _test_keys(resolver, chosen, test_applications, template)
     resolver.prefetch_versions(chosen)
     zones = _zone_names(resolver, env, statuses)
-    entries = []
-    for application, status in zip(chosen, statuses):
-        version = resolver.version_by_key(application, status['BaseApplicationVersionKey'])
-        zone_key = status.get('DeploymentZoneKey') or ''
-        entries.append({
-            'ApplicationKey': application['Key'],
-            'ApplicationName': application['Name'],
-            'VersionKey': version['Key'],
-            'VersionNumber': version.get('Version'),
-            'CreatedOn': version.get('CreatedOn'),
-            'ChangeLog': version.get('ChangeLog'),
-            'IsTestApplication': application['Key'].lower() in tests,
-            'DeploymentZoneKey': zone_key,
-            'DeploymentZoneName': zones.get(zone_key.lower()) if zone_key else None,
-        })
+    entries = [_entry(application, resolver.version_by_key(application, status['BaseApplicationVersionKey']), status, zones, tests)
+               for application, status in zip(chosen, statuses)]
     entries.sort(key=lambda entry: (str(entry['ApplicationName']).lower(), str(entry['ApplicationKey']).lower()))
-    if notes is None:
-        notes = template.notes if template is not None and template.notes is not None else ''
-    data = {APPLICATION_VERSIONS: entries, ENVIRONMENT_DEFINITIONS: _environment_definitions(resolver, template), DEPLOYMENT_NOTES: notes}
+    data = {APPLICATION_VERSIONS: entries, ENVIRONMENT_DEFINITIONS: _environment_definitions(resolver, template),
+            DEPLOYMENT_NOTES: _notes(notes, template)}
     if template is not None and CONFIGURATION_ITEMS in template.data:
         data[CONFIGURATION_ITEMS] = copy.deepcopy(template.data[CONFIGURATION_ITEMS])
     return data
