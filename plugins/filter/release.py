@@ -100,11 +100,12 @@ def publish_versions(solution, downloads):
 
 def publish_summary(versions, published, check_mode=False, package='solution'):
     """The body of the publish role's summary: each application and version, then what became of each package."""
-    lines = ['%s %s%s (%s)' % (item['name'], item['version'], ' with changes since that version' if item.get('modified') else '',
-                              'would be published' if check_mode else 'published') for item in versions or []]
+    outcome = 'would be published' if check_mode else 'published'
+    lines = ['%s %s%s (%s)' % (item['name'], item['version'], ' with changes since that version' if item.get('modified') else '', outcome)
+             for item in versions or []]
     if check_mode:
-        return lines + ['would %s and publish it in the target' % ('build the solution in the source' if package == 'solution' else
-                                                                   'download each application package from the source')]
+        action = 'build the solution in the source' if package == 'solution' else 'download each application package from the source'
+        return lines + ['would %s and publish it in the target' % action]
     return lines + [result['summary'] for result in (published or {}).get('results') or [] if result.get('summary')]
 
 

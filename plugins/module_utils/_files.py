@@ -59,6 +59,7 @@ def file_sha256(path):
             digest.update(chunk)
     return digest.hexdigest()
 
+
 def check_package(src):
     """The absolute path and size of src, or a LifeTimeUsageError saying what is wrong with it. Reads 4 bytes of it at most."""
     path = os.path.abspath(os.path.expanduser(src))
@@ -83,6 +84,7 @@ def check_package(src):
         raise LifeTimeUsageError('src %s is not an .oap or .osp package: it does not start with the zip signature PK\\x03\\x04 '
                                  '(a truncated download, or an error page saved under that name?).' % path, parameter='src')
     return path, size
+
 
 def mib(size):
     """Bytes as MiB, for messages."""

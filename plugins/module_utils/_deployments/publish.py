@@ -211,7 +211,7 @@ class Publication(Origin):
         deployment = self.details(key).get('Deployment') or {}
         body = {'Notes': self.marker, 'SourceEnvironmentKey': deployment.get('SourceEnvironmentKey') or '',
                 'TargetEnvironmentKey': deployment.get('TargetEnvironmentKey') or self.target['Key'],
-                'ApplicationOperations': [{'ApplicationVersionKey': op.get('ApplicationVersionKey') or '', 'DeploymentZoneKey': op.get('DeploymentZoneKey') or ''}
+                'ApplicationOperations': [dict((field, op.get(field) or '') for field in ('ApplicationVersionKey', 'DeploymentZoneKey'))
                                           for op in deployment.get('ApplicationOperations') or []]}
         try:
             self.client.update_deployment(key, body)
@@ -257,10 +257,9 @@ def run(task):
     pub.hash()
     record, status = pub.decide()
     if record is not None and state_of(status) in SUCCEEDED:
-        result = pub.result(pub.details(record['Key']), changed=False, deployment_key=record['Key'], deployment_status=state_of(status),
-                            msg='%s is already published to %s: deployment plan %s (%s) deployed these bytes (sha256 %s) and nothing '
-                                'deployed since changed its applications.' % (pub.name, pub.target['Name'], record['Key'],
-                                                                                state_of(status), pub.checksum))
+        message = ('%s is already published to %s: deployment plan %s (%s) deployed these bytes (sha256 %s) and nothing deployed since '
+                   'changed its applications.' % (pub.name, pub.target['Name'], record['Key'], state_of(status), pub.checksum))
+        result = pub.result(pub.details(record['Key']), changed=False, deployment_key=record['Key'], deployment_status=state_of(status), msg=message)
         result['summary'] = summary_line(result, task.check_mode)
         return result
     if record is not None and not task.check_mode:
