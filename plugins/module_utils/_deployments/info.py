@@ -1,0 +1,265 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: the deployment plans of a target (or of every target) created between two moments.
+
+One GET /deployments/ for the window: LifeTime's MinDate and MaxDate are dates, so
+a day wider on each side is asked for and the exact window is applied to CreatedOn
+here. Names come from the resolver. A plan's status is read only for plans that were
+started (eight at a time): a plan never started is saved. An application's versions
+are read only for an operation whose label ("Deploy 1.5") does not give its number.
+Nothing here reads a plan's details (GET /deployments/{key}/), which validates a
+saved plan and may change its status.
+"""
+
+import datetime
+import re
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
+    ABORTED,
+    ABORTING,
+    FINISHED_SUCCESSFUL,
+    FINISHED_WITH_ERRORS,
+    FINISHED_WITH_WARNINGS,
+    NEEDS_USER_INTERVENTION,
+    NEVER,
+    RUNNING,
+    SAVED,
+    started,
+    state_of,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeNotFoundError, LifeTimeResponseError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import WORKERS, same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
+
+# LifeTime's definition also documents force_finished (a plan finished by force from LifeTime's interface).
+FORCE_FINISHED = 'force_finished'
+STATUSES = (SAVED, RUNNING, NEEDS_USER_INTERVENTION, ABORTING, ABORTED, FINISHED_SUCCESSFUL, FINISHED_WITH_WARNINGS,
+            FINISHED_WITH_ERRORS, FORCE_FINISHED)
+DEFAULT_DAYS = 7
+UTC = datetime.timezone.utc
+_DATE = re.compile(r'(\d{4})-(\d{2})-(\d{2})$')
+_DATETIME = re.compile(r'(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
+# The label LifeTime gives an operation that deploys a version (API reference: "Deploy 1.5").
+_DEPLOY_LABEL = re.compile(r'\s*Deploy\s+(\S+)\s*$')
+EVENTS = ('Created', 'Saved', 'Started', 'Aborted')
+
+
+def _zone(text):
+    if not text or text.upper() == 'Z':
+        return UTC
+    sign = -1 if text[0] == '-' else 1
+    digits = text[1:].replace(':', '')
+    return datetime.timezone(sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def parse_moment(text):
+    """(aware datetime, True for a bare date) of an ISO date or date and time; None when it is neither.
+
+    A moment without a time zone is UTC, as LifeTime writes its dates.
+    """
+    value = str(text).strip()
+    found = _DATE.match(value)
+    try:
+        if found:
+            return datetime.datetime(*(int(part) for part in found.groups()), tzinfo=UTC), True
+        found = _DATETIME.match(value)
+        if not found:
+            return None
+        year, month, day, hour, minute, second, fraction, zone = found.groups()
+        micro = int((fraction or '0')[:6].ljust(6, '0'))
+        return datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=_zone(zone)), False
+    except ValueError:
+        return None
+
+
+def iso(moment):
+    return moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _moment(params, name):
+    text = params.get(name)
+    if text is None or not str(text).strip():
+        return None
+    parsed = parse_moment(text)
+    if parsed is None:
+        raise LifeTimeUsageError('%s %r is not a date: give an ISO date such as 2026-01-15, or a date and time such as '
+                                 '2026-01-15T10:00:00Z (UTC unless it names its offset).' % (name, text), parameter=name)
+    moment, bare = parsed
+    if bare and name == 'to':
+        # A date as the end of the window includes that whole day.
+        moment += datetime.timedelta(days=1) - datetime.timedelta(microseconds=1)
+    return moment
+
+
+def window(params, now=None):
+    """(from, to) as aware datetimes: the parameters, else the DEFAULT_DAYS days up to ``to`` (or now)."""
+    end = _moment(params, 'to') or (now or datetime.datetime.now(UTC))
+    start = _moment(params, 'from') or end - datetime.timedelta(days=DEFAULT_DAYS)
+    if start > end:
+        raise LifeTimeUsageError('from (%s) is after to (%s): the window of creation dates would be empty.' % (iso(start), iso(end)),
+                                 parameter='from')
+    return start, end
+
+
+def check_query(params):
+    """Everything the task asks for that needs no request: the window, the statuses, include_log."""
+    start, end = window(params)
+    if params.get('target_environment') is not None and not str(params['target_environment']).strip():
+        raise LifeTimeUsageError('target_environment is empty: give the name or key of an environment, or leave it out for every target.',
+                                 parameter='target_environment')
+    return dict(start=start, end=end, statuses=frozenset(params.get('status') or ()), include_log=bool(params.get('include_log')))
+
+
+def _never(value):
+    return not value or str(value).startswith(NEVER)
+
+
+def _created(plan):
+    parsed = parse_moment(plan.get('CreatedOn') or '')
+    return parsed[0] if parsed else None
+
+
+def _in_window(plan, query):
+    created = _created(plan)
+    # A plan whose creation date cannot be read is kept: LifeTime listed it for the dates asked.
+    return created is None or query['start'] <= created <= query['end']
+
+
+def _carries(plan, app_keys):
+    return any(same_key(op.get('ApplicationKey'), key) for op in _operations(plan) for key in app_keys)
+
+
+def _operations(plan):
+    operations = plan.get('ApplicationOperations') or []
+    return [op for op in operations if isinstance(op, dict)] if isinstance(operations, list) else []
+
+
+class DeploymentHistory:
+    """The plans of the window, filtered, each with its status read at most once."""
+
+    def __init__(self, task, query, target=None, app_keys=None):
+        self.task = task
+        self.client = task.client
+        self.resolver = task.resolver
+        self.query = query
+        self.target = target
+        self.app_keys = app_keys or []
+        self.statuses = {}
+
+    def plans(self):
+        """The plans LifeTime lists for the window (a day wider on each side), then the exact window and the filters."""
+        plans = self.client.list_deployments(target_env_key=self.target['Key'] if self.target else None,
+                                             min_date=(self.query['start'] - datetime.timedelta(days=1)).date().isoformat(),
+                                             max_date=(self.query['end'] + datetime.timedelta(days=1)).date().isoformat())
+        for index, plan in enumerate(plans):
+            if not isinstance(plan.get('Key'), str) or not plan['Key']:
+                raise LifeTimeResponseError('GET', '/deployments/', status=200, reason='deployment plan %d of the list has no Key: is '
+                                            'lifetime_url the address of the LifeTime API?' % index)
+        plans = [plan for plan in plans if _in_window(plan, self.query)]
+        if self.target:
+            plans = [plan for plan in plans if same_key(plan.get('TargetEnvironmentKey'), self.target['Key'])]
+        if self.app_keys:
+            plans = [plan for plan in plans if _carries(plan, self.app_keys)]
+        return plans
+
+    def _needs_status(self, plan):
+        if self.query['include_log']:
+            return True
+        # A plan never started is saved; a started one can only be asked about when some other status is wanted.
+        return started(plan) and (not self.query['statuses'] or bool(self.query['statuses'] - {SAVED}))
+
+    def _keeps_unread(self, plan):
+        """Whether a plan whose status is not read belongs in the answer."""
+        if started(plan):
+            return False
+        return not self.query['statuses'] or SAVED in self.query['statuses']
+
+    def read_statuses(self, plans):
+        """Read the status of the plans that need it, WORKERS at a time; returns the plans to keep."""
+        pending = [plan['Key'] for plan in plans if self._needs_status(plan)]
+        if pending:
+            with ThreadPoolExecutor(max_workers=min(WORKERS, len(pending))) as pool:
+                # list() re-raises the first failed read.
+                for key, status in zip(pending, list(pool.map(self.client.get_deployment_status, pending))):
+                    self.statuses[key] = status
+        kept = []
+        for plan in plans:
+            if plan['Key'] in self.statuses:
+                if not self.query['statuses'] or state_of(self.statuses[plan['Key']]) in self.query['statuses']:
+                    kept.append(plan)
+            elif self._keeps_unread(plan):
+                kept.append(plan)
+        return kept
+
+    def _environment(self, key):
+        if not key:
+            return None, None
+        env = next((item for item in self.resolver.environments() if same_key(item.get('Key'), key)), None)
+        return (env or {}).get('Name'), key
+
+    def _version(self, op, application):
+        found = _DEPLOY_LABEL.match(str(op.get('DeploymentOperation') or ''))
+        if found:
+            return found.group(1)
+        if application is None or not op.get('ApplicationVersionKey'):
+            return None
+        try:
+            return self.resolver.version_by_key(application, op['ApplicationVersionKey']).get('Version')
+        except LifeTimeNotFoundError:
+            # The version was deleted since.
+            return None
+
+    def _applications(self, plan):
+        items = []
+        for op in _operations(plan):
+            application = self.resolver.application_by_key(op.get('ApplicationKey')) if op.get('ApplicationKey') else None
+            items.append(dict(name=(application or {}).get('Name'), key=op.get('ApplicationKey'), version=self._version(op, application),
+                              version_key=op.get('ApplicationVersionKey'), operation=op.get('DeploymentOperation') or '',
+                              deployment_zone_key=op.get('DeploymentZoneKey') or ''))
+        return items
+
+    def entry(self, plan):
+        """A plan as the module returns it."""
+        source, source_key = self._environment(plan.get('SourceEnvironmentKey'))
+        target, target_key = self._environment(plan.get('TargetEnvironmentKey'))
+        entry = dict(key=plan.get('Key'), details_url=plan.get('DetailsURL') or '', notes=plan.get('Notes') or '',
+                     source_environment=source, source_environment_key=source_key,
+                     target_environment=target, target_environment_key=target_key)
+        for event in EVENTS:
+            happened = not _never(plan.get(event + 'On'))
+            prefix = event.lower()
+            entry[prefix + '_on'] = plan.get(event + 'On') if happened else None
+            entry[prefix + '_by'] = (plan.get(event + 'By') or None) if happened else None
+            entry[prefix + '_by_username'] = (plan.get(event + 'ByUsername') or None) if happened else None
+        status = self.statuses.get(plan['Key'])
+        entry['status'] = state_of(status) if status is not None else SAVED
+        entry['info'] = (status or {}).get('Info') or ''
+        entry['applications'] = self._applications(plan)
+        if self.query['include_log']:
+            log = (status or {}).get('DeploymentLog') or []
+            entry['log'] = snake([line for line in log if isinstance(line, dict)]) if isinstance(log, list) else []
+        return entry
+
+
+def _application_keys(resolver, refs):
+    keys = []
+    for index, ref in enumerate(refs or []):
+        keys.append(resolver.application(ref, 'applications[%d]' % index)['Key'])
+    return keys
+
+
+def deployment_info(task):
+    """Entry point of lifetime_deployment_info."""
+    params = task.params
+    query = check_query(params)
+    resolver = task.resolver
+    target = resolver.environment(params['target_environment'], 'target_environment') if params.get('target_environment') else None
+    history = DeploymentHistory(task, query, target, _application_keys(resolver, params.get('applications')))
+    plans = history.read_statuses(history.plans())
+    return dict(changed=False, deployments=[history.entry(plan) for plan in plans], target_environment=(target or {}).get('Name'),
+                **{'from': iso(query['start']), 'to': iso(query['end'])})

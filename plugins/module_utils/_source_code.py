@@ -1,0 +1,243 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: source code packages of an application, or of one module, as it runs in an environment.
+
+Request the package (POST .../sourcecodeaccess/), follow its status until LifeTime
+says Done, ask for its download link and stream the zip to dest. Everything the
+user gave (dest, the names, that it runs there, that a module is not an extension)
+is checked before the one POST.
+"""
+
+import os
+import time
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.plan import running_record
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeError,
+    LifeTimeLookupError,
+    LifeTimeResponseError,
+    LifeTimeUsageError,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, file_sha256
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one, same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
+from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Waiter
+from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
+
+# The statuses LifeTime reports (OutSystems' walkthrough "Get the source code of an application", and
+# outsystems-pipeline 0.11.0): InProgress while packaging, Done when the link can be asked for. Any other
+# status ends the wait and fails the task with it, rather than polling a package that will never be done.
+IN_PROGRESS = frozenset(('', 'inprogress'))
+DONE = 'done'
+EXTENSION = 'extension'
+
+
+def status_of(record):
+    """The Status of a SourceCode_Status record, as LifeTime wrote it."""
+    return str((record or {}).get('Status') or '')
+
+
+def _running_in(statuses, env):
+    """The ModuleStatusInEnv record of an environment, or None."""
+    return next((status for status in statuses if isinstance(status, dict) and same_key(status.get('EnvironmentKey'), env['Key'])), None)
+
+
+class ApplicationSource:
+    """The source code of a whole application, as it runs in ``env``."""
+
+    def __init__(self, resolver, env, ref):
+        self.env = env
+        self.application = resolver.application(ref)
+        self.status = resolver.status_in(self.application, env)
+        if self.status is None:
+            raise LifeTimeLookupError('Application %s does not run in %s (application): LifeTime packages the source code of what '
+                                      'runs in environment.' % (self.application['Name'], env['Name']), parameter='application')
+        self.resolver = resolver
+
+    @property
+    def what(self):
+        return 'application %s' % self.application['Name']
+
+    @property
+    def path(self):
+        return '/environments/%s/applications/%s/sourcecodeaccess/' % (self.env['Key'], self.application['Key'])
+
+    def create(self, client):
+        return client.create_application_source_code(self.env['Key'], self.application['Key'])
+
+    def status_record(self, client, package_key):
+        return client.application_source_code_status(self.env['Key'], self.application['Key'], package_key)
+
+    def link(self, client, package_key):
+        return client.application_source_code_link(self.env['Key'], self.application['Key'], package_key)
+
+    def result(self):
+        """The application with the version the environment runs (its last tag when it was modified since)."""
+        running = running_record(self.status)
+        if running is None and self.status.get('BaseApplicationVersionKey'):
+            running = self.resolver.running_version(self.application, self.env)
+        return dict(application=dict(name=self.application['Name'], key=self.application['Key'], version=(running or {}).get('Version'),
+                                     version_key=self.status.get('BaseApplicationVersionKey'),
+                                     is_modified=bool(self.status.get('IsModified'))))
+
+
+class ModuleSource:
+    """The source code of one module, as it runs in ``env``."""
+
+    def __init__(self, client, env, ref):
+        self.env = env
+        self.module = match_one(client.list_modules(include_env_status=True), ref, 'module', 'module')
+        if str(self.module.get('Kind') or '').lower() == EXTENSION:
+            raise LifeTimeUsageError('Module %s is an extension: LifeTime gives no source code of extensions through its API '
+                                     '(module). Give an application or a module that is not an extension.' % self.module['Name'],
+                                     parameter='module')
+        statuses = self.module.get('ModuleStatusInEnv') or []
+        self.status = _running_in(statuses if isinstance(statuses, list) else [], env)
+        if self.status is None:
+            raise LifeTimeLookupError('Module %s does not run in %s (module): LifeTime packages the source code of what runs in '
+                                      'environment.' % (self.module['Name'], env['Name']), parameter='module')
+
+    @property
+    def what(self):
+        return 'module %s' % self.module['Name']
+
+    @property
+    def path(self):
+        return '/environments/%s/modules/%s/sourcecodeaccess/' % (self.env['Key'], self.module['Key'])
+
+    def create(self, client):
+        return client.create_module_source_code(self.env['Key'], self.module['Key'])
+
+    def status_record(self, client, package_key):
+        return client.module_source_code_status(self.env['Key'], self.module['Key'], package_key)
+
+    def link(self, client, package_key):
+        return client.module_source_code_link(self.env['Key'], self.module['Key'], package_key)
+
+    def result(self):
+        return dict(module=dict(name=self.module['Name'], key=self.module['Key'], kind=self.module.get('Kind') or '',
+                                application_key=self.status.get('ApplicationKey') or '',
+                                module_version_key=self.status.get('ModuleVersionKey') or ''))
+
+
+def source_request(task):
+    """(dest, environment, source) of the task, checked; nothing is written before this returns."""
+    params = task.params
+    if params.get('wait_timeout') is not None and params['wait_timeout'] < 0:
+        raise LifeTimeUsageError('wait_timeout must be 0 or more seconds, not %d.' % params['wait_timeout'], parameter='wait_timeout')
+    for name in ('application', 'module'):
+        if params.get(name) is not None and not str(params[name]).strip():
+            raise LifeTimeUsageError('%s is empty: give the name or key of the %s whose source code to download.' % (name, name),
+                                     parameter=name)
+    dest = check_dest(params['dest'])
+    resolver = task.resolver
+    env = resolver.environment(params['environment'])
+    if params.get('application'):
+        return dest, env, ApplicationSource(resolver, env, params['application'])
+    return dest, env, ModuleSource(task.client, env, params['module'])
+
+
+class StatusHistory:
+    """The distinct package statuses seen, in order; each new one is reported as progress."""
+
+    def __init__(self, task, key):
+        self.task = task
+        self.key = key
+        self.seen = []
+        self.began = time.monotonic()
+
+    def __call__(self, record):
+        value = status_of(record)
+        if value and (not self.seen or self.seen[-1] != value):
+            self.seen.append(value)
+            self.task.progress('[source code %s %5.1fs] %s' % (self.key[:8], time.monotonic() - self.began, value))
+
+
+def _package_key(record, source):
+    key = record.get('PackageKey') if isinstance(record, dict) else None
+    if not isinstance(key, str) or not key.strip():
+        raise LifeTimeResponseError('POST', source.path, reason='the answer carries no PackageKey: %r' % (record,))
+    return key.strip()
+
+
+def _create(task, env, source):
+    """POST the package request. LifeTime cannot list source code packages, so a lost answer is sent again once:
+    a second package is a harmless duplicate, like a second solution."""
+    client = task.client
+    record = send_once(lambda: source.create(client), lambda: None,
+                       'the request that creates the source code package of %s in %s' % (source.what, env['Name']),
+                       resend=True, progress=task.progress)
+    return _package_key(record, source), record
+
+
+def _messages(record):
+    return snake([item for item in ((record or {}).get('Messages') or []) if isinstance(item, dict)])
+
+
+def _message_text(messages):
+    texts = ['%s%s' % (item.get('message') or '', (': %s' % item['detail']) if item.get('detail') else '') for item in messages]
+    return '; '.join(text for text in texts if text) or 'LifeTime gave no message'
+
+
+def _wait(task, env, source, key, first):
+    """Follow the package's status until it is not in progress; returns (last record, history)."""
+    history = StatusHistory(task, key)
+    history(first)
+    client = task.client
+    waiter = Waiter(fetch=lambda: source.status_record(client, key),
+                    done=lambda record: status_of(record).lower() not in IN_PROGRESS,
+                    on_poll=history, timeout=task.params['wait_timeout'],
+                    what='the source code package %s of %s to be ready in %s' % (key, source.what, env['Name']),
+                    describe=lambda record: status_of(record) or 'no status',
+                    hint='LifeTime goes on packaging it; run the task again with a longer wait_timeout.',
+                    details=lambda: dict(package_key=key, status_history=history.seen))
+    return waiter.wait(initial_state=first).state, history.seen
+
+
+def _dest_state(path):
+    if not os.path.exists(path):
+        return {}
+    return dict(path=path, checksum=file_sha256(path), size=os.path.getsize(path))
+
+
+def _check_mode_result(result, dest, env, source):
+    exists = os.path.exists(dest)
+    result.update(changed=not exists, package_key=None, status_history=[], messages=[],
+                  msg='Check mode: would ask LifeTime for the source code of %s as it runs in %s and download it to %s%s.'
+                      % (source.what, env['Name'], dest, '' if not exists else ' (it exists; whether it differs is only known by downloading)'))
+    return result
+
+
+def download_source_code(task):
+    """Entry point of lifetime_source_code."""
+    began = time.monotonic()
+    dest, env, source = source_request(task)
+    result = dict(environment=env['Name'], dest=dest)
+    result.update(source.result())
+    if task.check_mode:
+        return _check_mode_result(result, dest, env, source)
+    before = _dest_state(dest) if task.diff else None
+    client = task.client
+    key, first = _create(task, env, source)
+    task.progress('Source code package %s of %s requested in %s.' % (key, source.what, env['Name']))
+    record, history = _wait(task, env, source, key, first)
+    messages = _messages(record)
+    result.update(package_key=key, status_history=history, messages=messages)
+    if status_of(record).lower() != DONE:
+        raise LifeTimeError('The source code package %s of %s in %s ended with status %s: %s. Nothing was downloaded; %s was left as it was.'
+                            % (key, source.what, env['Name'], status_of(record), _message_text(messages).rstrip('.'), dest),
+                            package_key=key, status_history=history, messages=messages, duration=round(time.monotonic() - began, 3))
+    outcome = client.download(lambda: source.link(client, key), dest)
+    result.update(changed=outcome['changed'], checksum=outcome['sha256'], size=outcome['size'], duration=round(time.monotonic() - began, 3))
+    if outcome['changed']:
+        result['msg'] = 'Source code of %s as it runs in %s (package %s) downloaded to %s (%d bytes).' % (
+            source.what, env['Name'], key, dest, outcome['size'])
+    else:
+        result['msg'] = '%s already holds the same source code of %s (package %s): left as it was.' % (dest, source.what, key)
+    if task.diff:
+        result['diff'] = dict(before=before, after=dict(path=dest, checksum=outcome['sha256'], size=outcome['size']),
+                              before_header='%s (before)' % dest, after_header='%s (after)' % dest)
+    return result
