@@ -394,8 +394,8 @@ def test_the_workflow_promotes_to_quality_assurance_then_after_approval_the_same
     [root] = set(nodes) - set(parents)
 
     qa = nodes[root]
-    assert TEMPLATES[qa['unified_job_template']['name']]['extra_vars'] == {'source_environment': 'Development',
-                                                                            'target_environment': 'Quality Assurance'}
+    qa_extra_vars = TEMPLATES[qa['unified_job_template']['name']]['extra_vars']
+    assert qa_extra_vars == {'source_environment': 'Development', 'target_environment': 'Quality Assurance'}
     [approval] = children(root, 'success_nodes')
     assert nodes[approval]['unified_job_template']['type'] == 'workflow_approval'
     assert isinstance(nodes[approval]['unified_job_template']['timeout'], int)

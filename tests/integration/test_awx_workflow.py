@@ -70,8 +70,8 @@ def test_production_gets_exactly_the_versions_quality_assurance_got_and_the_roll
     [production_plan] = new_plans(sim, existing)
     plan = sim.state.deployment_summary(production_plan)
     assert plan['source'] == 'Quality Assurance'
-    assert sorted((app['application'], app['version']) for app in plan['applications']) == [('Customer Portal', '2.1.1'),
-                                                                                              ('EmployeeBackoffice', '1.3')]
+    deployed = sorted((app['application'], app['version']) for app in plan['applications'])
+    assert deployed == [('Customer Portal', '2.1.1'), ('EmployeeBackoffice', '1.3')]
     assert production_plan.notes.startswith('CHG-2041')
     # Nothing was tagged again in Development.
     assert [v.number for v in sim.state.versions('Customer Portal')] == ['2.0', '2.1', '2.1.1']
