@@ -162,7 +162,8 @@ def _read_file(value, parameter):
 
 def _read(value, parameter):
     """(data, origin) of what the task gave: a mapping, JSON text, or the path of a file."""
-    if isinstance(value, dict):
+    if isinstance(value, (dict, list)):
+        # A list is refused by check_manifest, which says what it looks like.
         return copy.deepcopy(value), 'the %s given inline' % parameter
     if not isinstance(value, str):
         raise _usage('%s must be the path of a manifest file (JSON or YAML) or the manifest itself (a mapping with ApplicationVersions), '
