@@ -77,7 +77,8 @@ def test_the_changelog_has_the_release_galaxy_yml_names():
     changelog = read_yaml('changelogs', 'changelog.yaml')
     assert GALAXY['version'] in changelog['releases']
     with open(os.path.join(REPO_ROOT, 'CHANGELOG.md'), encoding='utf-8') as handle:
-        assert re.search(r'^## v%s$' % re.escape(GALAXY['version']), handle.read(), re.M)
+        # antsibull-changelog escapes the dots of the heading in Markdown: "## v0\\.1\\.0".
+        assert re.search(r'^## v%s$' % re.escape(GALAXY['version'].replace('.', '\\.')), handle.read(), re.M)
     # Fragments of later changes go here.
     assert os.path.isdir(os.path.join(REPO_ROOT, 'changelogs', 'fragments'))
 
