@@ -83,6 +83,28 @@ def test_the_changelog_has_the_release_galaxy_yml_names():
     assert os.path.isdir(os.path.join(REPO_ROOT, 'changelogs', 'fragments'))
 
 
+def test_every_module_and_role_of_a_released_version_is_in_its_changelog():
+    """A module or role added after a release names the next version in version_added, or the release is made again."""
+    releases = read_yaml('changelogs', 'changelog.yaml')['releases']
+    claimed = []
+    for path in sorted(glob.glob(os.path.join(REPO_ROOT, 'plugins', 'modules', '*.py'))):
+        with open(path, encoding='utf-8') as handle:
+            found = re.search(r"^version_added: ['\"]?([0-9.]+)['\"]?$", handle.read(), re.M)
+        if found and found.group(1) in releases:
+            claimed.append(('modules', os.path.basename(path)[:-3], found.group(1)))
+    for role in sorted(os.listdir(os.path.join(REPO_ROOT, 'roles'))):
+        version = str(read_yaml('roles', role, 'meta', 'argument_specs.yml')['argument_specs']['main'].get('version_added', ''))
+        if version in releases:
+            claimed.append(('objects', role, version))
+    missing = []
+    for kind, name, version in claimed:
+        release = releases[version]
+        listed = release.get('modules', []) if kind == 'modules' else release.get('objects', {}).get('role', [])
+        if name not in [item['name'] for item in listed]:
+            missing.append('%s (version_added %s)' % (name, version))
+    assert missing == []
+
+
 def test_nothing_points_at_a_repository_that_does_not_exist():
     """galaxy.yml names a repository, documentation, homepage and issues once the collection has a public home."""
     assert not set(GALAXY) & {'repository', 'documentation', 'homepage', 'issues'}
