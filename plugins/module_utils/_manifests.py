@@ -44,12 +44,14 @@ API:
     Raises LifeTimeLookupError when an application or version does not exist, LifeTimeUsageError when the version key
     and the version number of an entry disagree. Reads the applications once and each application's versions.
 
-``manifest_of(resolver, environment, applications=None, notes=None, template=None, test_applications=None)`` -> dict
-    The manifest, in the format above, of what ``environment`` (a record, name or key) runs for ``applications``
-    (records, names or keys; None: ``template``'s applications, or every non-system application that runs there).
-    ``template`` (a Manifest) gives the environment labels, the test flags, the notes (unless ``notes``) and the
-    configuration items to carry over. Raises LifeTimeLookupError for an application that does not run there and
-    LifeTimeUsageError for one changed there since its last version (it would not be the version the manifest names).
+``manifest_of(resolver, environment, applications=None, notes=None, template=None, test_applications=None, fresh=False)``
+    -> dict: the manifest, in the format above, of what ``environment`` (a record, name or key) runs for ``applications``
+    (records, names or keys; None or empty: ``template``'s applications, or every non-system application that runs
+    there), sorted by application name. ``template`` (a Manifest) gives the environment labels (by key), the test flags,
+    the notes (unless ``notes``) and the configuration items to carry over; ``test_applications`` (names or keys) marks
+    more. ``fresh=True`` reads LifeTime again through a new Resolver (after a deployment the resolver's cached statuses
+    are those of before). Raises LifeTimeLookupError for an application that does not run there and LifeTimeUsageError
+    for one changed there since its last version (what runs is no version the manifest could name).
 
 ``manifest_text(data)`` -> the file's content: JSON, 4-space indent, sorted keys, ASCII only, final newline.
 
@@ -79,7 +81,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, umask
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import Resolver, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import version_text
 
 APPLICATION_VERSIONS = 'ApplicationVersions'
@@ -441,7 +443,11 @@ def resolve_versions(resolver, manifest, include_test_applications=False, parame
 def _given_applications(resolver, applications):
     chosen = []
     for index, ref in enumerate(applications):
-        application = ref if isinstance(ref, dict) else resolver.application(ref, 'applications[%d]' % index)
+        if isinstance(ref, dict):
+            # A record read by another Resolver may be stale (read before a deployment): this one's, by key.
+            application = resolver.application_by_key(ref['Key']) or ref
+        else:
+            application = resolver.application(ref, 'applications[%d]' % index)
         if any(same_key(application['Key'], other['Key']) for other in chosen):
             raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
         chosen.append(application)
@@ -533,8 +539,10 @@ def _notes(notes, template):
     return template.notes if template is not None and template.notes is not None else ''
 
 
-def manifest_of(resolver, environment, applications=None, notes=None, template=None, test_applications=None):
+def manifest_of(resolver, environment, applications=None, notes=None, template=None, test_applications=None, fresh=False):
     """The manifest (a dict in the pipelines' format) of what ``environment`` runs for ``applications``; see the module's docstring."""
+    if fresh:
+        resolver = Resolver(resolver.client)
     env = environment if isinstance(environment, dict) else resolver.environment(environment)
     chosen = _chosen_applications(resolver, env, applications, template)
     statuses = [_running_status(resolver, application, env, index) for index, application in enumerate(chosen)]

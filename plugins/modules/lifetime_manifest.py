@@ -55,7 +55,7 @@ options:
   source_manifest:
     description:
       - A manifest to carry over, in the same format, as the path of a JSON or YAML file on the host that runs the
-        task, or the data itself.
+        task, or the data itself (a mapping, or JSON text).
       - Its environment labels (C(EnvironmentLabel), matched by key), test application flags, C(DeploymentNotes) and
         C(ConfigurationItems) carry over into the new manifest; its applications are the default of O(applications).
       - Configuration items are carried as they are and never applied by this module.

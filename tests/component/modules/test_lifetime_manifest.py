@@ -279,3 +279,47 @@ def test_a_malformed_source_manifest_fails_before_asking_lifetime(run_module, si
     assert result['failed'] is True
     assert message in result['msg'], result['msg']
     assert simulator.requests == []
+
+
+def test_a_dest_where_nothing_can_be_written_fails_before_asking_lifetime(run_module, simulator):
+    simulator.clear_requests()
+
+    result = run_module(MODULE, dict(environment=QA, applications=APPS, dest='/proc/release.json'))
+
+    assert result['failed'] is True
+    assert result['msg'].startswith('Nothing can be written in the directory of dest, /proc') or 'not writable' in result['msg'], result
+    assert simulator.requests == []
+
+
+def test_without_requests_the_module_says_which_library_to_install(run_module, simulator, monkeypatch):
+    from ansible_collections.outsystems.lifetime.plugins.module_utils import _module
+    monkeypatch.setattr(_module, 'HAS_REQUESTS', False)
+    monkeypatch.setattr(_module, 'REQUESTS_IMPORT_ERROR', 'ImportError: No module named requests')
+
+    result = run_module(MODULE, dict(environment=QA))
+
+    assert result['failed'] is True
+    assert 'Failed to import the required Python library (requests)' in result['msg']
+    assert simulator.requests == []
+
+
+def test_manifest_of_reads_lifetime_again_when_asked_for_a_fresh_view(simulator):
+    from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
+    from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import manifest_of
+    from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import Resolver
+    client = LifeTimeClient(simulator.url, simulator.token)
+    try:
+        resolver = Resolver(client)
+        application = resolver.application('EmployeeBackoffice')
+        assert manifest_of(resolver, QA, [application])['ApplicationVersions'][0]['VersionNumber'] == '1.2'
+        # A deployment happens: the resolver's cached statuses are those of before.
+        simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+
+        stale = manifest_of(resolver, QA, [application])
+        fresh = manifest_of(resolver, QA, [application], fresh=True)
+    finally:
+        client.close()
+
+    assert stale['ApplicationVersions'][0]['VersionNumber'] == '1.2'
+    assert fresh['ApplicationVersions'][0]['VersionNumber'] == '1.3'
+    assert fresh['ApplicationVersions'][0]['VersionKey'] == simulator.state.running_version_key(QA, 'EmployeeBackoffice')
