@@ -101,8 +101,8 @@ class ConfigurationChange:
         name = self.application['Name']
 
         def shown(state):
-            return dict(application=name, environments=dict((item['environment'], dict(blocked=item['blocked'], reason=item['reason']))
-                                                             for item in self.listed(state)))
+            environments = dict((item['environment'], dict(blocked=item['blocked'], reason=item['reason'])) for item in self.listed(state))
+            return dict(application=name, environments=environments)
         return dict(before=shown(self.before), after=shown(self.after()))
 
     def body(self):
@@ -134,23 +134,28 @@ class ConfigurationChange:
         return names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' and ' + names[-1]
 
 
+def _unchanged_message(change):
+    desired = change.desired
+    message = 'Deployments of %s to %s are already %s: nothing to change.' % (
+        change.application['Name'], change.names(change.environments), 'blocked' if desired['blocked'] else 'allowed')
+    kept = [item for item in change.listed(change.before) if desired['reason'] and item['blocked'] and item['reason'] != desired['reason']]
+    if kept:
+        message += (' LifeTime records a reason only with a change of blocked, so the reason it holds is kept: %s.'
+                    % '; '.join('%s: %r' % (item['environment'], item['reason']) for item in kept))
+    return message
+
+
 def _message(change, check_mode):
     desired = change.desired
-    name = change.application['Name']
     if not change.changing:
-        state = 'blocked' if desired['blocked'] else 'allowed'
-        message = 'Deployments of %s to %s are already %s: nothing to change.' % (name, change.names(change.environments), state)
-        kept = [item for item in change.listed(change.before) if desired['reason'] and item['blocked'] and item['reason'] != desired['reason']]
-        if kept:
-            message += (' LifeTime records a reason only with a change of blocked, so the reason it holds is kept: %s.'
-                        % '; '.join('%s: %r' % (item['environment'], item['reason']) for item in kept))
-        return message
-    what = 'deployments of %s to %s' % (name, change.names(change.changing))
+        return _unchanged_message(change)
+    what = 'deployments of %s to %s' % (change.application['Name'], change.names(change.changing))
     if desired['reason']:
         what += ' (reason: %s)' % desired['reason']
     if check_mode:
         return 'Would %s %s.' % ('block' if desired['blocked'] else 'allow', what)
     return '%s %s.' % ('Blocked' if desired['blocked'] else 'Allowed', what)
+
 
 def ensure_configuration(task, desired):
     """The result of lifetime_application_config for the desired state (see desired_configuration)."""

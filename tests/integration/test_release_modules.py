@@ -63,11 +63,20 @@ def test_deployment_info_playbook_reports_the_simulators_plans(ansible_playbook,
     assert run.rc == 0 and run.recap.get('failed') == 0, run
     assert simulator.writes() == []
     results = json.loads(results_file.read_text())
-    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=7)
-    reached = [plan for plan in reversed(simulator.state.deployments('Production'))
-               if plan.created_on >= since and plan.status in ('finished_successful', 'finished_with_warnings')]
-    assert [(entry['key'], [(a['name'], a['version']) for a in entry['applications']]) for entry in results['production']['deployments']] == [
+    reached = reached_production_last_week(simulator)
+    assert [(entry['key'], versions(entry)) for entry in results['production']['deployments']] == [
         (plan.key, [(a['application'], a['version']) for a in simulator.state.deployment_summary(plan)['applications']]) for plan in reached]
     assert [entry['key'] for entry in results['all']['deployments']] == [plan.key for plan in reversed(simulator.state.deployments())]
     logs = dict((plan.key, [line.message for line in plan.log]) for plan in simulator.state.deployments())
-    assert all([line['message'] for line in entry['log']] == logs[entry['key']] for entry in results['all']['deployments'])
+    assert [[line['message'] for line in entry['log']] for entry in results['all']['deployments']] == [
+        logs[entry['key']] for entry in results['all']['deployments']]
+
+
+def reached_production_last_week(sim):
+    since = datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=7)
+    return [plan for plan in reversed(sim.state.deployments('Production'))
+            if plan.created_on >= since and plan.status in ('finished_successful', 'finished_with_warnings')]
+
+
+def versions(entry):
+    return [(application['name'], application['version']) for application in entry['applications']]

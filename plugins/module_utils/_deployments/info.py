@@ -153,19 +153,15 @@ class DeploymentHistory:
 
     def plans(self):
         """The plans LifeTime lists for the window (a day wider on each side), then the exact window and the filters."""
-        plans = self.client.list_deployments(target_env_key=self.target['Key'] if self.target else None,
-                                             min_date=(self.query['start'] - datetime.timedelta(days=1)).date().isoformat(),
-                                             max_date=(self.query['end'] + datetime.timedelta(days=1)).date().isoformat())
-        for index, plan in enumerate(plans):
-            if not isinstance(plan.get('Key'), str) or not plan['Key']:
-                raise LifeTimeResponseError('GET', '/deployments/', status=200, reason='deployment plan %d of the list has no Key: is '
-                                            'lifetime_url the address of the LifeTime API?' % index)
-        plans = [plan for plan in plans if _in_window(plan, self.query)]
-        if self.target:
-            plans = [plan for plan in plans if same_key(plan.get('TargetEnvironmentKey'), self.target['Key'])]
-        if self.app_keys:
-            plans = [plan for plan in plans if _carries(plan, self.app_keys)]
-        return plans
+        plans = _with_keys(self.client.list_deployments(target_env_key=self.target['Key'] if self.target else None,
+                                                        min_date=(self.query['start'] - datetime.timedelta(days=1)).date().isoformat(),
+                                                        max_date=(self.query['end'] + datetime.timedelta(days=1)).date().isoformat()))
+        return [plan for plan in plans if _in_window(plan, self.query) and self._wanted(plan)]
+
+    def _wanted(self, plan):
+        if self.target and not same_key(plan.get('TargetEnvironmentKey'), self.target['Key']):
+            return False
+        return not self.app_keys or _carries(plan, self.app_keys)
 
     def _needs_status(self, plan):
         if self.query['include_log']:
@@ -230,20 +226,40 @@ class DeploymentHistory:
         entry = dict(key=plan.get('Key'), details_url=plan.get('DetailsURL') or '', notes=plan.get('Notes') or '',
                      source_environment=source, source_environment_key=source_key,
                      target_environment=target, target_environment_key=target_key)
-        for event in EVENTS:
-            happened = not _never(plan.get(event + 'On'))
-            prefix = event.lower()
-            entry[prefix + '_on'] = plan.get(event + 'On') if happened else None
-            entry[prefix + '_by'] = (plan.get(event + 'By') or None) if happened else None
-            entry[prefix + '_by_username'] = (plan.get(event + 'ByUsername') or None) if happened else None
+        entry.update(_events(plan))
         status = self.statuses.get(plan['Key'])
         entry['status'] = state_of(status) if status is not None else SAVED
         entry['info'] = (status or {}).get('Info') or ''
         entry['applications'] = self._applications(plan)
         if self.query['include_log']:
-            log = (status or {}).get('DeploymentLog') or []
-            entry['log'] = snake([line for line in log if isinstance(line, dict)]) if isinstance(log, list) else []
+            entry['log'] = _log(status)
         return entry
+
+
+def _with_keys(plans):
+    """The plans, each with a Key, or an error naming the first that has none."""
+    for index, plan in enumerate(plans):
+        if not isinstance(plan.get('Key'), str) or not plan['Key']:
+            raise LifeTimeResponseError('GET', '/deployments/', status=200, reason='deployment plan %d of the list has no Key: is '
+                                        'lifetime_url the address of the LifeTime API?' % index)
+    return plans
+
+
+def _events(plan):
+    """created_on, created_by, created_by_username... of a plan; None for what never happened (LifeTime's 1900-01-01)."""
+    fields = {}
+    for event in EVENTS:
+        happened = not _never(plan.get(event + 'On'))
+        prefix = event.lower()
+        fields[prefix + '_on'] = plan.get(event + 'On') if happened else None
+        fields[prefix + '_by'] = (plan.get(event + 'By') or None) if happened else None
+        fields[prefix + '_by_username'] = (plan.get(event + 'ByUsername') or None) if happened else None
+    return fields
+
+
+def _log(status):
+    log = (status or {}).get('DeploymentLog') or []
+    return snake([line for line in log if isinstance(line, dict)]) if isinstance(log, list) else []
 
 
 def _application_keys(resolver, refs):

@@ -41,9 +41,13 @@ def test_blocking_production_blocks_it_in_lifetime_and_nowhere_else(run_module, 
     assert simulator.state.is_blocked(simulator.state.application(APP).key, env_key(simulator, 'Production'))
     for other in ('Development', 'Quality Assurance'):
         assert config(simulator, other) == {'is_blocked': False, 'reason': ''}
-    assert [body_keys(w) for w in puts(simulator)] == [[env_key(simulator, 'Production')]]
-    assert puts(simulator)[0]['body']['configurations'][0] == {
-        'environmentKey': env_key(simulator, 'Production'), 'isBlocked': True, 'isBlockedChangeReason': REASON}
+    assert [w['body'] for w in puts(simulator)] == [{'configurations': [
+        {'environmentKey': env_key(simulator, 'Production'), 'isBlocked': True, 'isBlockedChangeReason': REASON}]}]
+
+
+def test_blocking_returns_the_configuration_lifetime_holds(run_module, simulator):
+    result = run_module(MODULE, block())
+
     assert result['changed_environments'] == ['Production']
     assert result['configurations'] == [{'environment': 'Production', 'environment_key': env_key(simulator, 'Production'),
                                          'blocked': True, 'reason': REASON}]

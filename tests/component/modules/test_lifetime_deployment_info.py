@@ -77,15 +77,26 @@ def test_the_last_seven_days_of_production_are_listed_newest_first_with_what_and
     assert len(wanted) >= 4
     assert [summary_of(entry) for entry in result['deployments']] == [summary_fields(plan) for plan in wanted]
     assert result['changed'] is False and result['target_environment'] == 'Production'
+    assert all('log' not in entry for entry in result['deployments'])
+
+
+def test_who_created_and_started_a_plan_and_what_never_happened(run_module, sim):
+    result = run_module(MODULE, dict(target_environment='Production'), sim=sim)
+
     finished = next(entry for entry in result['deployments'] if entry['status'] == 'finished_successful')
     assert (finished['started_by'], finished['started_by_username']) == (API_USER, API_USERNAME)
     assert (finished['created_by'], finished['created_by_username']) == (API_USER, API_USERNAME)
-    assert finished['started_on'] and finished['aborted_on'] is None and finished['aborted_by'] is None
+    assert finished['started_on'] and (finished['aborted_on'], finished['aborted_by']) == (None, None)
     assert finished['target_environment_key'] == sim.state.environment('Production').key
     assert finished['applications'][0]['operation'] == 'Deploy %s' % finished['applications'][0]['version']
+
+
+def test_a_saved_plan_was_never_started(run_module, sim):
+    result = run_module(MODULE, dict(target_environment='Production'), sim=sim)
+
     saved = next(entry for entry in result['deployments'] if entry['status'] == 'saved')
-    assert saved['started_on'] is None and saved['started_by'] is None and saved['notes'] == 'Waiting for the window'
-    assert 'log' not in finished
+    assert (saved['started_on'], saved['started_by'], saved['started_by_username']) == (None, None, None)
+    assert saved['notes'] == 'Waiting for the window' and saved['created_on']
 
 
 def test_one_listing_with_dates_a_day_wider_and_a_status_read_per_started_plan_only(run_module, sim):

@@ -51,24 +51,36 @@ def test_the_source_code_of_what_runs_in_production_is_downloaded(run_module, si
     assert result['changed'] is True, result
     package = simulator.state.find_source_package(result['package_key'])
     assert package is not None and package.status == 'Done'
-    assert package.env_key == simulator.state.environment('Production').key
-    assert package.app_key == simulator.state.application(APP).key and package.module_key == ''
+    assert (package.env_key, package.app_key, package.module_key) == (
+        simulator.state.environment('Production').key, simulator.state.application(APP).key, '')
     content = manifest(str(dest))
-    assert content['Kind'] == 'source'
-    assert content['SourceEnvironment']['Name'] == 'Production'
+    assert (content['Kind'], content['SourceEnvironment']['Name']) == ('source', 'Production')
     assert [entry['Version'] for entry in content['Applications']] == [simulator.state.running_version('Production', APP)]
     assert sorted(m['ModuleName'] for m in content['Applications'][0]['Modules']) == running_modules(simulator, 'Production')
     assert result['checksum'] == sha256_file(str(dest)) and result['size'] == dest.stat().st_size
-    assert result['dest'] == str(dest)
-    assert result['environment'] == 'Production'
+    assert leftovers(tmp_path) == []
+
+
+def test_one_package_request_one_link_and_the_download(run_module, simulator, tmp_path):
+    result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(tmp_path / 'backoffice.zip')))
+
+    package = simulator.state.find_source_package(result['package_key'])
+    assert len(posts(simulator)) == 1 and len(links(simulator)) == 1
+    assert '/environments/%s/applications/%s/' % (package.env_key, package.app_key) in posts(simulator)[0]['path']
+    assert posts(simulator)[0]['body'] is None
+
+
+def test_the_result_names_the_version_that_runs_and_lifetimes_messages(run_module, simulator, tmp_path):
+    dest = tmp_path / 'backoffice.zip'
+
+    result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest)))
+
+    assert (result['dest'], result['environment']) == (str(dest), 'Production')
     assert result['application'] == {'name': APP, 'key': simulator.state.application(APP).key,
                                      'version': simulator.state.running_version('Production', APP),
                                      'version_key': simulator.state.running_version_key('Production', APP), 'is_modified': False}
     assert result['status_history'] == ['InProgress', 'Done']
     assert [m['detail'] for m in result['messages']][0] == "Source code access for application '%s'." % APP
-    assert len(posts(simulator)) == 1 and len(links(simulator)) == 1
-    assert '/environments/%s/applications/%s/' % (package.env_key, package.app_key) in posts(simulator)[0]['path']
-    assert leftovers(tmp_path) == []
 
 
 def test_a_second_run_builds_a_package_again_and_leaves_the_same_bytes_alone(run_module, simulator, tmp_path):
