@@ -72,6 +72,8 @@ def plans_to(sim, target):
 
 def test_the_manifest_generate_manifest_file_writes_is_read_and_is_what_we_write(pipeline_python, make_simulator, tmp_path):
     sim = make_simulator()
+    # One application in a named deployment zone, one in none (DeploymentZoneName null).
+    sim.state.set_running_version(QA, 'EmployeeBackoffice', '1.2', zone_key=sim.state.environment(QA).default_zone().key)
     path = generate(pipeline_python, sim, tmp_path, QA, APPS, 'Release 7')
     with open(path) as handle:
         theirs = json.load(handle)
@@ -92,6 +94,7 @@ def test_the_manifest_generate_manifest_file_writes_is_read_and_is_what_we_write
         client.close()
     # Field for field the same data; ours lists the applications by name.
     theirs['ApplicationVersions'].sort(key=lambda entry: entry['ApplicationName'].lower())
+    assert [entry['DeploymentZoneName'] for entry in theirs['ApplicationVersions']] == [None, 'Global']
     assert ours == theirs
 
 
@@ -99,7 +102,7 @@ def test_the_manifest_generate_manifest_file_writes_is_read_and_is_what_we_write
 
 def test_the_peer_deploys_exactly_the_versions_of_our_manifest(pipeline_python, make_simulator, ansible_playbook, tmp_path):
     sim = make_simulator(step_seconds=0.2)
-    sim.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    sim.state.set_running_version(QA, 'EmployeeBackoffice', '1.3', zone_key=sim.state.environment(QA).default_zone().key)
     assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
     dest = tmp_path / 'release.json'
     written = write_with_module(ansible_playbook, sim, tmp_path, environment=QA, applications=APPS, notes='Release 8', dest=str(dest))
@@ -117,8 +120,9 @@ def test_the_peer_deploys_exactly_the_versions_of_our_manifest(pipeline_python, 
         assert sim.state.running_version_key('Production', entry['ApplicationName']) == entry['VersionKey']
     [plan] = [p for p in plans_to(sim, 'Production') if p['notes'] == 'Release 8']
     assert plan['source'] == QA and plan['status'] == 'finished_successful'
-    assert [(a['application'], a['version'], a['version_key']) for a in plan['applications']] == [
-        ('EmployeeBackoffice', '1.3', sim.state.running_version_key(QA, 'EmployeeBackoffice'))]
+    # With -z the peer picks Production's zone of the same name as the manifest's DeploymentZoneName.
+    assert [(a['application'], a['version'], a['version_key'], a['deployment_zone_key']) for a in plan['applications']] == [
+        ('EmployeeBackoffice', '1.3', sim.state.running_version_key(QA, 'EmployeeBackoffice'), sim.state.environment('Production').default_zone().key)]
     assert [w['path'].rstrip('/').rsplit('/', 1)[-1] for w in sim.writes()] == ['deployments', 'start']
 
     sim.clear_requests()
