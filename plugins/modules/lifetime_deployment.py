@@ -155,7 +155,8 @@ notes:
   - The database of the target is not rolled back by O(applications[].version=previous); only the application version is.
   - An application blocked from deployment to the target (a release freeze, see M(outsystems.lifetime.lifetime_application_config))
     makes LifeTime refuse the plan. The task then reads the applications' configurations and fails naming each blocked application
-    and the reason; a plan it created is deleted. In check mode the configurations are read first (one request per application).
+    and the reason; a plan it created is deleted. Check mode sends no plan, so it does not report blocks; read them with
+    M(outsystems.lifetime.lifetime_application_config) in check mode.
 seealso:
   - module: outsystems.lifetime.lifetime_app_version
   - module: outsystems.lifetime.lifetime_environment_info

@@ -8,8 +8,9 @@
 LifeTime itself refuses a plan that deploys an application blocked in its target
 (lifetime_application_config sets the block). Reading every application's
 configuration before every plan would cost one request per application, so the
-configurations are read only to explain a refusal, and in check mode to say the
-plan would be refused: the task then names each blocked application and the reason.
+configurations are read only to explain a refusal: the task then names each
+blocked application and the reason. Check mode sends no plan, so it cannot meet
+the refusal and does not predict it (lifetime_application_config shows the blocks).
 """
 
 from concurrent.futures import ThreadPoolExecutor

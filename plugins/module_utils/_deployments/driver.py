@@ -117,7 +117,6 @@ class _Drive:
     def go(self):
         if self.run is None:
             if self.task.check_mode:
-                self._refuse_blocked('Nothing was changed (check mode).')
                 return self._would('%s%s' % (self.origin.creation, '' if self.wanted == 'present' else ' and start it'))
             redundant = self._create()
             if redundant is not None:

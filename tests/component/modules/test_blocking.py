@@ -16,13 +16,6 @@ def test_a_blocked_application_fails_the_promote_naming_the_reason_and_no_plan_i
     assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
 
 
-def test_check_mode_says_the_plan_would_be_refused(run_module, simulator):
-    simulator.state.set_application_blocked('EmployeeBackoffice', 'Production', reason=REASON)
-    result = run_module('lifetime_deployment', PROMOTE, check_mode=True)
-    assert result['failed'] is True and 'blocked for EmployeeBackoffice' in result['msg'] and 'check mode' in result['msg']
-    assert simulator.writes() == []
-
-
 def test_an_application_blocked_elsewhere_deploys(run_module, simulator):
     simulator.state.set_application_blocked('EmployeeBackoffice', 'Quality Assurance', reason=REASON)
     result = run_module('lifetime_deployment', PROMOTE)
