@@ -45,7 +45,7 @@ options:
     type: str
   applications:
     description:
-      - The applications to deploy, each with the version to deploy. Required unless O(deployment_key) is given.
+      - The applications to deploy, each with the version to deploy. Required unless O(deployment_key) or O(manifest) is given.
     type: list
     elements: dict
     suboptions:
@@ -73,6 +73,24 @@ options:
         description:
           - Name or key of the deployment zone of the target to deploy to. The default zone when omitted.
         type: str
+  manifest:
+    description:
+      - A release manifest, deployed instead of O(applications) - exactly its version keys, so the target gets the versions
+        that were tested. The format of outsystems-pipeline's trigger manifest (C(ApplicationVersions), C(EnvironmentDefinitions),
+        C(DeploymentNotes), optionally C(ConfigurationItems)), as M(outsystems.lifetime.lifetime_manifest) writes it and LifeTime's
+        Trigger Pipeline plugin produces it.
+      - A path to a JSON or YAML file on the host that runs the task, JSON text, or the same data as a dictionary.
+      - O(source_environment) and O(target_environment) may then be the manifest's environment labels.
+      - Every application and version must exist, and none may be older than what the target runs (see O(allow_downgrade));
+        applications that already run their version are left out. Test applications (C(IsTestApplication)) are left out unless
+        O(include_test_applications=true).
+      - C(ConfigurationItems) are read and returned for the target (RV(configuration_items)), with a warning, but not applied.
+    type: raw
+  include_test_applications:
+    description:
+      - With O(manifest), also deploy the applications it marks as test applications.
+    type: bool
+    default: false
   notes:
     description:
       - Notes of the deployment plan, shown in LifeTime. The run's marker is appended on a new line.
@@ -194,6 +212,12 @@ EXAMPLES = r'''
     applications:
       - name: EmployeeBackoffice
         version: previous
+
+- name: Deploy to Production exactly what Quality Assurance tested, from a release manifest
+  outsystems.lifetime.lifetime_deployment:
+    source_environment: QA
+    target_environment: PRD
+    manifest: /var/lib/releases/2026.12/manifest.json
 
 - name: Promote Billing, mapping its extension's logical database to a connection of Production
   outsystems.lifetime.lifetime_deployment:
@@ -324,6 +348,22 @@ applications_to_redeploy:
   returned: when a plan was created or started
   type: list
   elements: str
+configuration_items:
+  description:
+    - The manifest's C(ConfigurationItems) that have a value for the target, as read (not applied).
+  returned: with O(manifest)
+  type: list
+  elements: dict
+  contains:
+    module_name:
+      description: Module that defines the item.
+      type: str
+    configuration_item_name:
+      description: Name of the site property or other configuration item.
+      type: str
+    target_value:
+      description: The value the manifest gives it in the target.
+      type: str
 verified:
   description: Whether the target was read after the deployment and runs every version deployed (O(verify)).
   returned: when a plan with O(applications) finished successfully and O(verify=true)
@@ -357,6 +397,8 @@ ARGUMENT_SPEC = dict(
         mutually_exclusive=[('name', 'key')],
         required_one_of=[('name', 'key')],
     ),
+    manifest=dict(type='raw'),
+    include_test_applications=dict(type='bool', default=False),
     notes=dict(type='str', default=''),
     state=dict(type='str', default='deployed', choices=['present', 'started', 'deployed', 'aborted', 'absent']),
     deployment_key=dict(type='str', no_log=False),
@@ -370,9 +412,9 @@ ARGUMENT_SPEC = dict(
     **WAIT_ARGUMENT_SPEC
 )
 MODULE_OPTIONS = dict(
-    mutually_exclusive=[('deployment_key', 'applications')],
-    required_one_of=[('deployment_key', 'applications')],
-    required_by={'applications': 'target_environment'},
+    mutually_exclusive=[('deployment_key', 'applications', 'manifest')],
+    required_one_of=[('deployment_key', 'applications', 'manifest')],
+    required_by={'applications': 'target_environment', 'manifest': 'target_environment'},
     supports_check_mode=True,
 )
 

@@ -7,7 +7,7 @@
 * The manifest ``lifetime_manifest`` writes (run by ansible-playbook) is deployed by the peer's
   ``deploy_tags_to_target_env_with_manifest``, unchanged: the target then runs exactly the manifest's versions, by
   environment name or by the labels carried from a source manifest, with its test applications left out unless asked.
-* A manifest from the peer drives lifetime_deployment's ``manifest`` (once that option exists).
+* A manifest from the peer drives lifetime_deployment's ``manifest``: exactly its versions reach the target.
 
 The peer is installed as tests/contract/test_outsystems_pipeline.py installs it (.tmp/real-client/, once).
 """
@@ -175,9 +175,6 @@ def test_labels_and_test_applications_carried_from_a_source_manifest_reach_the_p
 # -- the peer's manifest drives our deployment ------------------------------------------------------------------------
 
 def test_a_manifest_from_the_peer_drives_lifetime_deployment(pipeline_python, make_simulator, ansible_playbook, tmp_path):
-    from ansible_collections.outsystems.lifetime.plugins.modules import lifetime_deployment
-    if 'manifest' not in lifetime_deployment.ARGUMENT_SPEC:
-        pytest.skip('lifetime_deployment has no manifest option yet')
     sim = make_simulator(step_seconds=0.2)
     sim.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
     path = generate(pipeline_python, sim, tmp_path, QA, APPS, 'Release 9')
@@ -195,3 +192,5 @@ def test_a_manifest_from_the_peer_drives_lifetime_deployment(pipeline_python, ma
     assert run.rc == 0, run
     assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
     assert sim.state.running_version('Production', 'Directory Mobile') == '0.4'
+    plan = sim.state.deployment_summary(sim.state.latest_deployment('Production'))
+    assert plan['source'] == QA and [(app['application'], app['version']) for app in plan['applications']] == [('EmployeeBackoffice', '1.3')]

@@ -83,6 +83,8 @@ def by_applications(task):
     wanted = task.params['state']
     plan = Plan(task)
     result = plan.result()
+    if plan.manifest is not None and plan.manifest.configuration_items:
+        task.warn(plan.manifest.configuration_note(plan.target))
     if wanted in ('absent', 'aborted'):
         result.update(drive(task, plan.target, plan, wanted, *_to_remove(plan, wanted)))
         return result

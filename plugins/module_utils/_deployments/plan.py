@@ -43,6 +43,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeLookupError,
     LifeTimeUsageError,
 )
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import load_manifest, resolve_environment, resolve_versions
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import compare, version_text
@@ -118,17 +119,42 @@ class Plan(Origin):
     def __init__(self, task):
         self.task = task
         params = task.params
-        resolver = task.resolver
-        self.target = resolver.environment(params['target_environment'], 'target_environment')
+        # A release manifest names the versions by key, and its environments may be given by their labels.
+        self.manifest = load_manifest(params['manifest']) if params.get('manifest') is not None else None
+        self.target = resolve_environment(task.resolver, self.manifest, params['target_environment'], 'target_environment')
         self.source = self._source(params.get('source_environment'))
         self.history = History(task.client, self.target)
-        self.applications = self._plan_applications(params.get('applications') or [])
+        if self.manifest is not None:
+            self.applications = self._plan_manifest(params.get('include_test_applications'))
+        else:
+            self.applications = self._plan_applications(params.get('applications') or [])
         self.check_direction(params.get('allow_downgrade'))
+
+    def _plan_manifest(self, include_test_applications):
+        """Exactly the manifest's versions (test applications only when asked), each checked against LifeTime."""
+        resolver = self.task.resolver
+        planned = []
+        for application, version, entry in resolve_versions(resolver, self.manifest, include_test_applications):
+            zone = None
+            if entry.get('deployment_zone_key'):
+                zone = resolver.deployment_zone(self.target, entry['deployment_zone_key'],
+                                                'manifest.ApplicationVersions[%d].DeploymentZoneKey' % entry['index'])
+            target_status = resolver.status_in(application, self.target)
+            from_version = running_record(target_status) or resolver.running_version(application, self.target)
+            planned.append(PlannedApplication(application, version, from_version, target_status, zone))
+        if not planned:
+            raise LifeTimeUsageError('The manifest has only test applications: set include_test_applications to deploy them.',
+                                     parameter='manifest')
+        return planned
+
+    def configuration_items(self):
+        """The manifest's ConfigurationItems for the target, reported (applying them needs OutSystems' Properties API)."""
+        return self.manifest.configuration_items_for(self.target['Key']) if self.manifest is not None else []
 
     def _source(self, ref):
         resolver = self.task.resolver
         if ref:
-            source = resolver.environment(ref, 'source_environment')
+            source = resolve_environment(resolver, self.manifest, ref, 'source_environment')
         else:
             source = resolver.environment_before(self.target)
             if source is None:
@@ -312,8 +338,11 @@ class Plan(Origin):
                     after_header='%s (after the deployment)' % self.target['Name'])
 
     def result(self):
-        return dict(source_environment=self.source['Name'], target_environment=self.target['Name'],
-                    applications=[item.result() for item in self.applications])
+        result = dict(source_environment=self.source['Name'], target_environment=self.target['Name'],
+                      applications=[item.result() for item in self.applications])
+        if self.manifest is not None:
+            result['configuration_items'] = self.configuration_items()
+        return result
 
     def describe(self):
         return ', '.join('%s %s -> %s' % (item.name, (item.from_version or {}).get('Version') or '(new)', item.to_version.get('Version'))
