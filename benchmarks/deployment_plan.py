@@ -177,7 +177,10 @@ def requests_cell(figure):
 
 
 def seconds_cell(figure, value, timed_out):
-    return ('> %.0f' if timed_out else '%.2f') % value if figure else '-'
+    """Seconds, or "> S" (whole seconds, rounded down: a lower bound) for a run stopped at its timeout."""
+    if not figure:
+        return '-'
+    return '> %d' % int(value) if timed_out else '%.2f' % value
 
 
 def render(rows, latency_ms):
