@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The promote, rollback and publish roles: argument validation, use from a play of one's own, two-step deployments."""
 
+import json
+
 import pytest
 
 pytestmark = pytest.mark.integration
@@ -70,3 +72,34 @@ def test_a_two_step_promote_stops_when_prepared_and_a_later_run_finishes_it(ansi
     assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
     methods = [(w['method'], w['path'].rstrip('/').rsplit('/', 1)[-1]) for w in sim.writes()]
     assert methods == [('POST', 'deployments'), ('POST', 'start'), ('POST', 'continue')]
+
+
+def test_the_promote_role_deploys_a_release_manifest_and_writes_the_targets(ansible_playbook, make_simulator, tmp_path):
+    sim = make_simulator(token=TOKEN)
+    sim.state.set_running_version('Quality Assurance', 'EmployeeBackoffice', '1.3')
+    labels = {'Development': 'DEV', 'Quality Assurance': 'QA', 'Production': 'PRD'}
+    version = sim.state.version('EmployeeBackoffice', '1.3')
+    manifest = {
+        'ApplicationVersions': [{'ApplicationKey': sim.state.application('EmployeeBackoffice').key, 'ApplicationName': 'EmployeeBackoffice',
+                                 'VersionKey': version.key, 'VersionNumber': '1.3', 'CreatedOn': '2026-11-30T10:00:00.000Z', 'ChangeLog': '',
+                                 'IsTestApplication': False, 'DeploymentZoneKey': '', 'DeploymentZoneName': None}],
+        'EnvironmentDefinitions': [{'EnvironmentKey': env.key, 'EnvironmentName': env.name, 'EnvironmentLabel': labels[env.name]}
+                                   for env in sim.state.environments()],
+        'DeploymentNotes': 'Release 12'}
+    source = tmp_path / 'qa-manifest.json'
+    source.write_text(json.dumps(manifest))
+    dest = tmp_path / 'prd-manifest.json'
+    # What is tagged after the manifest was made must not reach Production.
+    sim.state.add_version('EmployeeBackoffice', '1.4')
+    sim.state.set_running_version('Quality Assurance', 'EmployeeBackoffice', '1.4')
+
+    run = ansible_playbook('role_promote_manifest.yml', sim=sim, extra_vars=dict(manifest=str(source), manifest_dest=str(dest)))
+
+    assert run.rc == 0, run.output[-3000:]
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
+    written = json.loads(dest.read_text())
+    assert [(app['ApplicationName'], app['VersionKey']) for app in written['ApplicationVersions']] == [('EmployeeBackoffice', version.key)]
+    # The labels of the manifest it came from are carried, so the next stage can use them again.
+    assert sorted(item['EnvironmentLabel'] for item in written['EnvironmentDefinitions']) == ['DEV', 'PRD', 'QA']
+    again = ansible_playbook('role_promote_manifest.yml', sim=sim, extra_vars=dict(manifest=str(source), manifest_dest=str(dest)))
+    assert again.rc == 0 and again.recap['changed'] == 0, again
