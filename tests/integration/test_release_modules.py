@@ -80,3 +80,38 @@ def reached_production_last_week(sim):
 
 def versions(entry):
     return [(application['name'], application['version']) for application in entry['applications']]
+
+
+UNQUOTED_DATE = """
+- name: A date YAML reads as a date
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: List the plans since an unquoted date
+      outsystems.lifetime.lifetime_deployment_info:
+        lifetime_url: "{{ lookup('ansible.builtin.env', 'LIFETIME_URL') }}"
+        lifetime_token: "{{ lookup('ansible.builtin.env', 'LIFETIME_TOKEN') }}"
+        from: 2000-01-01
+      register: since
+
+    - name: The window starts on that date
+      ansible.builtin.assert:
+        that:
+          - since.from == '2000-01-01T00:00:00Z'
+          - since.deployments | length > 0
+"""
+
+
+def test_an_unquoted_yaml_date_is_read_as_that_date(ansible_playbook, simulator, tmp_path):
+    # Kept out of tests/integration/targets: ansible-lint cannot serialise a YAML date, and galaxy-importer lints those.
+    playbook = tmp_path / 'unquoted_date.yml'
+    playbook.write_text(UNQUOTED_DATE)
+
+    run = ansible_playbook(str(playbook), sim=simulator)
+
+    assert run.rc == 0 and run.recap.get('failed') == 0, run
+    # No warning about the value being converted.
+    assert [line for line in run.output.splitlines() if 'WARNING' in line and 'from' in line] == [], run
+    query = [r['query'] for r in simulator.requests if r['path'].rstrip('/').endswith('/deployments')]
+    assert query == [{'MinDate': '1999-12-31', 'MaxDate': query[0]['MaxDate']}]
+
