@@ -74,8 +74,9 @@ notes:
   - The request that creates the package is sent once more without looking when its answer is lost, like the one that creates
     a solution, because LifeTime cannot list source code packages and a second package is only a duplicate that is never
     deployed.
-  - Requires LifeTime 11.21.1 and Platform Server 11.27.0 or later in O(environment) (an older LifeTime answers 404).
-    The service account needs permission to open the application in LifeTime.
+  - Requires LifeTime 11.21.1 and Platform Server 11.27.0 or later in O(environment); with older ones the task fails with
+    LifeTime's answer to the POST. The service account needs permission on the application in O(environment)
+    (LifeTime answers 403 otherwise).
 seealso:
   - module: outsystems.lifetime.lifetime_solution
   - module: outsystems.lifetime.lifetime_app_version
