@@ -25,7 +25,7 @@ import requests
 
 from ansible.module_utils import basic
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
+from ansible_collections.outsystems.lifetime.plugins.module_utils import _transport
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeError,
@@ -638,12 +638,13 @@ def _package(tmp_path, size):
 
 
 def test_an_upload_slower_than_request_timeout_in_total_but_steady_completes(hostile, tmp_path):
-    hostile.route('/lifetimeapi/rest/v2/environments/', hs.slow_reader(1 << 20, 0.2, hs.answer(200, '"plan-key"')), method='POST')
+    # 16 MiB read 1 MiB every 0.3 s: about 5 s in all, more than twice request_timeout, with no stall near it (even on a busy machine).
+    hostile.route('/lifetimeapi/rest/v2/environments/', hs.slow_reader(1 << 20, 0.3, hs.answer(200, '"plan-key"')), method='POST')
     started = time.monotonic()
 
-    key, dummy, size = client_for(hostile.url, timeout=1).deploy_binary(PRODUCTION, _package(tmp_path, 16 << 20))
+    key, dummy, size = client_for(hostile.url, timeout=2).deploy_binary(PRODUCTION, _package(tmp_path, 16 << 20))
 
-    assert (key, size) == ('plan-key', 16 << 20) and hs.elapsed(started) > 2
+    assert (key, size) == ('plan-key', 16 << 20) and hs.elapsed(started) > 4
 
 
 def test_an_upload_whose_answer_drips_is_ambiguous_and_sent_once(hostile, tmp_path):
@@ -679,8 +680,8 @@ def test_the_real_cap_holds_an_endless_answer_within_its_size_in_memory(hostile)
         tracemalloc.stop()
 
     assert 'larger than 64 MiB' in message
-    assert hostile.bytes_sent > _client.MAX_JSON_BYTES
-    assert peak < _client.MAX_JSON_BYTES + (24 << 20)
+    assert hostile.bytes_sent > _transport.MAX_JSON_BYTES
+    assert peak < _transport.MAX_JSON_BYTES + (24 << 20)
 
 
 def test_an_answer_announcing_300_mb_is_refused_before_reading_it(hostile):

@@ -3,7 +3,7 @@
 
 import pytest
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._client import normalize_url, parse_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._transport import normalize_url, parse_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one
 

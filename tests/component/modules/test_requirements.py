@@ -7,12 +7,16 @@ import pytest
 from ansible_collections.outsystems.lifetime.plugins.module_utils import _module
 
 MODULES = ['lifetime_environment_info', 'lifetime_application_info', 'lifetime_app_version', 'lifetime_deployment',
-           'lifetime_solution', 'lifetime_binary_publish']
+           'lifetime_solution', 'lifetime_binary_publish', 'lifetime_application_config', 'lifetime_source_code',
+           'lifetime_deployment_info', 'lifetime_manifest']
 MINIMAL_ARGS = {
     'lifetime_app_version': dict(application='EmployeeBackoffice', environment='Development'),
     'lifetime_deployment': dict(target_environment='Production', applications=[{'name': 'EmployeeBackoffice'}]),
     'lifetime_solution': dict(environment='Development', applications=['EmployeeBackoffice'], dest='/tmp/x.osp'),
     'lifetime_binary_publish': dict(src='/tmp/x.oap', target_environment='Production'),
+    'lifetime_application_config': dict(application='EmployeeBackoffice', environment=['Production'], blocked=True, reason='freeze'),
+    'lifetime_source_code': dict(environment='Development', application='EmployeeBackoffice', dest='/tmp/x.zip'),
+    'lifetime_manifest': dict(environment='Development'),
 }
 
 
