@@ -13,26 +13,27 @@ from ansible.errors import AnsibleFilterError
 SPEC_FIELDS = ('name', 'key', 'version', 'deployment_zone')
 
 
+def _spec(item, index, parameter):
+    """One application as a dictionary, or a sentence naming its place."""
+    if isinstance(item, str) and item.strip():
+        return {'name': item.strip()}
+    if not isinstance(item, dict) or not (item.get('name') or item.get('key')):
+        raise AnsibleFilterError('%s[%d] must be an application name or a dictionary with a name, not %r.' % (parameter, index, item))
+    unknown = sorted(set(item) - set(SPEC_FIELDS))
+    if unknown:
+        raise AnsibleFilterError('%s[%d] has unknown fields %s: use %s.' % (parameter, index, ', '.join(unknown), ', '.join(SPEC_FIELDS)))
+    return dict((name, value) for name, value in item.items() if value is not None and value != '')
+
+
 def application_specs(applications, version=None, parameter='applications'):
     """Names or dictionaries (or one comma-separated string) as lifetime_deployment's applications: fields set to null dropped."""
     if isinstance(applications, str):
         applications = [item.strip() for item in applications.split(',') if item.strip()]
     if not applications or not isinstance(applications, list):
         raise AnsibleFilterError('%s must list at least one application, each a name or a dictionary with a name.' % parameter)
-    specs = []
-    for index, item in enumerate(applications):
-        if isinstance(item, str) and item.strip():
-            spec = {'name': item.strip()}
-        elif isinstance(item, dict) and (item.get('name') or item.get('key')):
-            unknown = sorted(set(item) - set(SPEC_FIELDS))
-            if unknown:
-                raise AnsibleFilterError('%s[%d] has unknown fields %s: use %s.' % (parameter, index, ', '.join(unknown), ', '.join(SPEC_FIELDS)))
-            spec = dict((name, value) for name, value in item.items() if value is not None and value != '')
-        else:
-            raise AnsibleFilterError('%s[%d] must be an application name or a dictionary with a name, not %r.' % (parameter, index, item))
-        if version is not None and version != '' and 'version' not in spec:
-            spec['version'] = version
-        specs.append(spec)
+    specs = [_spec(item, index, parameter) for index, item in enumerate(applications)]
+    if version is not None and version != '':
+        specs = [dict(spec, version=spec.get('version', version)) for spec in specs]
     return specs
 
 
