@@ -64,11 +64,14 @@ notes:
     to one is lost (a timeout, a broken connection, an HTTP 5xx), it is never resent blindly; the module first looks in
     LifeTime for evidence of what it did (the version, deployment plan or uploaded package it would have created, the status
     a deployment command changes) and goes on from there.
-  - Two writes may be sent a second time after that. A deployment command (start, continue, abort) is sent again when the
-    plan's status shows no sign of it, because LifeTime refuses to act on the same command twice. The request that creates
-    a solution is sent once more without looking, because a second solution is only a duplicate package that is never
-    deployed. Every other POST or PUT is sent once. When no evidence is found, a POST fails the task saying nothing was
-    created; the PUT that records a package's checksum in the notes of its deployment plan only warns.
+  - Some writes may be sent a second time after that, each because repeating it is harmless. A deployment command (start,
+    continue, abort) is sent again when the plan's status shows no sign of it, because LifeTime refuses to act on the same
+    command twice. Database mappings are sent again when LifeTime still lists them as missing. The configurations of an
+    application (deployment blocking) are sent again when reading them back shows they were not applied; they state the
+    wanted value, not a change. The requests that create a solution or a source code package are sent once more without
+    looking, because LifeTime cannot list them and a second one is only a duplicate package that is never deployed. Every
+    other POST or PUT is sent once. When no evidence is found, a POST fails the task saying nothing was created; the PUT
+    that records a package's checksum in the notes of its deployment plan only warns.
   - API requests never follow HTTP redirects; a 3xx answer fails the task and names where it pointed. Download links follow
     up to five redirects; the token goes only with requests to the scheme, host and port of O(lifetime_url), and with none
     once a redirect has left them.
