@@ -42,6 +42,13 @@ def _listing(items, name_field):
     return ', '.join(names) if names else 'none'
 
 
+def running_record(status):
+    """The version an AppStatusInEnv record says runs, as {Key, Version} when LifeTime gives its label, else None."""
+    if status and status.get('BaseApplicationVersionKey') and status.get('BaseApplicationVersionLabel'):
+        return {'Key': status['BaseApplicationVersionKey'], 'Version': status['BaseApplicationVersionLabel']}
+    return None
+
+
 def checked(records, path, kind, nested=None):
     """LifeTime's records, each with a Key and a Name (and a list of objects under ``nested``), or an error naming the first that is not."""
     for index, record in enumerate(records):

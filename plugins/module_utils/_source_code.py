@@ -14,7 +14,6 @@ is checked before the one POST.
 import os
 import time
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.plan import running_record
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeError,
     LifeTimeLookupError,
@@ -22,7 +21,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, file_sha256
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one, same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one, running_record, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Waiter
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once

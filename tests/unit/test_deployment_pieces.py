@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments import plan as plans
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments import status as statuses
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
+from ansible_collections.outsystems.lifetime.plugins.module_utils import _resolver as resolver
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeServerError, LifeTimeTransportError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
@@ -67,8 +68,8 @@ def test_next_older_is_by_creation_date_not_by_number():
 
 
 def test_running_record_needs_both_the_key_and_the_label():
-    assert plans.running_record({'BaseApplicationVersionKey': 'k', 'BaseApplicationVersionLabel': '1.2'}) == {'Key': 'k', 'Version': '1.2'}
-    assert plans.running_record({'BaseApplicationVersionKey': 'k'}) is None
+    assert resolver.running_record({'BaseApplicationVersionKey': 'k', 'BaseApplicationVersionLabel': '1.2'}) == {'Key': 'k', 'Version': '1.2'}
+    assert resolver.running_record({'BaseApplicationVersionKey': 'k'}) is None
 
 
 def application(name, from_version, to_version, skipped=False, downgrade=False):

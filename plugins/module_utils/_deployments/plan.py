@@ -44,7 +44,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import load_manifest, resolve_environment, resolve_versions
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import running_record, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import compare, version_text
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
@@ -57,13 +57,6 @@ MARKER = '[outsystems.lifetime run %s]'
 
 def is_previous(version):
     return bool(version) and str(version).strip().lower() == PREVIOUS
-
-
-def running_record(status):
-    """The version an AppStatusInEnv record says runs, as {Key, Version} when LifeTime gives its label, else None."""
-    if status and status.get('BaseApplicationVersionKey') and status.get('BaseApplicationVersionLabel'):
-        return {'Key': status['BaseApplicationVersionKey'], 'Version': status['BaseApplicationVersionLabel']}
-    return None
 
 
 def older_by_creation(version, than):
