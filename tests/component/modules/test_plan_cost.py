@@ -93,7 +93,7 @@ def test_a_promote_of_n_applications_costs_3_requests_with_labels_and_n_plus_3_w
 
 
 @pytest.mark.parametrize('labels', FLAVOURS)
-@pytest.mark.parametrize('count', [1, 30])
+@pytest.mark.parametrize('count', SIZES)
 def test_check_mode_still_shows_from_and_to_versions(run_module, make_simulator, count, labels):
     sim = make_simulator(scenario=world(count, labels))
     result = run_module('lifetime_deployment', promote(count), sim=sim, check_mode=True, diff=True)
