@@ -42,7 +42,7 @@ The collection is found in ``.tmp/dev-collections`` (a symlink to this work tree
 ``--collections PATH`` names a directory holding ``ansible_collections/outsystems/lifetime``.
 
 Prints the machine, one table (N | LifeTime | requests before the create: ours, its bound, peer, 4N + 3 | plan ready with
-the latency: ours s, peer s | wall: ours s, peer s) and the checks; writes the figures to
+the latency: ours s, peer s | wall: ours s, peer s | the load average when the row was measured) and the checks; writes the figures to
 ``benchmarks/results/deployment_plan-<time>.json``. Exits 1 when ours takes more than 3 requests before the create with
 the label or more than N + 3 without it, for some N; or (at 200 ms) more than 3 s to have a plan ready, for up to 30
 applications without the label and for any N with it.
@@ -129,6 +129,7 @@ def figures(sim, count, before_keys, run=None):
 
 def measure_ours(work, collections, scenario, count, lifetime, latency_ms):
     name = 'ours-%d-%s-%gms' % (count, lifetime, latency_ms)
+    load = load_average()[0]
     with Simulator(work, name, scenario=scenario, latency_ms=latency_ms) as sim:
         before = {plan['key'] for plan in sim.state()['deployments']}
         run = run_playbook('deployment_plan.yml', fresh_directory(work, name), collections, sim,
@@ -136,11 +137,13 @@ def measure_ours(work, collections, scenario, count, lifetime, latency_ms):
         run.check('ansible-playbook (%s)' % name)
         result = figures(sim, count, before)
     result['wall_seconds'] = round(run.ended - run.started, 2)
+    result['load_at_start'] = load
     return result
 
 
 def measure_peer(work, python, scenario, count, lifetime, latency_ms, timeout):
     name = 'peer-%d-%s-%gms' % (count, lifetime, latency_ms)
+    load = load_average()[0]
     with Simulator(work, name, scenario=scenario, latency_ms=latency_ms) as sim:
         before = {plan['key'] for plan in sim.state()['deployments']}
         run = run_streamed(peer_command(python, sim, application_names(count)), fresh_directory(work, name), peer_env(sleep_seconds=1),
@@ -150,6 +153,7 @@ def measure_peer(work, python, scenario, count, lifetime, latency_ms, timeout):
         result = figures(sim, count, before, run)
     result['wall_seconds'] = round(run.ended - run.started, 2)
     result['wall_timed_out'] = run.timed_out
+    result['load_at_start'] = load
     return result
 
 
@@ -169,6 +173,8 @@ def measure(work, collections, python, count, lifetime, latency_ms, peer_timeout
         if loaded['requests_before_create'] != unloaded['requests_before_create'] and not loaded['timed_out']:
             print('  note: %s made %d requests before the create with %g ms latency, %d without'
                   % (tool, loaded['requests_before_create'], latency_ms, unloaded['requests_before_create']), flush=True)
+    # The busiest the machine was when one of the row's measurements started (1-minute load average).
+    row['load'] = max(row[tool][figure]['load_at_start'] for tool, dummy in tools for figure in ('at_0ms', 'at_latency'))
     return row
 
 
@@ -185,7 +191,7 @@ def seconds_cell(figure, value, timed_out):
 
 def render(rows, latency_ms):
     header = ('N', 'LifeTime', 'requests before create: ours', 'bound', 'peer', '4N+3',
-              'plan ready @%g ms: ours s' % latency_ms, 'peer s', 'wall @%g ms: ours s' % latency_ms, 'peer s')
+              'plan ready @%g ms: ours s' % latency_ms, 'peer s', 'wall @%g ms: ours s' % latency_ms, 'peer s', 'load')
     lines = []
     for row in rows:
         ours, peer = row['ours'], row.get('peer')
@@ -194,7 +200,8 @@ def render(rows, latency_ms):
                       '%.2f' % ours['plan_ready_seconds'],
                       seconds_cell(peer, peer['plan_ready_seconds'], peer['at_latency']['timed_out']) if peer else '-',
                       '%.2f' % ours['at_latency']['wall_seconds'],
-                      seconds_cell(peer, peer['at_latency']['wall_seconds'], peer['at_latency']['wall_timed_out']) if peer else '-'))
+                      seconds_cell(peer, peer['at_latency']['wall_seconds'], peer['at_latency']['wall_timed_out']) if peer else '-',
+                      '%.2f' % row['load']))
     return table(header, lines)
 
 
@@ -249,6 +256,8 @@ def main(argv=None):
         print('wall = the whole command with that latency (ansible-playbook start-up included; the peer also starts the plan and waits for it).')
         print('ours = %s (ansible-playbook, lifetime_deployment state: present); peer = %s deploy_latest_tags_to_target_env.' % (OURS, PEER))
         print('LifeTime labels = BaseApplicationVersionLabel in the application status (11.26.0); no-labels = without it (11.20.0).')
+        print('load = the highest 1-minute load average at the start of one of the row\'s runs (%d CPUs): re-run rows measured on a busy machine.'
+              % facts['cpus'])
         if python:
             print('"> X": the peer was stopped after %g s (--peer-timeout): it had made X requests / run X seconds by then.' % args.peer_timeout)
         print()
