@@ -195,21 +195,25 @@ changelog-release: venv
 
 .PHONY: test
 # Every layer runs even when an earlier one fails, so one run reports all
-# failures; the exit status is non-zero if any layer failed. compat runs in the
-# background while pytest runs (both mostly wait for simulated deployments);
-# its output follows pytest's.
+# failures; the exit status is non-zero if any layer failed. pytest takes about
+# one core for most of the run, so compat, sanity, lint and galaxy run one after
+# the other in the background meanwhile, each into .tmp/make-test-<layer>.log,
+# printed after pytest's output.
+BACKGROUND_LAYERS := compat sanity lint galaxy
 test: install
 	@failed=; \
-	echo "=== make test: compat (ansible-core $(COMPAT_CORES)) starts in the background, output in $(TMP)/compat.log"; \
-	( $(MAKE) --no-print-directory compat SKIP_INSTALL=1 > $(TMP)/compat.log 2>&1 ) & compat=$$!; \
+	echo "=== make test: $(BACKGROUND_LAYERS) start in the background, one after the other"; \
+	( for layer in $(BACKGROUND_LAYERS); do \
+		rc=0; $(MAKE) --no-print-directory $$layer SKIP_INSTALL=1 > $(TMP)/make-test-$$layer.log 2>&1 || rc=$$?; \
+		echo $$rc > $(TMP)/make-test-$$layer.rc; \
+	  done ) & background=$$!; \
 	echo "=== make test: pytest"; \
 	$(MAKE) --no-print-directory pytest SKIP_INSTALL=1 || failed="$$failed pytest"; \
-	echo "=== make test: compat"; \
-	wait $$compat || failed="$$failed compat"; \
-	cat $(TMP)/compat.log; \
-	for layer in sanity lint galaxy; do \
+	wait $$background; \
+	for layer in $(BACKGROUND_LAYERS); do \
 		echo "=== make test: $$layer"; \
-		$(MAKE) --no-print-directory $$layer SKIP_INSTALL=1 || failed="$$failed $$layer"; \
+		cat $(TMP)/make-test-$$layer.log; \
+		[ "$$(cat $(TMP)/make-test-$$layer.rc 2>/dev/null)" = 0 ] || failed="$$failed $$layer"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
 	echo 'make test: pytest, compat, sanity, lint and galaxy passed'
