@@ -155,13 +155,15 @@ $(TMP)/core-%/.requirements-installed: tests/requirements-core-%.txt
 # ansible-lint, changelog; offline, no containers), then antsibull-docs lint-collection-docs --plugin-docs on the
 # tarball installed into .tmp/galaxy-docs. Any warning fails the target.
 galaxy: $(BUILD_FIRST) $(GALAXY_STAMP)
-	$(GALAXY_VENV)/bin/python tests/utils/galaxy_importer.py $(wildcard $(DIST)/outsystems-lifetime-*.tar.gz) $(TMP)/galaxy-importer
-	rm -rf $(TMP)/galaxy-docs
-	$(BIN)/ansible-galaxy collection install --offline --no-deps --force -p $(TMP)/galaxy-docs $(DIST)/outsystems-lifetime-*.tar.gz
-	env -u ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME=$(TMP)/galaxy-docs/ansible-home PATH=$(GALAXY_VENV)/bin:$(PATH) \
+	@rc=0; \
+	$(GALAXY_VENV)/bin/python tests/utils/galaxy_importer.py $(wildcard $(DIST)/outsystems-lifetime-*.tar.gz) $(TMP)/galaxy-importer || rc=1; \
+	rm -rf $(TMP)/galaxy-docs; \
+	$(BIN)/ansible-galaxy collection install --offline --no-deps --force -p $(TMP)/galaxy-docs $(DIST)/outsystems-lifetime-*.tar.gz; \
+	if env -u ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME=$(TMP)/galaxy-docs/ansible-home PATH=$(GALAXY_VENV)/bin:$(PATH) \
 		$(GALAXY_VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
-		$(TMP)/galaxy-docs/ansible_collections/outsystems/lifetime
-	@echo 'antsibull-docs lint-collection-docs: no findings'
+		$(TMP)/galaxy-docs/ansible_collections/outsystems/lifetime; \
+	then echo 'antsibull-docs lint-collection-docs: no findings'; else echo 'antsibull-docs lint-collection-docs: findings above'; rc=1; fi; \
+	exit $$rc
 
 $(GALAXY_STAMP): tests/requirements-galaxy.txt
 	test -x $(GALAXY_VENV)/bin/python || $(PYTHON) -m venv $(GALAXY_VENV)
