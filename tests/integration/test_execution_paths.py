@@ -22,7 +22,8 @@ TOKEN = 'execution-paths-token'
 PATHS = ['controller', 'module', 'async', 'become']
 UUID = re.compile(r'[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}', re.IGNORECASE)
 INSTANT = re.compile(r'\d{4}-\d\d-\d\dT[\d:.]+Z?')
-SHA256 = re.compile(r'\b[0-9a-f]{64}\b')
+SHA256 = re.compile(r'\b[0-9a-f]{64}\b|(?<=sha256 )[0-9a-f]{12}\b')
+SECONDS = re.compile(r'\bin \d+\.\d s\b')
 RESULTS_DIR = re.compile(r'/[^ ]*/(%s)/' % '|'.join(['controller', 'module', 'async', 'become']))
 # Fields that only say how the task was run, or how long it took.
 RUN_FIELDS = ('duration', 'invocation', 'ansible_job_id', 'finished', 'results_file', 'started', 'stdout', 'stdout_lines', 'stderr',
@@ -38,7 +39,7 @@ def normalise(value):
         return [normalise(item) for item in value]
     if isinstance(value, str):
         # Each path has its own simulator (other keys, other package bytes) and its own results directory.
-        return RESULTS_DIR.sub('<dir>/', SHA256.sub('<sha256>', INSTANT.sub('<instant>', UUID.sub('<key>', value))))
+        return SECONDS.sub('in <s>', RESULTS_DIR.sub('<dir>/', SHA256.sub('<sha256>', INSTANT.sub('<instant>', UUID.sub('<key>', value)))))
     return value
 
 

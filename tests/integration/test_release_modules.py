@@ -114,4 +114,3 @@ def test_an_unquoted_yaml_date_is_read_as_that_date(ansible_playbook, simulator,
     assert [line for line in run.output.splitlines() if 'WARNING' in line and 'from' in line] == [], run
     query = [r['query'] for r in simulator.requests if r['path'].rstrip('/').endswith('/deployments')]
     assert query == [{'MinDate': '1999-12-31', 'MaxDate': query[0]['MaxDate']}]
-
