@@ -638,13 +638,14 @@ def _package(tmp_path, size):
 
 
 def test_an_upload_slower_than_request_timeout_in_total_but_steady_completes(hostile, tmp_path):
-    # 16 MiB read 1 MiB every 0.3 s: about 5 s in all, more than twice request_timeout, with no stall near it (even on a busy machine).
-    hostile.route('/lifetimeapi/rest/v2/environments/', hs.slow_reader(1 << 20, 0.3, hs.answer(200, '"plan-key"')), method='POST')
+    # 32 MiB read 1 MiB every 0.1 s: more than 3 s in all, longer than request_timeout, and what the kernel's socket
+    # buffers still hold when the last byte is written (a few MiB) drains well within it while the answer is awaited.
+    hostile.route('/lifetimeapi/rest/v2/environments/', hs.slow_reader(1 << 20, 0.1, hs.answer(200, '"plan-key"')), method='POST')
     started = time.monotonic()
 
-    key, dummy, size = client_for(hostile.url, timeout=2).deploy_binary(PRODUCTION, _package(tmp_path, 16 << 20))
+    key, dummy, size = client_for(hostile.url, timeout=2).deploy_binary(PRODUCTION, _package(tmp_path, 32 << 20))
 
-    assert (key, size) == ('plan-key', 16 << 20) and hs.elapsed(started) > 4
+    assert (key, size) == ('plan-key', 32 << 20) and hs.elapsed(started) > 3
 
 
 def test_an_upload_whose_answer_drips_is_ambiguous_and_sent_once(hostile, tmp_path):
