@@ -89,6 +89,21 @@ def release_record(deployment, source=None, target=None):
                 applications=applications)
 
 
+def release_versions(release, side='to'):
+    """The applications of a release record with the version to deploy: ``to`` what it deployed, ``from`` what ran before.
+
+    A version is given by its key when the record has it: AWX writes artifacts as !unsafe strings, and ansible-core 2.19
+    reads one that looks like a number ("1.10") as a number. An application that ran nothing before has no ``from``.
+    """
+    key_field, number_field = {'to': ('version_key', 'to_version'), 'from': ('from_version_key', 'from_version')}[side]
+    applications = []
+    for app in (release or {}).get('applications') or []:
+        version = app.get(key_field) or app.get(number_field)
+        if version:
+            applications.append({'name': app['name'], 'version': str(version)})
+    return applications
+
+
 def publish_versions(solution, downloads):
     """The versions a publication carries, from lifetime_solution's result or lifetime_app_version's loop results."""
     if solution and solution.get('applications') is not None:
@@ -130,6 +145,7 @@ class FilterModule:
             'pending_tag_lines': pending_tag_lines,
             'deployment_summary': deployment_summary,
             'release_record': release_record,
+            'release_versions': release_versions,
             'publish_versions': publish_versions,
             'publish_summary': publish_summary,
             'version_mismatches': version_mismatches,

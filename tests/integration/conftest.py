@@ -44,7 +44,9 @@ class PlaybookRun:
         return self.stdout + self.stderr
 
     def __repr__(self):
-        return 'PlaybookRun(rc=%s, recap=%s)\n--- stdout ---\n%s\n--- stderr ---\n%s' % (self.rc, self.recap, self.stdout, self.stderr)
+        # The end of the output: where a failed task says why (pytest shortens a long repr from the middle).
+        return 'PlaybookRun(rc=%s, recap=%s)\n--- stdout (end) ---\n%s\n--- stderr (end) ---\n%s' % (
+            self.rc, self.recap, self.stdout[-3000:], self.stderr[-2000:])
 
 
 def playbook_env(tmp_path, sim=None, extra=None):

@@ -5,11 +5,14 @@
 publish checks the target LifeTime before it touches the source, and builds file names only from plain names.
 """
 
+import json
 import os
+import subprocess
 
 import pytest
 
-from tests.integration.test_playbooks import PUBLISH, SOURCE_TOKEN, TARGET_TOKEN
+from tests.integration.conftest import BIN, REPO_ROOT, playbook_env
+from tests.integration.test_playbooks import PROMOTE, PUBLISH, ROLLBACK, SOURCE_TOKEN, TARGET_TOKEN, TOKEN
 from tests.support import OTHER_INFRASTRUCTURE
 
 pytestmark = pytest.mark.integration
@@ -24,6 +27,7 @@ def two_lifetimes(make_simulator):
     return source, target, env
 
 
+MANIFEST_WRITER = 'manifest_writer.yml'
 EXTRA = dict(source_environment='Development', target_environment='Live', applications=['EmployeeBackoffice'])
 
 
@@ -56,3 +60,47 @@ def test_publish_refuses_a_solution_name_that_is_not_a_file_name(ansible_playboo
     assert run.rc != 0 and 'cannot name a file in the work directory' in run.output, run
     nothing_touched(source, target, run)
     assert not os.path.exists('/tmp/evil.osp') and list(work_dir.iterdir()) == []
+
+
+def test_rollback_refuses_an_unquoted_to_version(ansible_playbook, make_simulator):
+    sim = make_simulator(token=TOKEN)
+    # JSON extra vars keep 1.10 a number (1.1): the version meant cannot be known.
+    run = ansible_playbook(ROLLBACK, sim=sim, extra_vars={'target_environment': 'Production', 'applications': 'EmployeeBackoffice',
+                                                          'to_version': 1.10})
+    assert run.rc != 0 and 'to_version is the number 1.1, not text' in run.output, run.output[-2000:]
+    assert sim.writes() == []
+
+
+def test_the_promote_headers_example_works_in_a_shell_as_written(make_simulator, tmp_path):
+    """The command in playbooks/promote.yml's header, run by a shell against the simulator (in check mode)."""
+    sim = make_simulator(token=TOKEN)
+    with open(os.path.join(REPO_ROOT, PROMOTE)) as handle:
+        header = [line[1:].strip() for line in handle if line.startswith('#')]
+    first = next(index for index, line in enumerate(header) if line.startswith('ansible-playbook outsystems.lifetime.promote'))
+    command = (header[first].rstrip('\\') + ' ' + header[first + 1]).split(' [', 1)[0]
+    command = command.replace('ansible-playbook outsystems.lifetime.promote', '%s %s --check' % (os.path.join(BIN, 'ansible-playbook'), PROMOTE))
+    sim.state.set_running_version('Development', 'Orders API', '1.0')
+    result = subprocess.run(command, shell=True, cwd=REPO_ROOT, env=playbook_env(tmp_path, sim), capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert 'Orders API skipped: already runs 1.0' in result.stdout and 'EmployeeBackoffice 1.2 -> 1.3 (would deploy)' in result.stdout
+
+
+def test_promote_playbook_takes_a_manifest_and_writes_the_targets(ansible_playbook, make_simulator, tmp_path):
+    sim = make_simulator(token=TOKEN)
+    written = tmp_path / 'qa.json'
+    prd = tmp_path / 'prd.json'
+    sim.state.set_running_version('Quality Assurance', 'EmployeeBackoffice', '1.3')
+    made = ansible_playbook(MANIFEST_WRITER, sim=sim,
+                            extra_vars={'environment_name': 'Quality Assurance', 'dest': str(written)})
+    assert made.rc == 0, made.output[-2000:]
+    sim.state.add_version('EmployeeBackoffice', '1.4')
+    sim.state.set_running_version('Quality Assurance', 'EmployeeBackoffice', '1.4')
+    run = ansible_playbook(PROMOTE, sim=sim, extra_vars={'source_environment': 'Quality Assurance', 'target_environment': 'Production',
+                                                         'manifest': str(written), 'manifest_dest': str(prd)})
+    assert run.rc == 0, run.output[-2000:]
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
+    assert [app['VersionNumber'] for app in json.loads(prd.read_text())['ApplicationVersions']] == ['1.3']
+    both = ansible_playbook(PROMOTE, sim=sim, extra_vars={'source_environment': 'Quality Assurance', 'target_environment': 'Production',
+                                                          'manifest': str(written), 'applications': 'EmployeeBackoffice'})
+    assert both.rc != 0 and 'or a manifest (a release manifest), not both' in both.output

@@ -90,3 +90,11 @@ def test_publish_summary_lists_versions_then_packages():
                                                             'Release.osp (10 bytes, sha256 abc): plan k finished_successful in 1.0 s']
     assert release.publish_summary(versions[:1], {'results': [{'skipped': True}]}, True, 'application') == [
         'A 1.0 (would be published)', 'would download each application package from the source and publish it in the target']
+
+
+def test_release_versions_take_keys_before_numbers_and_leave_out_what_ran_nothing():
+    record = {'applications': [{'name': 'A', 'from_version': '1.0', 'from_version_key': 'k0', 'to_version': '1.10', 'version_key': 'k1'},
+                               {'name': 'B', 'from_version': None, 'from_version_key': None, 'to_version': '0.1', 'version_key': None}]}
+    assert release.release_versions(record) == [{'name': 'A', 'version': 'k1'}, {'name': 'B', 'version': '0.1'}]
+    assert release.release_versions(record, 'from') == [{'name': 'A', 'version': 'k0'}]
+    assert release.release_versions({}) == []
