@@ -21,7 +21,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
-from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Waiter
+from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import StatusTrail, Waiter
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 COMPLETED = 'Completed'
@@ -81,22 +81,6 @@ class SolutionRequest:
         return items
 
 
-class StatusHistory:
-    """The distinct solution statuses seen, in order; each new one is reported as progress."""
-
-    def __init__(self, task, key):
-        self.task = task
-        self.key = key
-        self.seen = []
-        self.began = time.monotonic()
-
-    def __call__(self, status):
-        value = (status or {}).get('Status')
-        if value and (not self.seen or self.seen[-1] != value):
-            self.seen.append(value)
-            self.task.progress('[solution %s %5.1fs] %s' % (self.key[:8], time.monotonic() - self.began, value))
-
-
 def _create(task, request):
     """POST the solution. LifeTime cannot list solutions, so a lost answer is sent again once: a second solution is a harmless duplicate package."""
     client = task.client
@@ -106,7 +90,7 @@ def _create(task, request):
 
 def _wait(task, request, key):
     """Follow the solution's status until Completed or Aborted; returns (last status, history)."""
-    history = StatusHistory(task, key)
+    history = StatusTrail(task, 'solution', key)
     client = task.client
     waiter = Waiter(fetch=lambda: client.get_solution_status(request.environment['Key'], key),
                     done=lambda status: (status or {}).get('Status') in DONE,

@@ -23,7 +23,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, file_sha256
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one, running_record, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
-from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import Waiter
+from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import StatusTrail, Waiter
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 # The statuses LifeTime reports (OutSystems' walkthrough "Get the source code of an application", and
@@ -139,22 +139,6 @@ def source_request(task):
     return dest, env, ModuleSource(task.client, env, params['module'])
 
 
-class StatusHistory:
-    """The distinct package statuses seen, in order; each new one is reported as progress."""
-
-    def __init__(self, task, key):
-        self.task = task
-        self.key = key
-        self.seen = []
-        self.began = time.monotonic()
-
-    def __call__(self, record):
-        value = status_of(record)
-        if value and (not self.seen or self.seen[-1] != value):
-            self.seen.append(value)
-            self.task.progress('[source code %s %5.1fs] %s' % (self.key[:8], time.monotonic() - self.began, value))
-
-
 def _package_key(record, source):
     key = record.get('PackageKey') if isinstance(record, dict) else None
     if not isinstance(key, str) or not key.strip():
@@ -183,7 +167,7 @@ def _message_text(messages):
 
 def _wait(task, env, source, key, first):
     """Follow the package's status until it is not in progress; returns (last record, history)."""
-    history = StatusHistory(task, key)
+    history = StatusTrail(task, 'source code', key)
     history(first)
     client = task.client
     waiter = Waiter(fetch=lambda: source.status_record(client, key),

@@ -122,3 +122,24 @@ class Waiter:
         fields = dict(self.details() if self.details else {})
         fields.update(last_state=state, duration=round(duration, 3), polls=polls)
         return LifeTimeTimeoutError(message, **fields)
+
+
+class StatusTrail:
+    """The distinct statuses a wait sees, in order (an on_poll callback); each new one is reported as progress.
+
+    ``label`` names what is followed in the progress line (``[solution 1a2b3c4d   2.5s] Getting Binaries``).
+    """
+
+    def __init__(self, task, label, key, field='Status'):
+        self.task = task
+        self.label = label
+        self.key = key
+        self.field = field
+        self.seen = []
+        self.began = time.monotonic()
+
+    def __call__(self, record):
+        value = str((record or {}).get(self.field) or '')
+        if value and (not self.seen or self.seen[-1] != value):
+            self.seen.append(value)
+            self.task.progress('[%s %s %5.1fs] %s' % (self.label, self.key[:8], time.monotonic() - self.began, value))

@@ -13,8 +13,6 @@ involved, that it received no POST, PUT or DELETE. At the end of the file the ta
 ends with "hostile cases: N (M with the simulator), tracebacks: 0, writes before failure: 0".
 """
 
-import importlib
-import json
 import os
 import re
 import time
@@ -22,8 +20,6 @@ import tracemalloc
 
 import pytest
 import requests
-
-from ansible.module_utils import basic
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils import _transport
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
@@ -36,19 +32,6 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
 )
 from tests import hostile_server as hs
 from tests.simulator.pytest_plugin import TEST_TOKEN
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core < 2.19
-    import contextlib
-    from unittest import mock
-
-    from ansible.module_utils.common.text.converters import to_bytes
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}))):
-            yield
 
 TOKEN = 'hostile-token-5f2a9c77'
 PASSWORD = 'S3cr3t-pw-71'
@@ -158,39 +141,18 @@ def proxy(simulator):
 
 # -- modules, run in-process --------------------------------------------------------------------------------------------------
 
-class ModuleExit(Exception):
-    def __init__(self, result):
-        super().__init__(result)
-        self.result = result
-
-
 @pytest.fixture
-def run_module(monkeypatch):
-    """run(name, args) -> the dict a module passed to exit_json/fail_json; any other way out counts as a traceback."""
-
-    def exit_json(self, **kwargs):
-        raise ModuleExit(kwargs)
-
-    def fail_json(self, msg, **kwargs):
-        kwargs.update(failed=True, msg=msg)
-        raise ModuleExit(kwargs)
-
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+def run_module(run_module):  # pylint: disable=redefined-outer-name
+    """run(name, args) with tests/component/conftest.py's run_module: the task must fail with a plain sentence; any other
+    way out of the module (an exception) counts as a traceback."""
 
     def run(name, args):
         TALLY['cases'] += 1
-        module = importlib.import_module('ansible_collections.outsystems.lifetime.plugins.modules.%s' % name)
-        result = None
-        with patch_module_args(args):
-            try:
-                module.main()
-            except ModuleExit as done:
-                result = done.result
-            except Exception:
-                TALLY['tracebacks'] += 1
-                raise
-        assert result is not None, 'the module returned without exit_json or fail_json'
+        try:
+            result = run_module(name, args, connection=False)
+        except Exception:
+            TALLY['tracebacks'] += 1
+            raise
         assert result.get('failed') is True, result
         assert 'exception' not in result
         plain_sentence(result['msg'])
