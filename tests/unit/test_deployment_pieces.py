@@ -29,6 +29,27 @@ def test_every_run_agrees_on_the_first_created_plan_then_the_smallest_key():
         assert statuses.first_created(order) is same_time
 
 
+def test_creation_dates_are_compared_as_moments_not_as_text():
+    # LifeTime drops trailing zeros of the milliseconds: as text, "00.2Z" sorts after "00.25Z" and "00Z" after "00.5Z".
+    whole = {'Key': 'c', 'CreatedOn': '2026-12-03T10:00:00Z'}
+    fifth = {'Key': 'b', 'CreatedOn': '2026-12-03T10:00:00.2Z'}
+    quarter = {'Key': 'a', 'CreatedOn': '2026-12-03T10:00:00.25Z'}
+    assert statuses.first_created([quarter, fifth, whole]) is whole
+    assert statuses.first_created([quarter, fifth]) is fifth
+    assert plans.older_by_creation(fifth, quarter) is True and plans.older_by_creation(quarter, fifth) is False
+    assert plans.next_older([whole, fifth, quarter], 'a')['Key'] == 'b'
+    # Another offset is the same moment.
+    assert plans.older_by_creation({'CreatedOn': '2026-12-03T11:00:00.1+01:00'}, fifth) is True
+
+
+def test_every_run_follows_the_running_plan_else_the_first_created():
+    saved_first = ({'Key': 'b', 'CreatedOn': '2026-12-03T10:00:00.1Z'}, {'DeploymentStatus': 'saved'})
+    saved_later = ({'Key': 'a', 'CreatedOn': '2026-12-03T10:00:00.15Z'}, {'DeploymentStatus': 'saved'})
+    running = ({'Key': 'z', 'CreatedOn': '2026-12-03T10:00:01Z'}, {'DeploymentStatus': 'running'})
+    assert statuses.winner([saved_later, saved_first]) is saved_first
+    assert statuses.winner([saved_later, saved_first, running]) is running
+
+
 def test_started_and_aborted_read_lifetimes_never_date():
     assert not statuses.started({'StartedOn': '1900-01-01T00:00:00Z'}) and statuses.started({'StartedOn': '2026-12-03T10:00:00Z'})
     assert not statuses.aborted({'AbortedOn': '1900-01-01T00:00:00Z'}) and statuses.aborted({'AbortedOn': '2026-12-03T10:00:00Z'})
@@ -42,7 +63,7 @@ class FakeHistory:
     def plans(self):
         return self._plans
 
-    def status(self, plan):
+    def status_if_any(self, plan):
         return {'DeploymentStatus': self._statuses[plan['Key']]}
 
 

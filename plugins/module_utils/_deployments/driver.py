@@ -17,7 +17,10 @@ the same winner (the running one, else the one LifeTime created first, then the
 smallest key); a loser deletes its own still-saved plan and follows the winner.
 A plan that another run started at the same moment is followed, not an error,
 and a plan queued behind an equivalent running plan follows that one instead of
-deploying the same versions twice.
+deploying the same versions twice. A saved plan this run found but did not create
+may be deleted before this run starts it (its creator lost the agreement above):
+the run then reads the equivalent plans again and follows the winner, or creates
+the plan when none is left.
 """
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_error
@@ -30,15 +33,21 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
     SAVED,
     SUCCEEDED,
     conflict_lines,
-    first_created,
     log_lines,
     state_of,
+    winner,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeInvalidStateError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeError,
+    LifeTimeInvalidStateError,
+    LifeTimeNotFoundError,
+)
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 
 WANTED = ('present', 'started', 'deployed', 'aborted', 'absent')
+# How many times a run looks again for the plan to follow when the saved plan it found is deleted under it.
+REJOINS = 3
 
 
 class Origin:
@@ -130,7 +139,43 @@ class _Drive:
                                    % (self.run.title, current, ' | '.join(lines) if lines else 'none'))
         if self.task.check_mode:
             return self._check_existing(current)
+        return self._advance_or_rejoin(current)
+
+    def _advance_or_rejoin(self, current):
+        for dummy in range(REJOINS):
+            try:
+                return self._advance(current)
+            except LifeTimeNotFoundError:
+                if self.created or self.origin.creation is None or not self._vanished():
+                    raise
+            redundant = self._rejoin()
+            if redundant is not None:
+                return redundant
+            current = self.run.state()
         return self._advance(current)
+
+    def _vanished(self):
+        """Whether the plan this run was about to use no longer exists (LifeTime answers 404 for it)."""
+        try:
+            self.run.fetch_status()
+        except LifeTimeNotFoundError:
+            return True
+        return False
+
+    def _rejoin(self):
+        """The saved plan found was deleted before this run started it: follow the equivalent plan that won, or create one."""
+        gone = self.run.key
+        rivals = self.origin.rivals()
+        if rivals:
+            plan, status = winner(rivals)
+            self.task.progress('Deployment plan %s was deleted before this run started it (another run made the same plan at the same '
+                               'moment): following %s.' % (gone, plan['Key']))
+            self._follow(plan, status)
+            return None
+        self.task.progress('Deployment plan %s was deleted before this run started it, and no other plan carries the same: creating one.'
+                           % gone)
+        self.run = None
+        return self._create()
 
     def _advance(self, current):
         """From saved, running or paused to the wanted state, for real."""
@@ -174,10 +219,9 @@ class _Drive:
         return None
 
     def _converge(self, rivals):
-        active = [item for item in rivals if state_of(item[1]) in ACTIVE]
-        winner = active[0] if active else next(item for item in rivals if item[0] is first_created([plan for plan, dummy in rivals]))
+        chosen = winner(rivals)
         own = self.run.key
-        if same_key(winner[0]['Key'], own):
+        if same_key(chosen[0]['Key'], own):
             return
         try:
             self.task.client.delete_deployment(own)
@@ -185,8 +229,8 @@ class _Drive:
             # Not saved any more: another run adopted ours and started it. Ours is the one to follow.
             return
         self.task.progress('Another run created deployment plan %s with the same content at the same moment: deleted ours (%s) '
-                           'and following %s.' % (winner[0]['Key'], own, winner[0]['Key']))
-        self._follow(winner[0], winner[1])
+                           'and following %s.' % (chosen[0]['Key'], own, chosen[0]['Key']))
+        self._follow(*chosen)
 
     def _follow(self, plan, status):
         """Follow another plan instead of ours; it was not created by this run."""

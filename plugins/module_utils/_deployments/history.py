@@ -7,6 +7,8 @@
 
 import datetime
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeNotFoundError
+
 # How far back the target's deployment plans are read: for plans to reuse and for `version: previous`.
 HISTORY_DAYS = 90
 
@@ -39,11 +41,21 @@ class History:
             self._statuses[key] = self.client.get_deployment_status(key)
         return self._statuses[key]
 
-    def with_status(self, plans, wanted):
-        """(plan, status) for each of ``plans`` whose status is one of ``wanted``."""
+    def status_if_any(self, plan):
+        """The plan's status; None for a plan deleted since the list was read (a concurrent run deleting its own duplicate)."""
+        try:
+            return self.status(plan)
+        except LifeTimeNotFoundError:
+            return None
+
+    def with_status(self, plans, wanted=None):
+        """(plan, status) for each of ``plans`` whose status is one of ``wanted`` (any, when None).
+
+        A plan deleted since the list was read (a concurrent run deleting its own duplicate) is left out.
+        """
         found = []
         for plan in plans:
-            status = self.status(plan)
-            if status.get('DeploymentStatus') in wanted:
+            status = self.status_if_any(plan)
+            if status is not None and (wanted is None or status.get('DeploymentStatus') in wanted):
                 found.append((plan, status))
         return found

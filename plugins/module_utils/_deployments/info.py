@@ -33,6 +33,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
     state_of,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeNotFoundError, LifeTimeResponseError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import UTC, created_on, iso, parse_moment
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import WORKERS, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 
@@ -41,44 +42,9 @@ FORCE_FINISHED = 'force_finished'
 STATUSES = (SAVED, RUNNING, NEEDS_USER_INTERVENTION, ABORTING, ABORTED, FINISHED_SUCCESSFUL, FINISHED_WITH_WARNINGS,
             FINISHED_WITH_ERRORS, FORCE_FINISHED)
 DEFAULT_DAYS = 7
-UTC = datetime.timezone.utc
-_DATE = re.compile(r'(\d{4})-(\d{2})-(\d{2})$')
-_DATETIME = re.compile(r'(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
 # The label LifeTime gives an operation that deploys a version (API reference: "Deploy 1.5").
 _DEPLOY_LABEL = re.compile(r'\s*Deploy\s+(\S+)\s*$')
 EVENTS = ('Created', 'Saved', 'Started', 'Aborted')
-
-
-def _zone(text):
-    if not text or text.upper() == 'Z':
-        return UTC
-    sign = -1 if text[0] == '-' else 1
-    digits = text[1:].replace(':', '')
-    return datetime.timezone(sign * datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
-
-
-def parse_moment(text):
-    """(aware datetime, True for a bare date) of an ISO date or date and time; None when it is neither.
-
-    A moment without a time zone is UTC, as LifeTime writes its dates.
-    """
-    value = str(text).strip()
-    found = _DATE.match(value)
-    try:
-        if found:
-            return datetime.datetime(*(int(part) for part in found.groups()), tzinfo=UTC), True
-        found = _DATETIME.match(value)
-        if not found:
-            return None
-        year, month, day, hour, minute, second, fraction, zone = found.groups()
-        micro = int((fraction or '0')[:6].ljust(6, '0'))
-        return datetime.datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=_zone(zone)), False
-    except ValueError:
-        return None
-
-
-def iso(moment):
-    return moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
 def _moment(params, name):
@@ -119,13 +85,8 @@ def _never(value):
     return not value or str(value).startswith(NEVER)
 
 
-def _created(plan):
-    parsed = parse_moment(plan.get('CreatedOn') or '')
-    return parsed[0] if parsed else None
-
-
 def _in_window(plan, query):
-    created = _created(plan)
+    created = created_on(plan)
     # A plan whose creation date cannot be read is kept: LifeTime listed it for the dates asked.
     return created is None or query['start'] <= created <= query['end']
 

@@ -44,6 +44,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import load_manifest, resolve_environment, resolve_versions
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import created_on, creation_order
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import running_record, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import compare, version_text
@@ -61,8 +62,8 @@ def is_previous(version):
 
 def older_by_creation(version, than):
     """Whether ``version`` was created before ``than`` (LifeTime's own order of versions); None when a date is missing."""
-    left, right = str(version.get('CreatedOn') or ''), str(than.get('CreatedOn') or '')
-    if not left or not right:
+    left, right = created_on(version), created_on(than)
+    if left is None or right is None:
         return None
     return left < right
 
@@ -306,8 +307,7 @@ class Plan(Origin):
         candidates = [plan for plan in self.history.plans(refresh=refresh)
                       if self.is_equivalent(plan) and not (started(plan) and aborted(plan))]
         found = self.history.with_status(candidates, REUSABLE)
-        return sorted(found, key=lambda item: (state_of(item[1]) not in ACTIVE, str(item[0].get('CreatedOn') or ''),
-                                               str(item[0].get('Key') or '').lower()))
+        return sorted(found, key=lambda item: (state_of(item[1]) not in ACTIVE, creation_order(item[0])))
 
     def verify(self):
         """After a successful deployment: read what the target runs (one request) and fail on any application not at its version."""
@@ -393,14 +393,14 @@ def previous_in_history(history, application_key, current_key):
         for operation in plan.get('ApplicationOperations') or []:
             if not same_key(operation.get('ApplicationKey'), application_key) or same_key(operation.get('ApplicationVersionKey'), current_key):
                 continue
-            if state_of(history.status(plan)) in SUCCEEDED:
+            if state_of(history.status_if_any(plan)) in SUCCEEDED:
                 return operation['ApplicationVersionKey']
     return None
 
 
 def next_older(versions, current_key):
     """The version created just before ``current_key`` among ``versions``, or None."""
-    ordered = sorted(versions, key=lambda item: str(item.get('CreatedOn') or ''), reverse=True)
+    ordered = sorted(versions, key=creation_order, reverse=True)
     keys = [str(item.get('Key', '')).lower() for item in ordered]
     current = str(current_key).lower()
     if current in keys and keys.index(current) + 1 < len(ordered):

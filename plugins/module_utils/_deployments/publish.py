@@ -32,6 +32,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_package, file_sha256, mib
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import creation_order
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
@@ -99,7 +100,7 @@ class Publication(Origin):
     def records(self, refresh=False):
         """Plans of the target whose notes carry this package's marker, newest first."""
         plans = [plan for plan in self.history.plans(refresh=refresh) if self.marker in (plan.get('Notes') or '')]
-        return sorted(plans, key=lambda plan: str(plan.get('CreatedOn') or ''), reverse=True)
+        return sorted(plans, key=creation_order, reverse=True)
 
     @staticmethod
     def package_applications(details):
@@ -120,11 +121,10 @@ class Publication(Origin):
 
     def _replaced(self, record, app_keys):
         """A reason when a successful plan newer than ``record`` deployed one of its applications."""
-        record_created = str(record.get('CreatedOn') or '')
         for plan in self.history.plans():
-            if plan['Key'] == record['Key'] or str(plan.get('CreatedOn') or '') < record_created:
+            if plan['Key'] == record['Key'] or creation_order(plan)[0] < creation_order(record)[0]:
                 continue
-            if state_of(self.history.status(plan)) not in SUCCEEDED:
+            if state_of(self.history.status_if_any(plan)) not in SUCCEEDED:
                 continue
             # A binary plan lists what it deployed in its details only.
             touched = [op.get('ApplicationKey') for op in plan.get('ApplicationOperations') or []] or \
@@ -152,10 +152,9 @@ class Publication(Origin):
 
     def decide(self):
         """(plan, status) of an earlier publication to reuse or report, or (None, None) to publish anew."""
-        records = self.records()
-        if not records:
+        statuses = self.history.with_status(self.records())
+        if not statuses:
             return None, None
-        statuses = [(record, self.history.status(record)) for record in records]
         for wanted in (ACTIVE, frozenset((SAVED,))):
             for record, status in statuses:
                 if state_of(status) in wanted:
@@ -198,7 +197,7 @@ class Publication(Origin):
     def _new_plan(self, known):
         """The one new saved binary plan of the target (key, None, None); None when there is none; an error for several."""
         fresh = [plan for plan in self.history.plans(refresh=True)
-                 if plan['Key'] not in known and not plan.get('SourceEnvironmentKey') and state_of(self.history.status(plan)) == SAVED]
+                 if plan['Key'] not in known and not plan.get('SourceEnvironmentKey') and state_of(self.history.status_if_any(plan)) == SAVED]
         if len(fresh) > 1:
             raise LifeTimeError('LifeTime did not answer the upload of %s, and %s has several new saved plans: %s. Delete the ones '
                                 'you do not want in LifeTime, then run the task again.'

@@ -8,6 +8,8 @@
 Pure functions of what LifeTime answers; nothing here sends a request.
 """
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import creation_order
+
 SAVED = 'saved'
 RUNNING = 'running'
 NEEDS_USER_INTERVENTION = 'needs_user_intervention'
@@ -84,7 +86,16 @@ def version_keys(plan):
 
 def first_created(plans):
     """The plan LifeTime created first (then the smallest key): the one every concurrent run agrees on."""
-    return min(plans, key=lambda plan: (str(plan.get('CreatedOn') or ''), str(plan.get('Key') or '').lower()))
+    return min(plans, key=creation_order)
+
+
+def winner(rivals):
+    """Of (plan, status) pairs that deploy the same thing, the one every run follows: the running or paused one, else the first created."""
+    active = [item for item in rivals if state_of(item[1]) in ACTIVE]
+    if active:
+        return active[0]
+    first = first_created([plan for plan, dummy in rivals])
+    return next(item for item in rivals if item[0] is first)
 
 
 class LogTail:
