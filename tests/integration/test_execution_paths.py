@@ -24,6 +24,8 @@ UUID = re.compile(r'[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}', re.IGNORECASE)
 INSTANT = re.compile(r'\d{4}-\d\d-\d\dT[\d:.]+Z?')
 SHA256 = re.compile(r'\b[0-9a-f]{64}\b|(?<=sha256 )[0-9a-f]{12}\b')
 SECONDS = re.compile(r'\bin \d+\.\d s\b')
+# A built solution's size varies by a byte or two between simulators: LifeTime's dates drop trailing zeros of milliseconds.
+BYTES = re.compile(r'\(\d+ bytes\b')
 RESULTS_DIR = re.compile(r'/[^ ]*/(%s)/' % '|'.join(['controller', 'module', 'async', 'become']))
 # Fields that only say how the task was run, or how long it took.
 RUN_FIELDS = ('duration', 'invocation', 'ansible_job_id', 'finished', 'results_file', 'started', 'stdout', 'stdout_lines', 'stderr',
@@ -34,12 +36,13 @@ ANSIBLE_PACKAGE = 'ansible==12.3.0'
 def normalise(value):
     """A result with keys, timestamps and run details taken out, so results of different runs compare."""
     if isinstance(value, dict):
-        return dict((name, normalise(item)) for name, item in value.items() if name not in RUN_FIELDS)
+        return dict((name, '<size>' if name == 'size' and isinstance(item, int) and item > 0 else normalise(item))
+                    for name, item in value.items() if name not in RUN_FIELDS)
     if isinstance(value, list):
         return [normalise(item) for item in value]
     if isinstance(value, str):
         # Each path has its own simulator (other keys, other package bytes) and its own results directory.
-        return SECONDS.sub('in <s>', RESULTS_DIR.sub('<dir>/', SHA256.sub('<sha256>', INSTANT.sub('<instant>', UUID.sub('<key>', value)))))
+        return BYTES.sub('(<n> bytes', SECONDS.sub('in <s>', RESULTS_DIR.sub('<dir>/', SHA256.sub('<sha256>', INSTANT.sub('<instant>', UUID.sub('<key>', value))))))
     return value
 
 

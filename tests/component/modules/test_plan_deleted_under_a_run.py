@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from tests.component.modules.test_lifetime_binary_publish import package, uploads  # noqa: F401  (package is a fixture)
+from tests.component.modules.test_lifetime_binary_publish import entry, uploads, write_package
 
 PROMOTE = dict(source_environment='Development', target_environment='Production', applications=[{'name': 'EmployeeBackoffice'}])
 API = '/lifetimeapi/rest/v2'
@@ -25,6 +25,12 @@ def call(sim, method, path, **kwargs):
     reply = requests.request(method, sim.url + API + path, headers={'Authorization': 'Bearer ' + sim.token}, timeout=10, **kwargs)
     assert reply.status_code < 300, reply.text
     return reply
+
+
+@pytest.fixture
+def package(tmp_path):
+    """An .oap with EmployeeBackoffice 1.3, as another infrastructure would hand it over."""
+    return write_package(tmp_path / 'Release.oap', [entry('EmployeeBackoffice', '1.3', key='c9a7a82e-0eee-4a3d-8e22-2a19c69c766f')])
 
 
 def module_writes(sim):
@@ -112,7 +118,7 @@ def test_a_plan_given_by_key_that_is_deleted_fails_and_nothing_is_created(run_mo
     assert set(plan.key for plan in simulator.state.deployments()) == before
 
 
-def test_a_publication_whose_saved_plan_is_deleted_uploads_again(run_module, simulator, package):  # noqa: F811
+def test_a_publication_whose_saved_plan_is_deleted_uploads_again(run_module, simulator, package):
     saved = run_module('lifetime_binary_publish', dict(src=package, target_environment='Production', state='present'))
     assert saved['changed'] and saved['deployment_status'] == 'saved', saved
     simulator.clear_requests()
