@@ -31,6 +31,7 @@ RESULTS_DIR = re.compile(r'/[^ ]*/(%s)/' % '|'.join(['controller', 'module', 'as
 RUN_FIELDS = ('duration', 'invocation', 'ansible_job_id', 'finished', 'results_file', 'started', 'stdout', 'stdout_lines', 'stderr',
               'stderr_lines', '_ansible_no_log', 'warnings', 'deprecations', 'changed_when_result', 'failed_when_result')
 ANSIBLE_PACKAGE = 'ansible==12.3.0'
+ASYNC_START_RACE = 'could not find job'
 
 
 def normalise(value):
@@ -42,14 +43,17 @@ def normalise(value):
         return [normalise(item) for item in value]
     if isinstance(value, str):
         # Each path has its own simulator (other keys, other package bytes) and its own results directory.
-        return BYTES.sub('(<n> bytes', SECONDS.sub('in <s>', RESULTS_DIR.sub('<dir>/', SHA256.sub('<sha256>', INSTANT.sub('<instant>', UUID.sub('<key>', value))))))
+        for pattern, replacement in ((UUID, '<key>'), (INSTANT, '<instant>'), (SHA256, '<sha256>'), (RESULTS_DIR, '<dir>/'),
+                                     (SECONDS, 'in <s>'), (BYTES, '(<n> bytes')):
+            value = pattern.sub(replacement, value)
+        return value
     return value
 
 
 def run_paths(ansible_playbook, make_simulator, tmp_path, path, tls=False, env=None):
     sim = make_simulator(token=TOKEN, tls=tls)
     results_dir = tmp_path / path
-    results_dir.mkdir()
+    results_dir.mkdir(parents=True)
     connection = {'LIFETIME_URL': sim.url, 'LIFETIME_TOKEN': TOKEN}
     if tls:
         # requests' own variable, read on every path only through the task's environment.
@@ -79,6 +83,12 @@ def test_every_path_gives_the_same_result_and_changes_the_same_things(ansible_pl
     outcomes = {}
     for path in PATHS:
         sim, run, results = run_paths(ansible_playbook, make_simulator, tmp_path, path, tls=True)
+        if path == 'async' and run.rc != 0 and ASYNC_START_RACE in run.output:
+            # ansible-core's async_wrapper returns after waiting at most 2.5 s for the job to start; on a loaded host
+            # (make test runs sanity and three ansible-core suites beside this) the first poll can come before the job
+            # file exists: "could not find job" (ansible/ansible#77450, open). Not the collection's doing: the path is
+            # run once more, on a fresh simulator.
+            sim, run, results = run_paths(ansible_playbook, make_simulator, tmp_path / 'again', path, tls=True)
         assert run.rc == 0 and results is not None, run
         check_simulator(sim)
         for task in ('deployment', 'solution', 'publication'):
