@@ -112,6 +112,9 @@ options:
         versions, not a lower number.
       - When false, such a deployment fails before anything is written, naming both versions. Roll back with the
         C(outsystems.lifetime.rollback) playbook or role, or with O(applications[].version=previous), which imply it.
+      - To keep a plan at three requests, when LifeTime reports the version number the target runs, a version whose plain
+        dotted number (V(1.2.10)) is higher than that one and that never ran in the target (in its history) is taken as
+        newer without reading its creation date. Any other case is decided by the creation dates.
     type: bool
     default: false
   database_mappings:

@@ -60,6 +60,9 @@ def playbook_env(tmp_path, sim=None, extra=None):
         'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-local'),
         'ANSIBLE_REMOTE_TEMP': str(tmp_path / 'ansible-remote'),
         'ANSIBLE_HOME': str(tmp_path / 'ansible-home'),
+        # ansible-core's async (async_wrapper, async_status) finds its job files only when HOME is the account's home
+        # directory; CI may run with HOME=$(mktemp -d) ("could not find job" otherwise). An absolute directory works anywhere.
+        'ANSIBLE_ASYNC_DIR': str(tmp_path / 'ansible-async'),
         'PYTHONUNBUFFERED': '1',
     })
     env.pop('ANSIBLE_CONFIG', None)
