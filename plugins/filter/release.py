@@ -95,9 +95,16 @@ def release_versions(release, side='to'):
     A version is given by its key when the record has it: AWX writes artifacts as !unsafe strings, and ansible-core 2.19
     reads one that looks like a number ("1.10") as a number. An application that ran nothing before has no ``from``.
     """
-    key_field, number_field = {'to': ('version_key', 'to_version'), 'from': ('from_version_key', 'from_version')}[side]
+    fields = {'to': ('version_key', 'to_version'), 'from': ('from_version_key', 'from_version')}
+    if side not in fields:
+        raise AnsibleFilterError('release_versions takes to or from, not %r.' % (side,))
+    if release is not None and not isinstance(release, dict):
+        raise AnsibleFilterError('release_versions reads a lifetime_release record (a dictionary), not %r.' % (release,))
+    key_field, number_field = fields[side]
     applications = []
-    for app in (release or {}).get('applications') or []:
+    for index, app in enumerate((release or {}).get('applications') or []):
+        if not isinstance(app, dict) or not app.get('name'):
+            raise AnsibleFilterError('applications[%d] of the release record has no name: %r.' % (index, app))
         version = app.get(key_field) or app.get(number_field)
         if version:
             applications.append({'name': app['name'], 'version': str(version)})

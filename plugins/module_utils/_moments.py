@@ -56,6 +56,14 @@ def created_on(record):
     return parsed[0] if parsed else None
 
 
+def created_before(record, than):
+    """Whether ``record`` was created before ``than`` (LifeTime's own order); None when either date is missing or unreadable."""
+    left, right = created_on(record), created_on(than)
+    if left is None or right is None:
+        return None
+    return left < right
+
+
 def creation_order(record):
     """Sort key: created first, then the smallest key (the same order for every run that reads the same records)."""
     return created_on(record) or _UNKNOWN, str((record or {}).get('Key') or '').lower()

@@ -130,16 +130,15 @@ class StatusTrail:
     ``label`` names what is followed in the progress line (``[solution 1a2b3c4d   2.5s] Getting Binaries``).
     """
 
-    def __init__(self, task, label, key, field='Status'):
+    def __init__(self, task, label, key):
         self.task = task
         self.label = label
         self.key = key
-        self.field = field
         self.seen = []
         self.began = time.monotonic()
 
     def __call__(self, record):
-        value = str((record or {}).get(self.field) or '')
+        value = str((record or {}).get('Status') or '')
         if value and (not self.seen or self.seen[-1] != value):
             self.seen.append(value)
             self.task.progress('[%s %s %5.1fs] %s' % (self.label, self.key[:8], time.monotonic() - self.began, value))

@@ -7,6 +7,7 @@ import pytest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments import plan as plans
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments import status as statuses
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
+from ansible_collections.outsystems.lifetime.plugins.module_utils import _moments as moments
 from ansible_collections.outsystems.lifetime.plugins.module_utils import _resolver as resolver
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeServerError, LifeTimeTransportError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
@@ -25,8 +26,9 @@ def test_every_run_agrees_on_the_first_created_plan_then_the_smallest_key():
     first = {'Key': 'ccc', 'CreatedOn': '2026-12-03T10:00:00.100Z'}
     same_time = {'Key': 'bbb', 'CreatedOn': '2026-12-03T10:00:00.100Z'}
     later = {'Key': 'aaa', 'CreatedOn': '2026-12-03T10:00:01.000Z'}
+    saved = {'DeploymentStatus': 'saved'}
     for order in ([first, same_time, later], [later, same_time, first], [same_time, later, first]):
-        assert statuses.first_created(order) is same_time
+        assert statuses.winner([(plan, saved) for plan in order])[0] is same_time
 
 
 def test_creation_dates_are_compared_as_moments_not_as_text():
@@ -34,12 +36,13 @@ def test_creation_dates_are_compared_as_moments_not_as_text():
     whole = {'Key': 'c', 'CreatedOn': '2026-12-03T10:00:00Z'}
     fifth = {'Key': 'b', 'CreatedOn': '2026-12-03T10:00:00.2Z'}
     quarter = {'Key': 'a', 'CreatedOn': '2026-12-03T10:00:00.25Z'}
-    assert statuses.first_created([quarter, fifth, whole]) is whole
-    assert statuses.first_created([quarter, fifth]) is fifth
-    assert plans.older_by_creation(fifth, quarter) is True and plans.older_by_creation(quarter, fifth) is False
+    saved = {'DeploymentStatus': 'saved'}
+    assert statuses.winner([(quarter, saved), (fifth, saved), (whole, saved)])[0] is whole
+    assert statuses.winner([(quarter, saved), (fifth, saved)])[0] is fifth
+    assert moments.created_before(fifth, quarter) is True and moments.created_before(quarter, fifth) is False
     assert plans.next_older([whole, fifth, quarter], 'a')['Key'] == 'b'
     # Another offset is the same moment.
-    assert plans.older_by_creation({'CreatedOn': '2026-12-03T11:00:00.1+01:00'}, fifth) is True
+    assert moments.created_before({'CreatedOn': '2026-12-03T11:00:00.1+01:00'}, fifth) is True
 
 
 def test_every_run_follows_the_running_plan_else_the_first_created():
@@ -84,8 +87,8 @@ def test_next_older_is_by_creation_date_not_by_number():
                 {'Key': 'k8', 'Version': '1.8', 'CreatedOn': '2025-12-01'}]
     assert plans.next_older(versions, 'K9')['Key'] == 'k10'
     assert plans.next_older(versions, 'k8') is None
-    assert plans.older_by_creation(versions[0], versions[1]) is True
-    assert plans.older_by_creation({'CreatedOn': ''}, versions[1]) is None
+    assert moments.created_before(versions[0], versions[1]) is True
+    assert moments.created_before({'CreatedOn': ''}, versions[1]) is None
 
 
 def test_running_record_needs_both_the_key_and_the_label():

@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The roles' filters (plugins/filter/release.py): pure functions of task results."""
 
+import re
+
 import pytest
 
 from ansible.errors import AnsibleFilterError
@@ -98,3 +100,13 @@ def test_release_versions_take_keys_before_numbers_and_leave_out_what_ran_nothin
     assert release.release_versions(record) == [{'name': 'A', 'version': 'k1'}, {'name': 'B', 'version': '0.1'}]
     assert release.release_versions(record, 'from') == [{'name': 'A', 'version': 'k0'}]
     assert release.release_versions({}) == []
+
+
+@pytest.mark.parametrize('record, side, words', [
+    ({}, 'sideways', 'takes to or from'),
+    ('a string', 'to', 'a lifetime_release record'),
+    ({'applications': [{'to_version': '1.0'}]}, 'to', 'applications[0] of the release record has no name'),
+])
+def test_release_versions_refuses_what_is_not_a_release_in_a_sentence(record, side, words):
+    with pytest.raises(AnsibleFilterError, match=re.escape(words)):
+        release.release_versions(record, side)

@@ -44,7 +44,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeUsageError,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import load_manifest, resolve_environment, resolve_versions
-from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import created_on, creation_order
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import created_before, creation_order
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import running_record, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import compare, version_text
@@ -58,14 +58,6 @@ MARKER = '[outsystems.lifetime run %s]'
 
 def is_previous(version):
     return bool(version) and str(version).strip().lower() == PREVIOUS
-
-
-def older_by_creation(version, than):
-    """Whether ``version`` was created before ``than`` (LifeTime's own order of versions); None when a date is missing."""
-    left, right = created_on(version), created_on(than)
-    if left is None or right is None:
-        return None
-    return left < right
 
 
 class PlannedApplication:
@@ -258,7 +250,7 @@ class Plan(Origin):
             resolver = self.task.resolver
             to_record = resolver.version_by_key(item.application, item.to_version['Key'])
             from_record = resolver.version_by_key(item.application, item.from_version['Key'])
-            item.downgrade = bool(older_by_creation(to_record, from_record))
+            item.downgrade = bool(created_before(to_record, from_record))
             if item.downgrade and not (allow_downgrade or item.previous):
                 backwards.append(item)
         if backwards:

@@ -32,7 +32,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_package, file_sha256, mib
-from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import creation_order
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import created_before, creation_order
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
@@ -122,7 +122,7 @@ class Publication(Origin):
     def _replaced(self, record, app_keys):
         """A reason when a successful plan newer than ``record`` deployed one of its applications."""
         for plan in self.history.plans():
-            if plan['Key'] == record['Key'] or creation_order(plan)[0] < creation_order(record)[0]:
+            if plan['Key'] == record['Key'] or created_before(plan, record):
                 continue
             if state_of(self.history.status_if_any(plan)) not in SUCCEEDED:
                 continue

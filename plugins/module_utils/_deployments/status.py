@@ -84,18 +84,11 @@ def version_keys(plan):
     return sorted(str(op.get('ApplicationVersionKey', '')).lower() for op in plan.get('ApplicationOperations') or [])
 
 
-def first_created(plans):
-    """The plan LifeTime created first (then the smallest key): the one every concurrent run agrees on."""
-    return min(plans, key=creation_order)
-
-
 def winner(rivals):
-    """Of (plan, status) pairs that deploy the same thing, the one every run follows: the running or paused one, else the first created."""
+    """Of (plan, status) pairs that deploy the same thing, the one every concurrent run follows: the running or paused one,
+    else the one LifeTime created first (then the smallest key)."""
     active = [item for item in rivals if state_of(item[1]) in ACTIVE]
-    if active:
-        return active[0]
-    first = first_created([plan for plan, dummy in rivals])
-    return next(item for item in rivals if item[0] is first)
+    return active[0] if active else min(rivals, key=lambda item: creation_order(item[0]))
 
 
 class LogTail:
