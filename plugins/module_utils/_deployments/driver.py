@@ -165,6 +165,8 @@ class _Drive:
     def _rejoin(self):
         """The saved plan found was deleted before this run started it: follow the equivalent plan that won, or create one."""
         gone = self.run.key
+        # What was read of the deleted plan (its conflicts) is not the next plan's.
+        self.fields = {}
         rivals = self.origin.rivals()
         if rivals:
             plan, status = winner(rivals)
