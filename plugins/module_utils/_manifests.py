@@ -37,7 +37,9 @@ API:
     ``.configuration_note(environment)`` a sentence saying which items are carried and not applied ('' when none).
 
 ``resolve_environment(resolver, manifest, ref, parameter)`` -> LifeTime's environment record
-    ``ref`` is a label of the manifest, or LifeTime's name or key. Raises LifeTimeLookupError.
+    ``ref`` is a label of the manifest, or LifeTime's name or key, and must mean exactly one environment: a label of one
+    environment that is the name of another is refused as ambiguous (LifeTimeUsageError naming both), and so is a
+    definition whose key and name are two environments. Raises LifeTimeLookupError when nothing matches.
 
 ``resolve_versions(resolver, manifest, include_test_applications=False, parameter='manifest')``
     -> [(application record, version record, entry)]: every version the manifest deploys, found in LifeTime by key.
@@ -389,21 +391,56 @@ def load_manifest(value, parameter='manifest'):
 
 # -- against LifeTime -------------------------------------------------------------------------------------------------
 
+def _definition_environment(resolver, manifest, definition, ref, parameter):
+    """LifeTime's environment a definition of the manifest names: by its key, else (another LifeTime) by its name.
+
+    A definition whose key is one environment and whose name is another contradicts itself: it is refused rather than
+    trusted either way.
+    """
+    environments = resolver.environments()
+    by_key = next((env for env in environments if same_key(env.get('Key'), definition['environment_key'])), None)
+    by_name = next((env for env in environments if env.get('Name') == definition['environment_name']), None)
+    if by_key is not None and by_name is not None and not same_key(by_key['Key'], by_name['Key']):
+        raise LifeTimeUsageError(
+            '%s %r is the label of a definition in %s whose key is environment %s but whose name is environment %s: the manifest '
+            'contradicts itself, so it cannot say where to deploy. Nothing was changed.'
+            % (parameter, ref, manifest.origin, _env_text(by_key), _env_text(by_name)), parameter=parameter)
+    found = by_key or by_name
+    if found is None:
+        raise LifeTimeLookupError(
+            '%s %r is the label of environment %s (%s) in %s, and LifeTime has no environment with that key or name. Existing: %s.'
+            % (parameter, ref, definition['environment_name'], definition['environment_key'], manifest.origin,
+               ', '.join(env.get('Name') for env in environments) or 'none'), parameter=parameter)
+    return found
+
+
+def _env_text(env):
+    return '%s (%s)' % (env.get('Name'), env.get('Key'))
+
+
 def resolve_environment(resolver, manifest, ref, parameter):
-    """LifeTime's environment for ``ref``: a label of the manifest first, then LifeTime's own names and keys."""
+    """LifeTime's environment for ``ref``: a label of the manifest, or LifeTime's own name or key - exactly one of them.
+
+    A reference that is a label of the manifest for one environment and the name (or key) of another in LifeTime is
+    refused as ambiguous, naming both: a manifest never redirects a deployment.
+    """
     definition = manifest.environment(ref) if manifest is not None else None
     if definition is None:
         return resolver.environment(ref, parameter)
-    environments = resolver.environments()
-    for field, match in (('environment_key', lambda env, value: same_key(env.get('Key'), value)),
-                         ('environment_name', lambda env, value: env.get('Name') == value)):
-        found = [env for env in environments if match(env, definition[field])]
-        if found:
-            return found[0]
-    raise LifeTimeLookupError(
-        '%s %r is the label of environment %s (%s) in %s, and LifeTime has no environment with that key or name. Existing: %s.'
-        % (parameter, ref, definition['environment_name'], definition['environment_key'], manifest.origin,
-           ', '.join(env.get('Name') for env in environments) or 'none'), parameter=parameter)
+    labelled = _definition_environment(resolver, manifest, definition, ref, parameter)
+    try:
+        named = resolver.environment(ref, parameter)
+    except LifeTimeLookupError as exc:
+        if exc.details.get('candidates'):
+            raise
+        return labelled
+    if same_key(named['Key'], labelled['Key']):
+        return named
+    raise LifeTimeUsageError(
+        '%s %r is ambiguous: it is environment %s in LifeTime, and in %s it is the label of environment %s. Give the key of the '
+        'environment you mean, or a name or label that means only it. Nothing was changed.'
+        % (parameter, ref, _env_text(named), manifest.origin, _env_text(labelled)), parameter=parameter,
+        candidates=[dict(name=named.get('Name'), key=named.get('Key')), dict(name=labelled.get('Name'), key=labelled.get('Key'))])
 
 
 def _manifest_version(resolver, application, entry, where, parameter):

@@ -80,7 +80,9 @@ options:
         C(DeploymentNotes), optionally C(ConfigurationItems)), as M(outsystems.lifetime.lifetime_manifest) writes it and LifeTime's
         Trigger Pipeline plugin produces it.
       - A path to a JSON or YAML file on the host that runs the task, JSON text, or the same data as a dictionary.
-      - O(source_environment) and O(target_environment) may then be the manifest's environment labels.
+      - O(source_environment) and O(target_environment) may then be the manifest's environment labels. Each must mean exactly
+        one environment: a label of one environment that is the name of another in LifeTime (or a definition whose key and name
+        are two environments) fails the task before anything is written, naming both, so a manifest never redirects a deployment.
       - Every application and version must exist, and none may be older than what the target runs (see O(allow_downgrade));
         applications that already run their version are left out. Test applications (C(IsTestApplication)) are left out unless
         O(include_test_applications=true).

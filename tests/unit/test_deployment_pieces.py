@@ -70,16 +70,16 @@ class FakeHistory:
         return {'DeploymentStatus': self._statuses[plan['Key']]}
 
 
-def test_previous_is_the_newest_successful_plan_that_deployed_another_version():
+def test_history_gives_the_versions_successful_plans_deployed_newest_first_without_the_running_one():
     history = FakeHistory([
         {'Key': 'p3', 'ApplicationOperations': [{'ApplicationKey': 'APP', 'ApplicationVersionKey': 'v3'}]},
         {'Key': 'p2', 'ApplicationOperations': [{'ApplicationKey': 'app', 'ApplicationVersionKey': 'v2'}]},
         {'Key': 'p1', 'ApplicationOperations': [{'ApplicationKey': 'app', 'ApplicationVersionKey': 'v1'}]},
         {'Key': 'other', 'ApplicationOperations': [{'ApplicationKey': 'other', 'ApplicationVersionKey': 'x'}]},
     ], {'p3': 'finished_successful', 'p2': 'finished_with_errors', 'p1': 'finished_with_warnings', 'other': 'finished_successful'})
-    assert plans.previous_in_history(history, 'app', 'v3') == 'v1'
-    assert plans.previous_in_history(history, 'app', 'v1') == 'v3'
-    assert plans.previous_in_history(history, 'nothing', 'v1') is None
+    assert list(plans.deployed_in_history(history, 'app', 'v3')) == ['v1']
+    assert list(plans.deployed_in_history(history, 'app', 'v1')) == ['v3']
+    assert list(plans.deployed_in_history(history, 'nothing', 'v1')) == []
 
 
 def test_next_older_is_by_creation_date_not_by_number():

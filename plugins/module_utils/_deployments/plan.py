@@ -213,26 +213,26 @@ class Plan(Origin):
     def previous_version(self, application):
         """The version that ran in the target before the one running now (Zend Server's applicationRollback).
 
-        From the target's deployment history: the newest successful plan that deployed another
-        version of the application. Without one, the next-older version by creation date.
+        The newest version a successful plan of the target's history deployed that was created before the one running
+        now: a rollback never goes forward, so after a rollback the version rolled back from is no candidate. Without
+        one, the version created just before the running one. None: "No rollback available", before anything is written.
         """
         resolver = self.task.resolver
         status = resolver.status_in(application, self.target)
         if status is None or not status.get('BaseApplicationVersionKey'):
             raise LifeTimeLookupError('No rollback available: %s does not run in %s.' % (application['Name'], self.target['Name']),
                                       parameter='version')
-        current = status['BaseApplicationVersionKey']
-        found = previous_in_history(self.history, application['Key'], current)
-        if found:
-            return resolver.version_by_key(application, found)
-        versions = resolver.versions(application, complete=True)
-        older = next_older(versions, current)
+        current = resolver.version_by_key(application, status['BaseApplicationVersionKey'])
+        for key in deployed_in_history(self.history, application['Key'], current['Key']):
+            candidate = resolver.version_by_key(application, key)
+            if created_before(candidate, current):
+                return candidate
+        older = next_older(resolver.versions(application, complete=True), current['Key'])
         if older is not None:
             return older
-        running = resolver.version_by_key(application, current)
         raise LifeTimeLookupError(
-            'No rollback available for %s in %s: it runs version %s, no other version of it was deployed there in the last %d days, '
-            'and it has no older version.' % (application['Name'], self.target['Name'], running.get('Version'), HISTORY_DAYS),
+            'No rollback available for %s in %s: it runs version %s, and no version of it created before that one ran there in the '
+            'last %d days or exists at all.' % (application['Name'], self.target['Name'], current.get('Version'), HISTORY_DAYS),
             parameter='version')
 
     # -- no silent downgrade ----------------------------------------------------------------------
@@ -379,15 +379,20 @@ class Plan(Origin):
         return self.matching(refresh=True)
 
 
-def previous_in_history(history, application_key, current_key):
-    """The version key the newest successful plan of the target deployed for this application, other than ``current_key``."""
+def deployed_in_history(history, application_key, current_key):
+    """The version keys successful plans of the target deployed for this application, newest plan first, other than ``current_key``.
+
+    A generator: a plan's status is read only when the versions of the newer plans were not taken.
+    """
+    seen = []
     for plan in history.plans():
         for operation in plan.get('ApplicationOperations') or []:
-            if not same_key(operation.get('ApplicationKey'), application_key) or same_key(operation.get('ApplicationVersionKey'), current_key):
+            key = operation.get('ApplicationVersionKey')
+            if not same_key(operation.get('ApplicationKey'), application_key) or same_key(key, current_key):
                 continue
-            if state_of(history.status_if_any(plan)) in SUCCEEDED:
-                return operation['ApplicationVersionKey']
-    return None
+            if not any(same_key(key, earlier) for earlier in seen) and state_of(history.status_if_any(plan)) in SUCCEEDED:
+                seen.append(key)
+                yield key
 
 
 def next_older(versions, current_key):

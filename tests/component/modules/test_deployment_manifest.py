@@ -93,3 +93,72 @@ def test_configuration_items_are_reported_and_not_applied(run_module, simulator)
     assert [(item['configuration_item_name'], item['target_value']) for item in result['configuration_items']] == [('MaxUpload', '50')]
     assert any('not applied' in warning for warning in result['warnings'])
     assert [entry['method'] for entry in simulator.writes()] == ['POST', 'POST']
+
+
+# -- a manifest never redirects a deployment --------------------------------------------------------------------------
+
+def relabel(manifest, labels):
+    for definition in manifest['EnvironmentDefinitions']:
+        definition['EnvironmentLabel'] = labels[definition['EnvironmentName']]
+    return manifest
+
+
+def test_a_target_that_is_one_environments_name_and_anothers_label_is_refused_as_ambiguous_naming_both(run_module, simulator):
+    # The manifest calls Quality Assurance "Production": taking the label would deploy to Quality Assurance, taking the
+    # name to Production. Neither is guessed.
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = relabel(manifest_of(run_module, QA, ['EmployeeBackoffice']),
+                       {'Development': 'DEV', QA: 'Production', 'Production': 'PRD'})
+    before = keys_of(simulator)
+    simulator.clear_requests()
+
+    result = deploy(run_module, manifest, source_environment='Development', target_environment='Production')
+
+    assert result['failed'] is True, result
+    assert "target_environment 'Production' is ambiguous" in result['msg']
+    assert 'Production (%s)' % simulator.state.environment('Production').key in result['msg']
+    assert 'Quality Assurance (%s)' % simulator.state.environment(QA).key in result['msg']
+    assert result['parameter'] == 'target_environment'
+    assert simulator.writes() == [] and keys_of(simulator) == before
+
+
+def test_a_source_that_is_one_environments_name_and_anothers_label_is_refused_as_ambiguous(run_module, simulator):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = relabel(manifest_of(run_module, QA, ['EmployeeBackoffice']),
+                       {'Development': QA, QA: 'QA', 'Production': 'PRD'})
+    simulator.clear_requests()
+
+    result = deploy(run_module, manifest, source_environment=QA, target_environment='PRD')
+
+    assert result['failed'] is True and "source_environment 'Quality Assurance' is ambiguous" in result['msg'], result
+    assert 'Development' in result['msg']
+    assert simulator.writes() == []
+
+
+def test_a_definition_whose_key_and_name_are_two_environments_is_refused(run_module, simulator):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'])
+    for definition in manifest['EnvironmentDefinitions']:
+        if definition['EnvironmentName'] == 'Production':
+            definition['EnvironmentLabel'] = 'Live'
+            definition['EnvironmentKey'] = simulator.state.environment('Development').key
+    simulator.clear_requests()
+
+    result = deploy(run_module, manifest, target_environment='Live')
+
+    assert result['failed'] is True and 'contradicts itself' in result['msg'], result
+    assert simulator.writes() == []
+
+
+def test_a_label_and_a_name_that_mean_the_same_environment_deploy_there(run_module, simulator):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = relabel(manifest_of(run_module, QA, ['EmployeeBackoffice']),
+                       {'Development': 'Development', QA: QA, 'Production': 'Production'})
+    result = deploy(run_module, manifest)
+    assert result.get('failed') is not True, result
+    plan = simulator.state.deployment_summary(simulator.state.deployment(result['deployment_key']))
+    assert (plan['source'], plan['target']) == (QA, 'Production')
+
+
+def keys_of(sim):
+    return set(plan.key for plan in sim.state.deployments())

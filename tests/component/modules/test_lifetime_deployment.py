@@ -150,6 +150,57 @@ def test_previous_with_nothing_to_go_back_to_fails_before_writing(run_module, si
     assert simulator.writes() == []
 
 
+ROLLBACK = dict(target_environment='Production', applications=[{'name': 'EmployeeBackoffice', 'version': 'previous'}])
+
+
+def deployed_versions(sim, plan_key):
+    return [op['version'] for op in sim.state.deployment_summary(sim.state.deployment(plan_key))['applications']]
+
+
+def test_a_second_rollback_goes_further_back_never_forward_to_the_version_rolled_back_from(run_module, simulator):
+    # Production: 1.2, then the promote to 1.3, then a rollback to 1.2. The next rollback must not re-deploy 1.3.
+    run_module('lifetime_deployment', PROMOTE)
+    first = run_module('lifetime_deployment', ROLLBACK)
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2', first
+    second = run_module('lifetime_deployment', ROLLBACK)
+    assert not second.get('failed'), second
+    assert second['applications'][0]['to_version'] == '1.1'
+    assert deployed_versions(simulator, second['deployment_key']) == ['1.1']
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.1'
+
+
+def test_previous_is_never_a_version_created_after_the_running_one_even_when_it_ran_before(run_module, simulator):
+    # 1.3 ran in Production (promote), then an explicit rollback to 1.1: of what ran, only versions older than 1.1 qualify.
+    run_module('lifetime_deployment', PROMOTE)
+    run_module('lifetime_deployment', dict(target_environment='Production', allow_downgrade=True,
+                                           applications=[{'name': 'EmployeeBackoffice', 'version': '1.1'}]))
+    simulator.clear_requests()
+    result = run_module('lifetime_deployment', ROLLBACK, check_mode=True)
+    assert not result.get('failed'), result
+    # 1.3 ran more recently than 1.0, but was created after the running 1.1: 1.0, the version created just before, is chosen.
+    assert result['applications'][0]['to_version'] == '1.0'
+    chosen = simulator.state.version('EmployeeBackoffice', '1.0')
+    assert chosen.created_on < simulator.state.version('EmployeeBackoffice', '1.1').created_on
+    assert simulator.writes() == []
+
+
+def test_rollback_with_only_newer_versions_in_history_and_none_older_fails_before_writing(run_module, simulator):
+    # Orders API 1.0 runs; 1.1 (newer) ran before by a plan: it is no rollback target, and 1.0 is the oldest version.
+    simulator.state.add_version('Orders API', '1.1')
+    run_module('lifetime_deployment', dict(source_environment='Development', target_environment='Production',
+                                           applications=[{'name': 'Orders API', 'version': '1.1'}]))
+    run_module('lifetime_deployment', dict(target_environment='Production', allow_downgrade=True,
+                                           applications=[{'name': 'Orders API', 'version': '1.0'}]))
+    assert simulator.state.running_version('Production', 'Orders API') == '1.0'
+    simulator.clear_requests()
+    result = run_module('lifetime_deployment', dict(target_environment='Production',
+                                                    applications=[{'name': 'Orders API', 'version': 'previous'}]))
+    assert result['failed'] is True
+    assert 'No rollback available for Orders API in Production' in result['msg']
+    assert simulator.writes() == []
+    assert simulator.state.running_version('Production', 'Orders API') == '1.0'
+
+
 def test_a_deployment_zone_is_resolved_by_name(run_module, simulator):
     result = run_module('lifetime_deployment', dict(PROMOTE, state='present',
                                                     applications=[{'name': 'EmployeeBackoffice', 'deployment_zone': 'internal'}]))
