@@ -6,11 +6,12 @@
 """For internal use only: applications blocked from deployment to an environment (release freezes).
 
 LifeTime itself refuses a plan that deploys an application blocked in its target
-(lifetime_application_config sets the block). Reading every application's
-configuration before every plan would cost one request per application, so the
-configurations are read only to explain a refusal: the task then names each
-blocked application and the reason. Check mode sends no plan, so it cannot meet
-the refusal and does not predict it (lifetime_application_config shows the blocks).
+(lifetime_application_config sets the block). lifetime_deployment reads the
+configurations of the applications it would deploy before any write, at the same
+time as the target's plans (one request per application, concurrently), so check
+mode predicts the refusal and the real run refuses with the same sentence without
+asking LifeTime to create a plan it would refuse. The refusals LifeTime itself gives
+(a block set between the read and the write, a binary plan) are explained the same way.
 """
 
 from concurrent.futures import ThreadPoolExecutor

@@ -4,9 +4,11 @@
 
 With ``BaseApplicationVersionLabel`` in the applications' status (LifeTime 11.21.1+ in the simulator), promoting N
 applications at the versions their source runs takes the environments, the applications with their status and the
-target's plans: at most 3 requests before ``POST /deployments/``, whatever N. Without the label (an older LifeTime)
-each application's versions are read too: at most N + 3. Only an explicit version number or ``previous`` adds a
-lookup, for that application alone. Counted in the simulator's request log.
+target's plans: 3 requests before ``POST /deployments/``, whatever N, plus the freeze check: each application's
+configuration (is it blocked in the target?), read concurrently with the target's plans, so that nothing LifeTime would
+refuse is ever sent and check mode predicts the refusal. Without the label (an older LifeTime) each application's
+versions are read too. Only an explicit version number or ``previous`` adds a lookup, for that application alone.
+Counted in the simulator's request log.
 """
 
 import re
@@ -67,8 +69,14 @@ def version_lookups(requests):
     return [entry for entry in requests if entry['method'] == 'GET' and '/versions' in entry['path'].lower()]
 
 
+def configuration_reads(requests):
+    """The freeze check: GET /applications/{key}/configurations/, one per application to deploy."""
+    return [entry for entry in requests if entry['method'] == 'GET' and entry['path'].rstrip('/').lower().endswith('/configurations')]
+
+
 def bound(count, labels):
-    return 3 if labels else count + 3
+    """Requests before the create: 3 (+ N version lists without the label), and the N configuration reads."""
+    return (3 if labels else count + 3) + count
 
 
 @pytest.mark.parametrize('labels', FLAVOURS)
@@ -81,6 +89,7 @@ def test_a_promote_of_n_applications_costs_3_requests_with_labels_and_n_plus_3_w
 
     asked = before_create(sim)
     assert len(asked) <= bound(count, labels), shapes(asked)
+    assert len(configuration_reads(asked)) == count, shapes(asked)
     if labels:
         assert version_lookups(asked) == [], shapes(asked)
     else:
@@ -122,7 +131,7 @@ def test_an_explicit_version_or_previous_adds_lookups_only_for_those_application
 
     asked = before_create(sim)
     extra = version_lookups(asked)
-    assert len(asked) <= 3 + 2, shapes(asked)
+    assert len(asked) <= 3 + 2 + count, shapes(asked)
     keys = set(sim.state.application(name).key.lower() for name in (explicit, back))
     looked_up = sorted(entry['path'].lower().split('/applications/', 1)[1].split('/', 1)[0] for entry in extra)
     assert looked_up == sorted(keys), shapes(asked)
