@@ -377,3 +377,66 @@ def table(header, rows):
     lines = ['  '.join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in cells]
     lines.insert(1, '  '.join('-' * width for width in widths))
     return '\n'.join(lines)
+
+
+def run_collection_playbook(playbook, work, collections, sim, extra_vars=None, timeout=3600):
+    """``ansible-playbook NAMESPACE.COLLECTION.PLAYBOOK`` (a playbook the collection ships), found in ``collections``."""
+    command = [os.path.join(BIN, 'ansible-playbook'), playbook]
+    if extra_vars:
+        command += ['-e', json.dumps(extra_vars)]
+    return run_streamed(command, work, ansible_env(work, collections, sim), timeout=timeout)
+
+
+TASK_BANNER = re.compile(r'^(?:TASK|RUNNING HANDLER) \[(.+)\] \*')
+
+
+def task_windows(run):
+    """The tasks of an ansible-playbook run (default stdout callback) as (name, start, end): each task from the instant its
+    banner line was read to the next banner or the ``PLAY RECAP`` line (its result line included)."""
+    marks = []
+    for instant, text in run.lines:
+        match = TASK_BANNER.match(text)
+        if match:
+            marks.append((match.group(1), instant))
+        elif text.startswith('PLAY RECAP'):
+            marks.append((None, instant))
+    windows = []
+    for index, (name, start) in enumerate(marks):
+        if name is not None:
+            end = marks[index + 1][1] if index + 1 < len(marks) else run.ended
+            windows.append((name, start, end))
+    return windows
+
+
+def is_any_status(request):
+    return request['method'] == 'GET' and KEY.sub('/{key}', api_path(request)) == '/deployments/{key}/status/'
+
+
+def request_seconds(requests, latency_seconds, start, end):
+    """Seconds of [start, end) during which a request was on the server: the union of [arrival, arrival + latency].
+
+    The request log has arrival instants only; with an injected latency of 100 ms or more the server's own work (a few ms)
+    and the loopback are small beside it, so latency stands for the round trip."""
+    busy = 0.0
+    reach = start
+    for request in sorted(requests, key=lambda item: item['time']):
+        begin = max(request['time'], reach)
+        finish = min(request['time'] + latency_seconds, end)
+        if finish > begin:
+            busy += finish - begin
+            reach = finish
+    return busy
+
+
+def poll_sleep_seconds(requests, latency_seconds, start, end):
+    """Seconds of [start, end) between the answer to a deployment status request and the next request, when that is a
+    status request of the same plan: the client's sleep between polls (and the few ms it takes to send again)."""
+    ordered = sorted(requests, key=lambda item: item['time'])
+    slept = 0.0
+    for previous, current in zip(ordered, ordered[1:]):
+        if is_any_status(previous) and is_any_status(current) and api_path(previous) == api_path(current):
+            begin = max(previous['time'] + latency_seconds, start)
+            finish = min(current['time'], end)
+            if finish > begin:
+                slept += finish - begin
+    return slept
