@@ -171,15 +171,16 @@ attributes:
     support: full
     details: The versions the target runs before and after, for the applications that are deployed.
 notes:
-  - Building the plan costs 3 API requests whatever the number of applications (environments, applications with their status,
-    the target's deployment plans) when LifeTime reports the running version numbers (C(BaseApplicationVersionLabel));
+  - Building the plan costs 3 sequential API requests whatever the number of applications (environments, applications with their
+    status, the target's deployment plans) when LifeTime reports the running version numbers (C(BaseApplicationVersionLabel));
     otherwise N + 3 for N applications (the versions of each application, read concurrently). An explicit version number,
-    V(previous), a named deployment zone, or a version that may be older than the one the target runs adds a lookup.
+    V(previous), a named deployment zone, or a version that may be older than the one the target runs adds a lookup. Besides,
+    the configuration of each application to deploy is read (is it blocked in the target?), concurrently with the target's plans.
   - The database of the target is not rolled back by O(applications[].version=previous); only the application version is.
   - An application blocked from deployment to the target (a release freeze, see M(outsystems.lifetime.lifetime_application_config))
-    makes LifeTime refuse the plan. The task then reads the applications' configurations and fails naming each blocked application
-    and the reason; a plan it created is deleted. Check mode sends no plan, so it does not report blocks; read them with
-    M(outsystems.lifetime.lifetime_application_config) in check mode.
+    fails the task before anything is written, naming each blocked application and the reason, in check mode too (with the same
+    sentence). A block set at the very moment makes LifeTime refuse the plan: the task then says the same, and deletes a plan it
+    created.
 seealso:
   - module: outsystems.lifetime.lifetime_app_version
   - module: outsystems.lifetime.lifetime_environment_info

@@ -19,7 +19,9 @@ LifeTime gives ``BaseApplicationVersionLabel`` (the number of what runs), that i
 all (3 requests, whatever N); a version is looked up only where it is needed (an
 explicit number, ``previous``, or to confirm by creation date a version that may
 be older than what the target runs). Without the label, the versions of each
-application are read too (N + 3 requests), concurrently.
+application are read too (N + 3 requests), concurrently. lifetime_deployment then
+reads each application's configuration (the freeze check, deployment.py), at the
+same time as the target's plans.
 """
 
 import re
