@@ -22,33 +22,44 @@ ZIP_SIGNATURE = b'PK\x03\x04'
 MIB = 1024.0 * 1024.0
 
 
-def check_dest(dest):
-    """The absolute path to download to, or a LifeTimeUsageError when nothing could be written there."""
+def check_dest(dest, parameter='dest'):
+    """The absolute path to write to, or a LifeTimeUsageError naming ``parameter`` when nothing could be written there."""
     path = os.path.abspath(os.path.expanduser(dest))
     directory = os.path.dirname(path)
     if os.path.isdir(path):
-        raise LifeTimeUsageError('dest %s is a directory: give the path of the file to write, for example %s'
-                                 % (path, os.path.join(path, 'application.oap')), parameter='dest')
+        raise LifeTimeUsageError('%s %s is a directory: give the path of the file to write, for example %s'
+                                 % (parameter, path, os.path.join(path, 'application.oap' if parameter == 'dest' else 'release.json')),
+                                 parameter=parameter)
     if not os.path.isdir(directory):
-        raise LifeTimeUsageError('The directory of dest does not exist: %s. Create it first (ansible.builtin.file with state: directory).'
-                                 % directory, parameter='dest')
+        raise LifeTimeUsageError('The directory of %s does not exist: %s. Create it first (ansible.builtin.file with state: directory).'
+                                 % (parameter, directory), parameter=parameter)
     if not os.access(directory, os.W_OK | os.X_OK):
-        raise LifeTimeUsageError('The directory of dest is not writable: %s.' % directory, parameter='dest')
+        raise LifeTimeUsageError('The directory of %s is not writable: %s.' % (parameter, directory), parameter=parameter)
     if os.path.exists(path) and not os.access(path, os.W_OK) and not os.access(directory, os.W_OK):
-        raise LifeTimeUsageError('dest %s cannot be replaced: it is not writable.' % path, parameter='dest')
-    _probe(directory)
+        raise LifeTimeUsageError('%s %s cannot be replaced: it is not writable.' % (parameter, path), parameter=parameter)
+    _probe(directory, parameter)
     return path
 
 
-def _probe(directory):
+def same_file(left, right):
+    """Whether two paths name the same file (the same path once links are resolved, or the same inode)."""
+    if os.path.realpath(left) == os.path.realpath(right):
+        return True
+    try:
+        return os.path.samefile(left, right)
+    except OSError:
+        return False
+
+
+def _probe(directory, parameter='dest'):
     """Create and remove a file where the download will go: permissions alone do not tell (root in /proc, a read-only mount)."""
     try:
         handle, probe = tempfile.mkstemp(dir=directory, prefix='.outsystems-lifetime-', suffix='.probe')
         os.close(handle)
         os.unlink(probe)
     except OSError as exc:
-        raise LifeTimeUsageError('Nothing can be written in the directory of dest, %s: %s.' % (directory, exc.strerror or exc),
-                                 parameter='dest')
+        raise LifeTimeUsageError('Nothing can be written in the directory of %s, %s: %s.' % (parameter, directory, exc.strerror or exc),
+                                 parameter=parameter)
 
 
 def file_sha256(path):

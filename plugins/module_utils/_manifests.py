@@ -57,10 +57,14 @@ API:
 
 ``manifest_text(data)`` -> the file's content: JSON, 4-space indent, sorted keys, ASCII only, final newline.
 
-``write_manifest(path, data, check_mode=False)`` -> dict(changed, dest, before, after)
+``manifest_after_deployment(resolver, environment, applications, template=None, notes=None)`` -> dict
+    The complete release manifest after a deployment: ``manifest_of`` for ``applications``, plus ``template``'s test
+    applications that were not deployed, carried over unchanged (still IsTestApplication).
+
+``write_manifest(path, data, check_mode=False, parameter='dest')`` -> dict(changed, dest, before, after)
     Writes ``data`` to ``path`` atomically (a temporary file renamed over it, keeping an existing file's mode) unless
     the file already holds the same data (compared parsed, not byte for byte). ``before``/``after`` are the file's
-    contents for a diff. Raises LifeTimeUsageError when nothing can be written there.
+    contents for a diff. Raises LifeTimeUsageError naming ``parameter`` when nothing can be written there.
 """
 
 import copy
@@ -596,6 +600,24 @@ def manifest_of(resolver, environment, applications=None, notes=None, template=N
     return data
 
 
+def manifest_after_deployment(resolver, environment, applications, template=None, notes=None):
+    """The complete release manifest once ``environment`` runs ``applications`` (records): what it runs for each of them,
+    sorted by name, and, with a ``template`` (the release manifest deployed), its test applications that were not
+    deployed, carried over as they are (still marked IsTestApplication), so the file describes the whole release.
+
+    ``resolver`` must know the applications' status after the deployment (Resolver.refreshed).
+    """
+    data = manifest_of(resolver, environment, applications=applications, notes=notes or None, template=template)
+    if template is not None:
+        chosen = set(str(application['Key']).lower() for application in applications)
+        carried = [copy.deepcopy(entry) for entry in template.data[APPLICATION_VERSIONS]
+                   if entry['IsTestApplication'] and entry['ApplicationKey'].lower() not in chosen]
+        entries = data[APPLICATION_VERSIONS] + carried
+        entries.sort(key=lambda entry: (str(entry['ApplicationName']).lower(), str(entry['ApplicationKey']).lower()))
+        data[APPLICATION_VERSIONS] = entries
+    return data
+
+
 # -- writing ----------------------------------------------------------------------------------------------------------
 
 def manifest_text(data):
@@ -603,7 +625,7 @@ def manifest_text(data):
     return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=True) + '\n'
 
 
-def _existing(dest):
+def _existing(dest, parameter='dest'):
     """(text, data) of the file at dest: ('', None) when absent, (text, None) when it is not JSON."""
     if not os.path.exists(dest):
         return '', None
@@ -611,21 +633,21 @@ def _existing(dest):
         with open(dest, 'rb') as handle:
             text = handle.read().decode('utf-8-sig', 'replace')
     except OSError as exc:
-        raise _usage('dest %s cannot be read: %s.' % (dest, exc.strerror or exc), 'dest')
+        raise _usage('%s %s cannot be read: %s.' % (parameter, dest, exc.strerror or exc), parameter)
     try:
         return text, json.loads(text)
     except ValueError:
         return text, None
 
 
-def _replace(dest, text):
+def _replace(dest, text, parameter='dest'):
     """Write text to a temporary file next to dest and rename it over dest, keeping dest's mode."""
     directory = os.path.dirname(dest)
     mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~umask())
     try:
         handle, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(dest), suffix='.part')
     except OSError as exc:
-        raise LifeTimeError('Could not write next to dest %s: %s.' % (dest, exc.strerror or exc), parameter='dest')
+        raise LifeTimeError('Could not write next to %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
     try:
         with os.fdopen(handle, 'wb') as out:
             out.write(text.encode('utf-8'))
@@ -634,18 +656,18 @@ def _replace(dest, text):
         os.chmod(tmp, mode)
         os.replace(tmp, dest)
     except OSError as exc:
-        raise LifeTimeError('Could not write dest %s: %s.' % (dest, exc.strerror or exc), parameter='dest')
+        raise LifeTimeError('Could not write %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
 
 
-def write_manifest(path, data, check_mode=False):
+def write_manifest(path, data, check_mode=False, parameter='dest'):
     """Write the manifest to ``path`` unless it already holds the same data; see the module's docstring."""
-    dest = check_dest(path)
+    dest = check_dest(path, parameter)
     after = manifest_text(data)
-    before, existing = _existing(dest)
+    before, existing = _existing(dest, parameter)
     changed = existing != json.loads(after)
     if changed and not check_mode:
-        _replace(dest, after)
+        _replace(dest, after, parameter)
     return dict(changed=changed, dest=dest, before=before, after=after)

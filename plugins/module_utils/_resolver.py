@@ -110,6 +110,17 @@ class Resolver:
         self._zones = {}
         self._versions = {}
 
+    def refreshed(self, applications):
+        """A Resolver that knows ``applications`` (just read again, with their status in each environment) and keeps what
+        does not change meanwhile: the environments, the versions and the deployment zones already read."""
+        fresh = Resolver(self.client)
+        with self._lock:
+            fresh._environments = self._environments
+            fresh._versions = dict(self._versions)
+            fresh._zones = dict(self._zones)
+        fresh._applications = checked(applications, '/applications/', 'application', nested='AppStatusInEnvs')
+        return fresh
+
     # -- environments -----------------------------------------------------------------------------
 
     def environments(self):

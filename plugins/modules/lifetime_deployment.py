@@ -93,6 +93,22 @@ options:
       - With O(manifest), also deploy the applications it marks as test applications.
     type: bool
     default: false
+  manifest_dest:
+    description:
+      - Once the target runs the versions (the deployment ended well, or there was nothing to deploy), write the release manifest
+        of what it runs to this file on the host that runs the task, in the format of O(manifest) (what
+        M(outsystems.lifetime.lifetime_manifest) writes and outsystems-pipeline's C(deploy_tags_to_target_env_with_manifest)
+        reads), so a later stage deploys exactly these versions. The same data is returned in RV(manifest).
+      - With O(manifest), the file is the complete release - every application of the manifest at the version the target runs,
+        and its test applications, still marked C(IsTestApplication) (at the version the target runs when they were deployed,
+        else as the manifest gives them); its C(EnvironmentDefinitions) labels, C(DeploymentNotes) and C(ConfigurationItems)
+        carry over. Without it, the applications of O(applications).
+      - Checked before anything is sent to LifeTime, in check mode too - the directory must exist and be writable, the path
+        must not be a directory, and it must not be the O(manifest) file itself (the input is never overwritten).
+      - Written atomically, and only when its content changes (that alone makes the task report a change). Not written in check
+        mode, with O(state) other than V(deployed), or while the plan waits for a user intervention.
+      - Not with O(deployment_key).
+    type: path
   notes:
     description:
       - Notes of the deployment plan, shown in LifeTime. The run's marker is appended on a new line.
@@ -224,6 +240,13 @@ EXAMPLES = r'''
     source_environment: QA
     target_environment: PRD
     manifest: /var/lib/releases/2026.12/manifest.json
+
+- name: Deploy a release manifest to Production, and write the manifest of what Production then runs for the next stage
+  outsystems.lifetime.lifetime_deployment:
+    source_environment: Quality Assurance
+    target_environment: Production
+    manifest: /var/lib/releases/2026.12/manifest.json
+    manifest_dest: /var/lib/releases/2026.12/production.json
 
 - name: Promote Billing, mapping its extension's logical database to a connection of Production
   outsystems.lifetime.lifetime_deployment:
@@ -379,10 +402,22 @@ duration:
   returned: when a plan was acted on
   type: float
   sample: 84.2
-diff:
-  description: The target's running versions before and after, for the applications deployed.
-  returned: in diff mode, when something is deployed
+manifest:
+  description:
+    - The release manifest of what the target runs once the deployment ended well (see O(manifest_dest)), in the format of O(manifest).
+  returned: with O(manifest) or O(manifest_dest), when the target runs the versions (not in check mode unless there was nothing to deploy)
   type: dict
+manifest_dest:
+  description: The absolute path of O(manifest_dest).
+  returned: with O(manifest_dest)
+  type: str
+  sample: /var/lib/releases/2026.12/production.json
+diff:
+  description:
+    - The target's running versions before and after, for the applications deployed; with O(manifest_dest) whose content changes,
+      a list of that and the file's content before and after.
+  returned: in diff mode, when something is deployed or the manifest file changes
+  type: raw
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.deployment import run as deploy
@@ -405,6 +440,7 @@ ARGUMENT_SPEC = dict(
     ),
     manifest=dict(type='raw'),
     include_test_applications=dict(type='bool', default=False),
+    manifest_dest=dict(type='path'),
     notes=dict(type='str', default=''),
     state=dict(type='str', default='deployed', choices=['present', 'started', 'deployed', 'aborted', 'absent']),
     deployment_key=dict(type='str', no_log=False),
@@ -418,7 +454,7 @@ ARGUMENT_SPEC = dict(
     **WAIT_ARGUMENT_SPEC
 )
 MODULE_OPTIONS = dict(
-    mutually_exclusive=[('deployment_key', 'applications', 'manifest')],
+    mutually_exclusive=[('deployment_key', 'applications', 'manifest'), ('deployment_key', 'manifest_dest')],
     required_one_of=[('deployment_key', 'applications', 'manifest')],
     required_by={'applications': 'target_environment', 'manifest': 'target_environment'},
     supports_check_mode=True,

@@ -18,10 +18,12 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.b
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.database_mappings import check_option, check_supported
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts, drive
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.plan import Plan
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.release_manifest import check_manifest_dest, release_manifest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import check_wait_options
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import ACTIVE, SAVED, SUCCEEDED, state_of
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeError,
     LifeTimeLookupError,
     LifeTimeNotFoundError,
     LifeTimeUsageError,
@@ -100,15 +102,29 @@ def _matching_and_unblocked(plan):
 
 
 def by_applications(task):
-    """lifetime_deployment with applications: make the target run these versions."""
-    wanted = task.params['state']
+    """lifetime_deployment with applications (or a manifest): make the target run these versions.
+
+    Once the plan is resolved, a failure carries it (source, target, each application with the version the target ran
+    and the one to deploy): the promote role hands that to the next workflow node, whose rollback restores exactly it.
+    """
     plan = Plan(task)
+    try:
+        return _deploy(task, plan)
+    except LifeTimeError as exc:
+        for field, value in plan.result().items():
+            exc.details.setdefault(field, value)
+        raise
+
+
+def _deploy(task, plan):
+    wanted = task.params['state']
     result = plan.result()
     if plan.manifest is not None and plan.manifest.configuration_items:
         task.warn(plan.manifest.configuration_note(plan.target))
     if wanted in ('absent', 'aborted'):
         result.update(drive(task, plan.target, plan, wanted, *_to_remove(plan, wanted)))
         return result
+    listed = None
     if not plan.to_deploy:
         result.update(changed=False, deployment_key=None, deployment_status=None,
                       msg='Nothing to deploy: %s.' % '; '.join(item.skip_reason for item in plan.applications))
@@ -120,9 +136,11 @@ def by_applications(task):
             task.progress('Reusing deployment plan %s (%s) which carries the same versions.' % (found['Key'], state_of(status)))
         result.update(drive(task, plan.target, plan, wanted, found, status))
         if task.params.get('verify') and result.get('deployment_status') in SUCCEEDED and not task.check_mode:
-            plan.verify()
+            listed = plan.verify()
             result['verified'] = True
     result['summary'] = summary(result, task.check_mode)
+    if task.params.get('manifest_dest') or plan.manifest is not None:
+        release_manifest(task, plan, result, listed)
     return result
 
 
@@ -130,6 +148,7 @@ def run(task):
     """lifetime_deployment: by deployment_key or by applications."""
     params = task.params
     check_wait_options(params)
+    check_manifest_dest(params)
     params['database_mappings'] = check_option(params.get('database_mappings'))
     if params['database_mappings']:
         check_supported(task.client)

@@ -303,9 +303,11 @@ class Plan(Origin):
         found = self.history.with_status(candidates, REUSABLE)
         return sorted(found, key=lambda item: (state_of(item[1]) not in ACTIVE, creation_order(item[0])))
 
-    def verify(self):
-        """After a successful deployment: read what the target runs (one request) and fail on any application not at its version."""
-        applications = dict((str(app.get('Key', '')).lower(), app) for app in self.task.client.list_applications(include_env_status=True))
+    def verify(self, listed=None):
+        """After a successful deployment: read what the target runs (one request, unless ``listed`` is that read) and fail on any
+        application not at its version. Returns the applications read."""
+        listed = listed if listed is not None else self.task.client.list_applications(include_env_status=True)
+        applications = dict((str(app.get('Key', '')).lower(), app) for app in listed)
         wrong = []
         for item in self.to_deploy:
             status = self.task.resolver.status_in(applications.get(item.application['Key'].lower()) or {}, self.target) or {}
@@ -316,6 +318,7 @@ class Plan(Origin):
         if wrong:
             raise LifeTimeError('LifeTime reports the deployment ended well, but %s: %s. Check the plan and the environment in LifeTime.'
                                 % (self.target['Name'], '; '.join(wrong)), verified=False)
+        return listed
 
     def diff(self):
         items = self.to_deploy

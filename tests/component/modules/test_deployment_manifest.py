@@ -4,7 +4,9 @@
 
 import copy
 import json
+import os
 
+import pytest
 import yaml
 
 QA = 'Quality Assurance'
@@ -162,3 +164,134 @@ def test_a_label_and_a_name_that_mean_the_same_environment_deploy_there(run_modu
 
 def keys_of(sim):
     return set(plan.key for plan in sim.state.deployments())
+
+
+# -- manifest_dest: the release manifest after the deployment ---------------------------------------------------------
+
+def read_json(path):
+    with open(path, encoding='utf-8') as handle:
+        return json.load(handle)
+
+
+def entries(manifest):
+    return dict((entry['ApplicationName'], (entry['VersionNumber'], entry['IsTestApplication'])) for entry in manifest['ApplicationVersions'])
+
+
+def test_manifest_dest_holds_what_the_target_runs_and_keeps_the_test_applications_marked(run_module, simulator, tmp_path):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice', 'Customer Portal'], test_applications=['Customer Portal'],
+                           notes='Release 12')
+    source = tmp_path / 'release.json'
+    source.write_text(json.dumps(manifest))
+    dest = tmp_path / 'production.json'
+
+    result = deploy(run_module, str(source), manifest_dest=str(dest))
+
+    assert result.get('failed') is not True, result
+    written = read_json(dest)
+    # Customer Portal, a test application, was not deployed (Production still runs 2.0): it is carried as the release gives it.
+    assert simulator.state.running_version('Production', 'Customer Portal') == '2.0'
+    assert entries(written) == {'EmployeeBackoffice': ('1.3', False), 'Customer Portal': ('2.1', True)}
+    assert written['DeploymentNotes'] == 'Release 12'
+    assert written == result['manifest'] and result['manifest_dest'] == str(dest)
+    running = simulator.state.running_version_key('Production', 'EmployeeBackoffice')
+    assert [entry['VersionKey'] for entry in written['ApplicationVersions'] if entry['ApplicationName'] == 'EmployeeBackoffice'] == [running]
+
+
+def test_manifest_dest_of_an_included_test_application_is_what_the_target_runs_still_marked(run_module, simulator, tmp_path):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'], test_applications=['EmployeeBackoffice'])
+    dest = tmp_path / 'production.json'
+    result = deploy(run_module, manifest, include_test_applications=True, manifest_dest=str(dest))
+    assert result.get('failed') is not True, result
+    assert entries(read_json(dest)) == {'EmployeeBackoffice': ('1.3', True)}
+
+
+def test_a_manifest_dest_written_again_with_the_same_release_is_left_as_it_was(run_module, simulator, tmp_path):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'])
+    dest = tmp_path / 'production.json'
+    first = deploy(run_module, manifest, manifest_dest=str(dest))
+    assert first['changed'] is True
+    stamp = dest.stat().st_mtime_ns
+    simulator.clear_requests()
+    second = deploy(run_module, manifest, manifest_dest=str(dest))
+    assert second['changed'] is False, second
+    assert dest.stat().st_mtime_ns == stamp and simulator.writes() == []
+
+
+@pytest.mark.parametrize('where', ['missing directory', 'a directory', 'unwritable directory'])
+def test_a_manifest_dest_that_cannot_be_written_fails_before_the_plan_is_created_in_check_mode_too(run_module, simulator, tmp_path, where):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'])
+    if where == 'missing directory':
+        dest = tmp_path / 'nowhere' / 'production.json'
+    elif where == 'a directory':
+        dest = tmp_path
+    else:
+        locked = tmp_path / 'locked'
+        locked.mkdir()
+        locked.chmod(0o500)
+        dest = locked / 'production.json'
+        if os.access(str(locked), os.W_OK):
+            # root writes anywhere it has permission bits for; /proc refuses the file even to root.
+            dest = '/proc/production.json'
+    for check_mode in (True, False):
+        simulator.clear_requests()
+        result = run_module('lifetime_deployment', dict(source_environment=QA, target_environment='Production', manifest=manifest,
+                                                        manifest_dest=str(dest)), check_mode=check_mode)
+        assert result['failed'] is True and result['parameter'] == 'manifest_dest', result
+        assert 'manifest_dest' in result['msg'] or 'directory of manifest_dest' in result['msg']
+        # Nothing at all was asked of LifeTime: the path is checked first.
+        assert simulator.requests == []
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
+
+
+def test_a_manifest_dest_that_is_the_manifest_file_itself_is_refused_before_any_request(run_module, simulator, tmp_path):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    source = tmp_path / 'release.json'
+    source.write_text(json.dumps(manifest_of(run_module, QA, ['EmployeeBackoffice'])))
+    original = source.read_bytes()
+    link = tmp_path / 'same.json'
+    link.symlink_to(source)
+    for dest in (source, link, tmp_path / '.' / 'release.json'):
+        simulator.clear_requests()
+        result = deploy(run_module, str(source), manifest_dest=str(dest))
+        assert result['failed'] is True and 'is the manifest file itself' in result['msg'], result
+        assert simulator.requests == []
+    assert source.read_bytes() == original
+
+
+def test_check_mode_says_where_the_manifest_would_go_and_writes_nothing(run_module, simulator, tmp_path):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'])
+    dest = tmp_path / 'production.json'
+    simulator.clear_requests()
+    result = run_module('lifetime_deployment', dict(source_environment=QA, target_environment='Production', manifest=manifest,
+                                                    manifest_dest=str(dest)), check_mode=True)
+    assert result.get('failed') is not True, result
+    assert 'manifest: would write the manifest of what Production then runs to %s' % dest in result['summary']
+    assert not dest.exists() and simulator.writes() == []
+
+
+def test_a_failed_deployment_writes_no_manifest_and_its_failure_carries_the_plan(run_module, simulator, tmp_path):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    simulator.state.add_outcome_rule('finished_with_errors', target='Production', message='Database upgrade failed')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'])
+    dest = tmp_path / 'production.json'
+    result = deploy(run_module, manifest, manifest_dest=str(dest))
+    assert result['failed'] is True and not dest.exists()
+    # What the target ran before, for the workflow's rollback node.
+    assert [(app['name'], app['from_version'], app['to_version']) for app in result['applications']] == [('EmployeeBackoffice', '1.2', '1.3')]
+    assert result['applications'][0]['from_version_key'] == simulator.state.running_version_key('Production', 'EmployeeBackoffice')
+    assert result['target_environment'] == 'Production'
+
+
+def test_manifest_dest_without_a_manifest_names_the_applications_promoted(run_module, simulator, tmp_path):
+    dest = tmp_path / 'production.json'
+    result = run_module('lifetime_deployment', dict(source_environment='Development', target_environment='Production',
+                                                    applications=[{'name': 'EmployeeBackoffice'}, {'name': 'Orders API'}],
+                                                    manifest_dest=str(dest)))
+    assert result.get('failed') is not True, result
+    assert entries(read_json(dest)) == {'EmployeeBackoffice': ('1.3', False), 'Orders API': ('1.0', False)}
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
