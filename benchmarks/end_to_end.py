@@ -59,11 +59,13 @@ floor s), where the wall time of each median run goes, our per-task breakdown an
 """
 
 import argparse
+import subprocess
 import sys
 
 from _common import (
     OURS,
     PEER,
+    REPO_ROOT,
     Simulator,
     collections_root,
     conclude,
@@ -184,6 +186,14 @@ def request_sequence(run, log, tasks):
         sequence.append(dict(at=round(offset, 3), request=next(iter(request_shapes([request]))), status=request['status'],
                              task=owner[0] if owner else None))
     return sequence
+
+
+def work_tree():
+    """The commit measured, and the files of the collection's code (plugins/, roles/, playbooks/) changed beside it."""
+    def git(*arguments):
+        return subprocess.run(['git'] + list(arguments), cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout.strip()
+    changed = git('status', '--porcelain', '--', 'plugins', 'roles', 'playbooks')
+    return dict(commit=git('rev-parse', 'HEAD'), changed=[line[3:] for line in changed.splitlines()])
 
 
 def measure_ours(work, collections, scenario, names, args, tag):
@@ -341,6 +351,9 @@ def main(argv=None):
     stop_on_sigterm()
     facts = machine_facts()
     print_facts(facts)
+    facts['work_tree'] = work_tree()
+    print('Collection: %s at %s%s' % (OURS, facts['work_tree']['commit'][:12], ', with %d changed file(s) under plugins/, roles/, playbooks/'
+                                      % len(facts['work_tree']['changed']) if facts['work_tree']['changed'] else ''))
     collections = collections_root(args.collections)
     python = pipeline_python()
     work, stamp = work_directory('end_to_end')
