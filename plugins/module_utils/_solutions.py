@@ -9,6 +9,10 @@ A solution is a package (.osp) of several applications as they run in one
 environment, built by LifeTime on request: create it, follow its
 status to Completed or Aborted, ask for its download link and stream the file
 to dest. Everything the user gave is checked before the one POST.
+
+Completed and Aborted are the only statuses seed 003 calls final; every other
+one, documented (Gathering Dependencies...), seen in the wild (Created, Ready)
+or not known at all (Queued, say), is waited on until wait_timeout.
 """
 
 import os
@@ -24,9 +28,15 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver impo
 from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import StatusTrail, Waiter
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
-COMPLETED = 'Completed'
-ABORTED = 'Aborted'
+COMPLETED = 'completed'
+ABORTED = 'aborted'
+# The final statuses (seed 003), compared without regard to case; anything else is waited on.
 DONE = frozenset((COMPLETED, ABORTED))
+
+
+def status_of(status):
+    """The Status of a SolutionStatus record, as LifeTime wrote it."""
+    return str((status or {}).get('Status') or '')
 
 
 def solution_name(params, dest):
@@ -89,14 +99,17 @@ def _create(task, request):
 
 
 def _wait(task, request, key):
-    """Follow the solution's status until Completed or Aborted; returns (last status, history)."""
+    """Follow the solution's status until Completed or Aborted; returns (last status, history).
+
+    Every status seen, unknown ones too, is in the history; a timeout names the last one.
+    """
     history = StatusTrail(task, 'solution', key)
     client = task.client
     waiter = Waiter(fetch=lambda: client.get_solution_status(request.environment['Key'], key),
-                    done=lambda status: (status or {}).get('Status') in DONE,
+                    done=lambda status: status_of(status).lower() in DONE,
                     on_poll=history, timeout=task.params['wait_timeout'],
                     what='solution %s (%s) to be generated in %s' % (request.name, key, request.environment['Name']),
-                    describe=lambda status: (status or {}).get('Status'),
+                    describe=lambda status: status_of(status) or 'no status',
                     hint='LifeTime goes on generating it; run the task again with a longer wait_timeout.',
                     details=lambda: dict(solution_key=key, status_history=history.seen))
     return waiter.wait().state, history.seen
@@ -131,7 +144,7 @@ def build(task):
     task.progress('Solution %s (%s) created in %s: %s.' % (request.name, key, request.environment['Name'], request.summary()))
     status, history = _wait(task, request, key)
     result.update(solution_key=key, status_history=history)
-    if status.get('Status') == ABORTED:
+    if status_of(status).lower() == ABORTED:
         reason = status.get('StatusReason') or 'LifeTime gave no reason'
         raise LifeTimeError('Solution %s (%s) of %s was aborted in %s: %s. Nothing was downloaded; %s was left as it was.'
                             % (request.name, key, request.summary(), request.environment['Name'], reason.rstrip('.'), request.dest),

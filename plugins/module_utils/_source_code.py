@@ -9,6 +9,11 @@ Request the package (POST .../sourcecodeaccess/), follow its status until LifeTi
 says Done, ask for its download link and stream the zip to dest. Everything the
 user gave (dest, the names, that it runs there, that a module is not an extension)
 is checked before the one POST.
+
+The definition gives SourceCode_Status no list of values, so the wait follows one
+rule (``outcome_of``): Done ends it; a status that names a failure, or a record
+that carries a message of Type Error, ends it as a failure; any other status,
+known (InProgress) or not (Queued, empty), is waited on until wait_timeout.
 """
 
 import os
@@ -26,17 +31,39 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._results impor
 from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import StatusTrail, Waiter
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
-# The statuses LifeTime reports (OutSystems' walkthrough "Get the source code of an application", and
-# outsystems-pipeline 0.11.0): InProgress while packaging, Done when the link can be asked for. Any other
-# status ends the wait and fails the task with it, rather than polling a package that will never be done.
-IN_PROGRESS = frozenset(('', 'inprogress'))
+# The statuses documents show (OutSystems' walkthrough "Get the source code of an application", and
+# outsystems-pipeline 0.11.0) are InProgress while packaging and Done when the link can be asked for. A status
+# LifeTime may add (Queued before InProgress, say) must not fail a package that will be done: only Done, or a
+# status naming a failure, ends the wait. The failure words: error and fail, and abort (Aborted is what LifeTime's
+# solutions, the other package it builds on request, end with when they fail; seed 003).
 DONE = 'done'
+FAILED = 'failed'
+FAILURE_WORDS = ('error', 'fail', 'abort')
+# Platform_HEMessage.Type of a message that reports a failure (the others are Info and Warning).
+ERROR_MESSAGE = 'error'
 EXTENSION = 'extension'
 
 
 def status_of(record):
     """The Status of a SourceCode_Status record, as LifeTime wrote it."""
     return str((record or {}).get('Status') or '')
+
+
+def outcome_of(record):
+    """DONE, FAILED, or None while the package is still to be waited for.
+
+    Done wins over error messages: a package LifeTime says is done is downloaded.
+    """
+    status = status_of(record).lower()
+    if status == DONE:
+        return DONE
+    if any(word in status for word in FAILURE_WORDS) or any(_is_error(item) for item in (record or {}).get('Messages') or []):
+        return FAILED
+    return None
+
+
+def _is_error(message):
+    return isinstance(message, dict) and str(message.get('Type') or '').lower() == ERROR_MESSAGE
 
 
 def _running_in(statuses, env):
@@ -166,12 +193,15 @@ def _message_text(messages):
 
 
 def _wait(task, env, source, key, first):
-    """Follow the package's status until it is not in progress; returns (last record, history)."""
+    """Follow the package's status until it is done or failed (outcome_of); returns (last record, history).
+
+    Every status seen, unknown ones too, is in the history; a timeout names the last one.
+    """
     history = StatusTrail(task, 'source code', key)
     history(first)
     client = task.client
     waiter = Waiter(fetch=lambda: source.status_record(client, key),
-                    done=lambda record: status_of(record).lower() not in IN_PROGRESS,
+                    done=lambda record: outcome_of(record) is not None,
                     on_poll=history, timeout=task.params['wait_timeout'],
                     what='the source code package %s of %s to be ready in %s' % (key, source.what, env['Name']),
                     describe=lambda record: status_of(record) or 'no status',
@@ -209,7 +239,7 @@ def download_source_code(task):
     record, history = _wait(task, env, source, key, first)
     messages = _messages(record)
     result.update(package_key=key, status_history=history, messages=messages)
-    if status_of(record).lower() != DONE:
+    if outcome_of(record) != DONE:
         raise LifeTimeError('The source code package %s of %s in %s ended with status %s: %s. Nothing was downloaded; %s was left as it was.'
                             % (key, source.what, env['Name'], status_of(record), _message_text(messages).rstrip('.'), dest),
                             package_key=key, status_history=history, messages=messages, duration=round(time.monotonic() - began, 3))

@@ -12,6 +12,9 @@ description:
   - Asks LifeTime to build a solution of several applications as they run in one environment, follows its status
     (C(Created), C(Ready), C(Gathering Dependencies), C(Getting Binaries), C(Generating Meta Model), C(Generating Solution))
     until it is C(Completed), and downloads the package (.osp) to O(dest).
+  - C(Completed) and C(Aborted) (which fails the task with LifeTime's C(StatusReason)) are the only statuses that end the wait.
+    Any other status, one the collection does not know (C(Queued), for instance) too, is waited on until O(wait_timeout);
+    every status seen is in RV(status_history), and a timeout names the last one.
   - The package is streamed to a temporary file next to O(dest) and renamed over it only when complete, so O(dest) never
     holds half a package, however large the package or however the download ends. Nothing holds the whole package in memory.
   - A download link that expired is asked for again once.

@@ -17,7 +17,11 @@ description:
   - Idempotent in the way of M(ansible.builtin.get_url). LifeTime builds a new package on every run (it cannot list or reuse
     them), and the task reports a change only when O(dest) did not exist or held different bytes. Whether two packages of
     the same running code are byte-identical is up to LifeTime.
-  - Any status other than C(InProgress) and C(Done) ends the wait and fails the task with that status and LifeTime's messages.
+  - LifeTime's API definition lists no statuses of a source code package. C(Done) ends the wait. A status that names a failure
+    (it contains C(error), C(fail) or C(abort), as in C(Failed) or C(Aborted)), or a status record that carries a message of
+    type C(Error), ends the wait and fails the task with that status and LifeTime's messages. Any other status, C(InProgress) or
+    one the collection does not know (C(Queued), for instance), is waited on until O(wait_timeout); every status seen is in
+    RV(status_history), and a timeout names the last one.
 author:
   - OutSystems community Ansible maintainers (@outsystems-community)
 options:

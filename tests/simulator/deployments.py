@@ -9,7 +9,8 @@ monotonic clock: upload (at start), prepare, deploy modules, finish. The
 finish phase makes it terminal, 3 steps after it started; with step 0 that
 happens by the next request. An intervention rule stops the plan in
 ``needs_user_intervention`` before one of the phases; ``continue`` resumes it
-one step later.
+one step later (so does ``POST .../configuration/`` itself under the setting
+``configuration_continues``).
 """
 
 from __future__ import annotations
@@ -276,6 +277,9 @@ def configure(world, plan, mappings):
         plan.database_mappings.append({'ExtensionKey': key, 'LogicalDatabaseName': logical, 'DatabaseName': database})
     plan.needs_mappings = False
     plan.log.append(LogLine(world.now(), "Database connection mappings configured in '%s'." % target.name))
+    if world.configuration_continues:
+        # The definition does not say whether LifeTime waits for continue after this; this way a later continue answers 400.
+        _resume(world, plan, 'Deployment resumed after its database connection mappings were configured.')
 
 
 def plan_applications(world, plan):
@@ -398,8 +402,13 @@ def resume(world, plan, **_options):
         _refuse('continue', plan, "database connection mappings are missing in the target environment '%s' "
                                   "(needs_configuration_or_confirmation). Configure them in LifeTime first: a plain "
                                   "continue does not fix it." % target.name)
+    _resume(world, plan, 'Deployment resumed by the user.')
+
+
+def _resume(world, plan, message):
+    """A paused plan runs again: its next phase one step from now."""
     plan.status, plan.info = 'running', ''
-    plan.log.append(LogLine(world.now(), 'Deployment resumed by the user.'))
+    plan.log.append(LogLine(world.now(), message))
     plan.next_due = world.mono() + world.step_seconds
     world.active_deployments.add(plan.key.lower())
 

@@ -7,15 +7,32 @@
 A solution moves one status per ``step_seconds``: Created, Ready, Gathering
 Dependencies, Getting Binaries, Generating Meta Model, Generating Solution,
 Completed. A solution rule makes it end Aborted (with a StatusReason) right
-after Getting Binaries.
+after Getting Binaries. The setting ``packaging_queued_steps`` puts that many
+steps of ``Queued`` before them (no document shows it; README.md).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from tests.simulator.model import ApiError, SOLUTION_STEPS, Solution, new_key
 
 ABORT_AFTER = SOLUTION_STEPS.index('Getting Binaries')
 COMPLETED = len(SOLUTION_STEPS) - 1
+QUEUED = 'Queued'
+
+
+@dataclasses.dataclass
+class QueuedSolution(Solution):
+    """A solution whose first ``queued_steps`` steps are spent Queued: ``step`` counts them too."""
+
+    queued_steps: int = 0
+
+    @property
+    def status(self):
+        if self.status_reason:
+            return 'Aborted'
+        return QUEUED if self.step < self.queued_steps else SOLUTION_STEPS[self.step - self.queued_steps]
 
 
 def create(world, env, body):
@@ -43,9 +60,9 @@ def create(world, env, body):
     # No solution key in the content: LifeTime packages the same versions into the same bytes (get_url-style idempotency).
     spec = world.package_spec('osp', entries, Solution={'Name': name, 'IncludeReferences': include_references},
                               SourceEnvironment={'Key': env.key, 'Name': env.name})
-    solution = Solution(key=key, env_key=env.key, name=name, app_keys=[a.key for a in apps],
-                        include_references=include_references, created_on=world.now(), package=spec,
-                        next_due=world.mono() + world.step_seconds)
+    solution = QueuedSolution(key=key, env_key=env.key, name=name, app_keys=[a.key for a in apps],
+                              include_references=include_references, created_on=world.now(), package=spec,
+                              next_due=world.mono() + world.step_seconds, queued_steps=world.packaging_queued_steps)
     rule = world.take_rule('solutions', None, apps, name=name)
     if rule:
         solution.abort_reason = rule['reason']
@@ -76,13 +93,13 @@ def progress(job, now, step_seconds, last_step, halt=None):
 
 
 def _abort_by_rule(solution):
-    if solution.abort_reason and solution.step == ABORT_AFTER:
+    if solution.abort_reason and solution.step == ABORT_AFTER + solution.queued_steps:
         solution.status_reason = solution.abort_reason
     return bool(solution.status_reason)
 
 
 def advance(world, solution, now):
-    if progress(solution, now, world.step_seconds, COMPLETED, _abort_by_rule):
+    if progress(solution, now, world.step_seconds, COMPLETED + solution.queued_steps, _abort_by_rule):
         world.active_solutions.discard(solution.key.lower())
 
 

@@ -7,15 +7,29 @@
 A package moves one status per ``step_seconds`` through SOURCE_CODE_STEPS (InProgress, then Done, as OutSystems'
 walkthrough "Get the source code of an application" shows), like a solution does. Its content is a simulator zip
 (manifest ``Kind: source``) served through the same download links as .oap and .osp packages; extension code is
-never in it ("Extension code is not available through the API").
+never in it ("Extension code is not available through the API"). The setting ``packaging_queued_steps`` puts that
+many steps of ``Queued`` before InProgress (no document shows it; README.md).
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from tests.simulator import solutions
 from tests.simulator.model import ApiError, SOURCE_CODE_STEPS, SourceCodePackage, new_key
 
 DONE = len(SOURCE_CODE_STEPS) - 1
+
+
+@dataclasses.dataclass
+class QueuedSourceCodePackage(SourceCodePackage):
+    """A source code package whose first ``queued_steps`` steps are spent Queued: ``step`` counts them too."""
+
+    queued_steps: int = 0
+
+    @property
+    def status(self):
+        return solutions.QUEUED if self.step < self.queued_steps else SOURCE_CODE_STEPS[self.step - self.queued_steps]
 
 
 def create(world, env, app, module=None):
@@ -38,9 +52,9 @@ def create(world, env, app, module=None):
     entry = world.manifest_entry(app, world.version_index[status.base_version_key.lower()], status)
     entry['Modules'] = [m for m in entry['Modules'] if m['ModuleKey'] in {p.key for p in packaged}]
     spec = world.package_spec('source', [entry], SourceEnvironment={'Key': env.key, 'Name': env.name})
-    package = SourceCodePackage(key=new_key(), env_key=env.key, app_key=app.key, module_keys=[m.key for m in packaged],
-                                module_key=module.key if module is not None else '', created_on=world.now(), package=spec,
-                                next_due=world.mono() + world.step_seconds)
+    package = QueuedSourceCodePackage(key=new_key(), env_key=env.key, app_key=app.key, module_keys=[m.key for m in packaged],
+                                      module_key=module.key if module is not None else '', created_on=world.now(), package=spec,
+                                      next_due=world.mono() + world.step_seconds, queued_steps=world.packaging_queued_steps)
     world.source_package_index[package.key.lower()] = package
     world.active_source_packages.add(package.key.lower())
     return package
@@ -57,7 +71,7 @@ def find(world, env, app, module, key):
 
 
 def advance(world, package, now):
-    if solutions.progress(package, now, world.step_seconds, DONE):
+    if solutions.progress(package, now, world.step_seconds, DONE + package.queued_steps):
         world.active_source_packages.discard(package.key.lower())
 
 

@@ -34,7 +34,7 @@ DEFAULT_LINK_TTL_SECONDS = 3600
 KEY_QUOTING_MODES = ('route', 'bare', 'quoted', 'alternate')
 OUTCOME_STATUSES = ('finished_successful', 'finished_with_warnings', 'finished_with_errors', 'aborted')
 SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'binary_plans_read_only', 'solution_create_status',
-            'binary_size_mb', 'lifetime_version')
+            'binary_size_mb', 'lifetime_version', 'configuration_continues', 'packaging_queued_steps')
 # What an older LifeTime lacks: the version each feature appeared in (the definition says 11.21.1 for the database
 # mapping and source code endpoints; BaseApplicationVersionLabel's version is not documented, see README.md).
 FEATURE_VERSIONS = {
@@ -75,6 +75,10 @@ class World:
         # outsystems-pipeline expects 200 from POST .../solution; the creating calls of seed 002 answer 201.
         self.solution_create_status = 201
         self.lifetime_version = version_tuple(DEFAULT_LIFETIME_VERSION)
+        # No document says whether POST .../configuration/ resumes the plan by itself; both ways are served (README.md).
+        self.configuration_continues = False
+        # Steps a new solution or source code package spends Queued before its first documented status (README.md).
+        self.packaging_queued_steps = 0
         self.env_index = {}
         self.app_index = {}
         self.module_index = {}
@@ -113,6 +117,14 @@ class World:
                     self.solution_create_status = int(value)
                 elif name == 'lifetime_version':
                     self.lifetime_version = version_tuple(value)
+                elif name == 'packaging_queued_steps':
+                    if isinstance(value, bool) or int(value) != value or value < 0:
+                        raise ValueError('packaging_queued_steps must be a whole number of steps, 0 or more, got %r' % (value,))
+                    self.packaging_queued_steps = int(value)
+                elif name == 'configuration_continues':
+                    if not isinstance(value, bool):
+                        raise ValueError('configuration_continues must be true or false, got %r' % (value,))
+                    self.configuration_continues = value
                 else:
                     setattr(self, name, value)
 

@@ -23,7 +23,11 @@ UNSUPPORTED = frozenset((404, 405))
 
 
 def check_option(mappings):
-    """The database_mappings option, each entry checked; fails naming the entry."""
+    """The database_mappings option, each entry checked; fails naming the entry.
+
+    Two entries for one logical database of one extension (names compared case-insensitively, as LifeTime's list of
+    missing mappings is matched) are refused: which connection is meant cannot be told.
+    """
     checked = []
     for index, entry in enumerate(mappings or []):
         for field in FIELDS:
@@ -33,8 +37,18 @@ def check_option(mappings):
                     index, field, {'extension': 'extension (name or key)', 'logical_database': "extension's logical database",
                                    'connection': 'database connection of the target environment'}[field]),
                     parameter='database_mappings[%d].%s' % (index, field))
-        checked.append(dict((field, entry[field].strip()) for field in FIELDS))
+        entry = dict((field, entry[field].strip()) for field in FIELDS)
+        earlier = next((position for position, other in enumerate(checked) if _same_database(other, entry)), None)
+        if earlier is not None:
+            raise LifeTimeUsageError(
+                'database_mappings[%d] and database_mappings[%d] both map logical database %s of extension %s: keep one of them.'
+                % (earlier, index, entry['logical_database'], entry['extension']), parameter='database_mappings')
+        checked.append(entry)
     return checked
+
+
+def _same_database(one, other):
+    return all(one[field].lower() == other[field].lower() for field in ('extension', 'logical_database'))
 
 
 def check_supported(client):
@@ -60,8 +74,15 @@ def describe(missing):
 
 
 def map_missing(run, mappings):
-    """Map what the paused plan lacks from ``mappings``; a failure naming what is still unmapped, and the plan left waiting."""
+    """Map what the paused plan lacks from ``mappings``; a failure naming what is still unmapped, and the plan left waiting.
+
+    True once mapped; False when LifeTime lists nothing missing because the plan already left its pause (another run
+    or a user mapped the databases and LifeTime went on): the run follows the plan's status then.
+    """
+    paused = run.status
     missing = run.client.missing_database_mappings(run.key)
+    if not missing and run.moved_on(paused):
+        return False
     unmapped = [item for item in missing if not any(_matches(entry, item) for entry in mappings)]
     if unmapped or not missing:
         raise run.failure(
@@ -74,6 +95,7 @@ def map_missing(run, mappings):
     send_once(lambda: run.client.map_databases(run.key, body), lambda: None if run.client.missing_database_mappings(run.key) else True,
               'the database mappings of %s' % run.key, resend=True, progress=run.task.progress)
     run.task.progress('%s: mapped %s on %s.' % (run.title, describe(missing), run.target.get('Name')))
+    return True
 
 
 def _body(missing, mappings):

@@ -17,6 +17,7 @@ import time
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.database_mappings import map_missing
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
+    ABORTED,
     ABORTING,
     ACTIVE,
     FAILED,
@@ -209,32 +210,65 @@ class DeploymentRun:
         """Continue the paused plan when the task says so; False to stop here; a failure otherwise.
 
         Missing database mappings are the one pause a plain continue does not fix: they are mapped from
-        database_mappings first, or the task fails.
+        database_mappings first, or the task fails. When LifeTime refuses the mapping or the continue, the plan's
+        status is read again and followed if it left the pause (LifeTime may resume a plan by itself once it is
+        configured; another run or a user may answer the pause at the same moment); continue is never sent twice
+        for one pause.
         """
+        info = self.info()
+        if info == NEEDS_CONFIGURATION:
+            self._check_mappings_given()
+        elif not self._continues(resume):
+            return False
+        paused = self.status
+        try:
+            if info == NEEDS_CONFIGURATION and not map_missing(self, self.params['database_mappings']):
+                self.task.progress('%s left its pause before this run mapped anything (%s now); following it.' % (self.title, self.state()))
+                return True
+            self.task.progress('%s: %s (Info %s); sending continue.' % (self.title, intervention_reason(info), info))
+            self.command('continue')
+        except LifeTimeInvalidStateError:
+            if not self.moved_on(paused):
+                raise
+            self.task.progress('%s: LifeTime refused the command because the plan is %s now; following it.' % (self.title, self.state()))
+        else:
+            self.status = dict(self.status, DeploymentStatus=RUNNING)
+        # Until LifeTime acts on the continue it may still show this pause: _settled does not take it for a new one.
+        self._continued_at = (info, len(paused.get('DeploymentLog') or []))
+        return True
+
+    def _check_mappings_given(self):
+        """A pause for missing database mappings fails the task when it gives none."""
+        if not self.params.get('database_mappings'):
+            where = self.target.get('Name')
+            raise self.failure(
+                '%s needs user intervention on %s: %s (Info %s). Continuing would not fix it: give database_mappings, or map the '
+                'database connections of the applications for %s in LifeTime and continue the plan there, or run this task again.'
+                % (self.title, where, intervention_reason(self.info()), self.info(), where))
+
+    def _continues(self, resume):
+        """Whether on_user_intervention says to continue this pause; False to stop here; a failure for fail."""
         policy = self.params['on_user_intervention']
+        if policy == 'continue' or (resume and policy == 'stop'):
+            return True
         info = self.info()
         reason = intervention_reason(info)
-        where = self.target.get('Name')
-        if info == NEEDS_CONFIGURATION:
-            if not self.params.get('database_mappings'):
-                raise self.failure(
-                    '%s needs user intervention on %s: %s (Info %s). Continuing would not fix it: give database_mappings, or map the '
-                    'database connections of the applications for %s in LifeTime and continue the plan there, or run this task again.'
-                    % (self.title, where, reason, info, where))
-            map_missing(self, self.params['database_mappings'])
-        elif not (policy == 'continue' or (resume and policy == 'stop')):
-            if policy == 'stop':
-                self.task.progress('%s stopped: %s (Info %s).' % (self.title, reason, info))
-                return False
-            raise self.failure(
-                '%s needs user intervention on %s: %s (Info %s). Continue it in LifeTime, or run the task with '
-                'on_user_intervention: continue (or stop, to return here and continue with a later run).'
-                % (self.title, where, reason, info))
-        self.task.progress('%s: %s (Info %s); sending continue.' % (self.title, reason, info))
-        self.command('continue')
-        self._continued_at = (info, len(self.status.get('DeploymentLog') or []))
-        self.status = dict(self.status, DeploymentStatus=RUNNING)
-        return True
+        if policy == 'stop':
+            self.task.progress('%s stopped: %s (Info %s).' % (self.title, reason, info))
+            return False
+        raise self.failure(
+            '%s needs user intervention on %s: %s (Info %s). Continue it in LifeTime, or run the task with '
+            'on_user_intervention: continue (or stop, to return here and continue with a later run).'
+            % (self.title, self.target.get('Name'), reason, info))
+
+    def moved_on(self, paused):
+        """After LifeTime refused a command for the pause ``paused``: read the plan again; True when it left that pause.
+
+        A plan that still waits for the user with the same Info is the same pause, whatever its log says
+        (a configuration may add a line): the refusal stands. Another Info is another pause, answered anew.
+        """
+        status = self.fetch_status()
+        return state_of(status) != NEEDS_USER_INTERVENTION or status.get('Info') != paused.get('Info')
 
     def _settled(self, status):
         if state_of(status) not in SETTLED:
@@ -265,10 +299,19 @@ class DeploymentRun:
     # -- aborting ---------------------------------------------------------------------------------
 
     def abort(self):
-        """Abort a running (or paused) plan and wait until LifeTime says it is aborted."""
-        self.command('abort')
-        self.task.progress('%s: abort sent.' % self.title)
-        self.status = dict(self.status or {}, DeploymentStatus=ABORTING)
+        """Abort a running (or paused) plan and wait until LifeTime says it is aborted.
+
+        When LifeTime refuses the abort because the plan is already aborting (another run, or a user, aborted it
+        at the same moment), that abort is followed instead.
+        """
+        try:
+            self.command('abort')
+            self.task.progress('%s: abort sent.' % self.title)
+            self.status = dict(self.status or {}, DeploymentStatus=ABORTING)
+        except LifeTimeInvalidStateError:
+            if state_of(self.fetch_status()) not in (ABORTING, ABORTED):
+                raise
+            self.task.progress('%s is %s already (aborted at the same moment elsewhere); following it.' % (self.title, self.state()))
         Waiter(fetch=self.fetch_status, done=lambda status: state_of(status) not in (RUNNING, ABORTING),
                timeout=self._remaining(self.params['wait_timeout']), what='%s to abort' % self.label,
                describe=state_of, details=self.result).wait()

@@ -204,6 +204,57 @@ def test_a_solution_that_takes_longer_than_wait_timeout_fails_with_the_last_stat
     assert not [entry for entry in sim.requests if entry['method'] == 'GET' and '/solution/' in entry['path']]
 
 
+def test_a_solution_queued_before_it_is_created_is_waited_for_and_downloaded(run_module, make_simulator, tmp_path):
+    sim = make_simulator(step_seconds=0.1)
+    sim.state.configure(packaging_queued_steps=2)
+    dest = tmp_path / 'queued.osp'
+
+    result = run_module(MODULE, dict(environment='Development', applications=APPS, dest=str(dest)), sim=sim)
+
+    assert result.get('failed') is not True and result['changed'] is True, result
+    history = result['status_history']
+    assert history[0] == 'Queued' and history[-1] == 'Completed' and 'Queued' not in history[1:] and in_order(history[1:]), history
+    assert sim.state.find_solution(result['solution_key']).status == 'Completed'
+    assert len(link_requests(sim)) == 1 and len(downloads(sim, 1)) == 1
+    assert result['checksum'] == sha256_file(dest)
+
+
+def test_a_solution_still_queued_at_the_timeout_fails_naming_queued(run_module, make_simulator, tmp_path):
+    sim = make_simulator(step_seconds=30)
+    sim.state.configure(packaging_queued_steps=1)
+
+    result = run_module(MODULE, dict(environment='Development', applications=APPS, dest=str(tmp_path / 'q.osp'), wait_timeout=1), sim=sim)
+
+    assert result.get('failed') is True, result
+    assert 'Timed out' in result['msg'] and 'last seen: Queued.' in result['msg'], result['msg']
+    assert result['status_history'] == ['Queued']
+    assert sim.state.find_solution(result['solution_key']).status == 'Queued'
+    assert link_requests(sim) == [] and not (tmp_path / 'q.osp').exists()
+
+
+def test_final_statuses_are_recognised_whatever_their_case(run_module, simulator, tmp_path, monkeypatch):
+    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
+
+    real = _client.LifeTimeClient.get_solution_status
+
+    def lower(self, env_key, key):
+        status = real(self, env_key, key)
+        return dict(status, Status=status['Status'].lower())
+
+    monkeypatch.setattr(_client.LifeTimeClient, 'get_solution_status', lower)
+    simulator.state.add_solution_rule(name='Broken', reason='No space left.')
+
+    done = run_module(MODULE, dict(environment='Development', applications=APPS, dest=str(tmp_path / 'a.osp'), wait_timeout=3))
+    broken = run_module(MODULE, dict(environment='Development', applications=APPS, name='Broken', dest=str(tmp_path / 'b.osp'),
+                                     wait_timeout=3))
+
+    assert done.get('failed') is not True and done['status_history'] == ['completed'], done
+    assert (tmp_path / 'a.osp').exists() and len(link_requests(simulator)) == 1
+    assert broken['failed'] is True and 'was aborted' in broken['msg'] and 'No space left' in broken['msg'], broken
+    assert [solution.status for solution in simulator.state.solutions()] == ['Completed', 'Aborted']
+    assert not (tmp_path / 'b.osp').exists()
+
+
 # -- idempotency ------------------------------------------------------------------------------------------------------
 
 def test_a_second_identical_run_is_unchanged_and_leaves_dest_alone(run_module, simulator, tmp_path):

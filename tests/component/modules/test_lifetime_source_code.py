@@ -169,6 +169,63 @@ def test_a_status_that_is_neither_in_progress_nor_done_fails_with_lifetimes_mess
     assert not dest.exists() and links(simulator) == []
 
 
+def test_a_package_queued_before_it_is_in_progress_is_waited_for_and_downloaded(run_module, make_simulator, tmp_path):
+    # Queued for 0.7 s, then InProgress until 2.1 s: the polls (at about 1 s and 2.5 s) see each status.
+    sim = make_simulator(step_seconds=0.7)
+    sim.state.configure(packaging_queued_steps=1)
+    dest = tmp_path / 'a.zip'
+
+    result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest)), sim=sim)
+
+    assert result.get('failed') is not True and result['changed'] is True, result
+    history = result['status_history']
+    assert history[0] == 'Queued' and history[-1] == 'Done' and history in (['Queued', 'InProgress', 'Done'], ['Queued', 'Done']), history
+    assert sim.state.find_source_package(result['package_key']).status == 'Done'
+    assert len(links(sim)) == 1 and manifest(str(dest))['Kind'] == 'source'
+    assert result['checksum'] == sha256_file(str(dest))
+
+
+def test_a_status_the_collection_does_not_know_is_waited_on_and_the_timeout_names_it(run_module, make_simulator, tmp_path):
+    sim = make_simulator(step_seconds=30)
+    sim.state.configure(packaging_queued_steps=1)
+    dest = tmp_path / 'a.zip'
+
+    result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest), wait_timeout=1), sim=sim)
+
+    assert result['failed'] is True
+    assert result['msg'].startswith('Timed out after 1 seconds waiting for the source code package %s' % result['package_key']), result
+    assert 'last seen: Queued.' in result['msg'] and 'longer wait_timeout' in result['msg']
+    assert result['status_history'] == ['Queued']
+    assert len(polls(sim)) >= 1 and links(sim) == []
+    assert sim.state.find_source_package(result['package_key']).status == 'Queued'
+    assert not dest.exists() and leftovers(tmp_path) == []
+
+
+def test_a_status_record_carrying_an_error_message_ends_the_wait_as_a_failure(run_module, simulator, tmp_path, monkeypatch):
+    # The simulator never reports an error; the record LifeTime answers is changed on its way to the module.
+    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
+
+    real = _client.LifeTimeClient.application_source_code_status
+
+    def erring(self, env_key, app_key, package_key):
+        record = real(self, env_key, app_key, package_key)
+        record.update(Status='InProgress', Messages=[{'Message': 'Preparing Source Code', 'Detail': 'Module EmployeeBackoffice is '
+                                                      'protected by IPP', 'Type': 'Error'}])
+        return record
+
+    monkeypatch.setattr(_client.LifeTimeClient, 'application_source_code_status', erring)
+    dest = tmp_path / 'a.zip'
+
+    result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest), wait_timeout=5))
+
+    assert result['failed'] is True
+    assert result['msg'] == ('The source code package %s of application %s in Production ended with status InProgress: Preparing Source '
+                             'Code: Module EmployeeBackoffice is protected by IPP. Nothing was downloaded; %s was left as it was.'
+                             % (result['package_key'], APP, dest)), result['msg']
+    assert len(polls(simulator)) == 1 and links(simulator) == []
+    assert not dest.exists()
+
+
 # -- a module -------------------------------------------------------------------------------------------------------------
 
 def test_the_source_code_of_one_module_is_downloaded(run_module, simulator, tmp_path):

@@ -15,6 +15,7 @@ import pytest
 
 from tests.simulator.client import Client, key_of
 from tests.simulator.scenario import DATABASE_MAPPINGS_SCENARIO as SCENARIO
+from tests.simulator.scenario import load as load_scenario
 
 
 @pytest.fixture
@@ -161,6 +162,39 @@ def test_an_extension_added_at_run_time_needs_mappings_where_it_does_not_run(api
     assert state.deployment(key).status == 'finished_successful'
 
 
+@pytest.mark.parametrize('settings', [{'configuration_continues': True}, None])
+def test_under_configuration_continues_the_configuration_resumes_the_plan_and_continue_is_refused(make_simulator, settings):
+    # Through the scenario's settings, or configure() at run time (settings None).
+    scenario = load_scenario(SCENARIO)
+    scenario['settings'].update(settings or {})
+    sim = make_simulator(scenario=scenario, step_seconds=10)
+    api, state = Client(sim), sim.state
+    if settings is None:
+        state.configure(configuration_continues=True)
+    key = key_of(_plan(api, state, 'Billing', '1.1', 'Quality Assurance', 'Production'))
+    assert api.post('/deployments/%s/start/' % key).status == 202
+    state.advance_time(10)
+    assert state.deployment(key).info == 'needs_configuration_or_confirmation'
+    assert api.post('/deployments/%s/configuration/' % key, _mapping(state)).status == 200
+    status = api.get('/deployments/%s/status/' % key).json()
+    assert (status['DeploymentStatus'], status['Info']) == ('running', '')
+    refused = api.post('/deployments/%s/continue/' % key)
+    assert refused.status == 400 and 'only a plan in needs_user_intervention can be continued' in refused.json()['Errors'][0]
+    state.advance_time(30)
+    assert state.deployment(key).status == 'finished_successful'
+    assert state.running_version('Production', 'Billing') == '1.1'
+
+
+def test_by_default_the_configuration_leaves_the_plan_waiting_for_continue(billing):
+    api, state = Client(billing), billing.state
+    assert billing.state.configuration_continues is False
+    key = key_of(_plan(api, state, 'Billing', '1.1', 'Quality Assurance', 'Production'))
+    api.post('/deployments/%s/start/' % key)
+    assert api.post('/deployments/%s/configuration/' % key, _mapping(state)).status == 200
+    assert (state.deployment(key).status, state.deployment(key).info) == ('needs_user_intervention', 'needs_configuration_or_confirmation')
+    assert api.post('/deployments/%s/continue/' % key).status == 202
+
+
 # -- source code ---------------------------------------------------------------------------------------
 
 def _source(api, env, owner):
@@ -188,6 +222,22 @@ def test_source_code_is_packaged_step_by_step_and_holds_no_extension(make_simula
         manifest = json.loads(package.read('manifest.json'))
     assert manifest['Kind'] == 'source'
     assert [m['ModuleName'] for m in manifest['Applications'][0]['Modules']] == ['Billing']
+
+
+def test_source_code_waits_queued_for_packaging_queued_steps_before_in_progress(make_simulator):
+    sim = make_simulator(scenario={'base': 'default', 'settings': {'packaging_queued_steps': 2}}, step_seconds=10)
+    api, state = Client(sim), sim.state
+    dev, app = state.environment('Development').key, state.application('EmployeeBackoffice').key
+    started = _source(api, dev, 'applications/%s' % app)
+    base = '/environments/%s/applications/%s/sourcecodeaccess/%s/' % (dev, app, started['PackageKey'])
+    seen = [started['Status']]
+    for _step in range(4):
+        assert api.get(base + 'download/').status == 400
+        state.advance_time(10)
+        seen.append(api.get(base + 'status/').json()['Status'])
+    assert seen == ['Queued', 'Queued', 'InProgress', 'InProgress', 'Done']
+    assert state.find_source_package(started['PackageKey']).status == 'Done'
+    assert api.get(base + 'download/').status == 200
 
 
 def test_source_code_of_one_module(billing):

@@ -160,6 +160,26 @@ def test_solution_passes_through_every_status_then_downloads(make_simulator):
     assert [s.status for s in state.solutions()] == ['Completed']
 
 
+def test_solution_waits_queued_for_packaging_queued_steps_and_a_rule_still_aborts_it(make_simulator):
+    sim = make_simulator(step_seconds=10)
+    api, state = Client(sim), sim.state
+    state.configure(packaging_queued_steps=1)
+    state.add_solution_rule(name='Doomed', reason='No space left.')
+    dev = state.environment('Development').key
+    body = {'ApplicationKeys': [state.application('EmployeeBackoffice').key], 'IncludeReferences': False}
+    keys = [key_of(api.post('/environments/%s/solution' % dev, dict(body, SolutionName=name))) for name in ('Queued', 'Doomed')]
+    seen = {key: [] for key in keys}
+    for _step in range(9):
+        for key in keys:
+            seen[key].append(api.get('/environments/%s/solutionstatus/%s' % (dev, key)).json()['Status'])
+        state.advance_time(10)
+    assert seen[keys[0]][:8] == ['Queued', 'Created', 'Ready', 'Gathering Dependencies', 'Getting Binaries', 'Generating Meta Model',
+                                 'Generating Solution', 'Completed']
+    assert seen[keys[1]][:6] == ['Queued', 'Created', 'Ready', 'Gathering Dependencies', 'Getting Binaries', 'Aborted']
+    assert [solution.status for solution in state.solutions()] == ['Completed', 'Aborted']
+    assert api.get('/environments/%s/solution/%s' % (dev, keys[0])).status == 200
+
+
 def test_solution_input_is_validated(api, simulator):
     state = simulator.state
     dev, prd = state.environment('Development').key, state.environment('Production').key
