@@ -48,10 +48,14 @@ printed at the start and the end)::
     .venv/bin/python benchmarks/end_to_end.py                        # N = 1, 30; 200 ms; 3 repetitions (about 4 min)
     .venv/bin/python benchmarks/end_to_end.py --apps 1 --repeat 5
     .venv/bin/python benchmarks/end_to_end.py --latency-ms 0 --keep   # keep request logs and outputs under .tmp/benchmarks
+    .venv/bin/python benchmarks/end_to_end.py --commit HEAD          # the collection as committed, not the work tree
     .venv/bin/python benchmarks/end_to_end.py --collections /path/to/collections   # another install of outsystems.lifetime
 
 The collection is found in ``.tmp/dev-collections`` (a symlink to this work tree, created if missing) unless
-``--collections PATH`` names a directory holding ``ansible_collections/outsystems/lifetime``.
+``--collections PATH`` names a directory holding ``ansible_collections/outsystems/lifetime``, or ``--commit REV`` asks for
+the collection as committed at REV (``git archive`` into the work directory): figures that do not move while others
+edit the work tree during the run. The commit measured (and the collection files changed beside it) is printed and
+recorded.
 
 Prints the machine, one table (N | ours requests | peer requests | ours wall s | peer wall s | empty play s | ours - peer -
 floor s), where the wall time of each median run goes, our per-task breakdown and request sequence; writes the figures to
@@ -59,8 +63,11 @@ floor s), where the wall time of each median run goes, our per-task breakdown an
 """
 
 import argparse
+import io
+import os
 import subprocess
 import sys
+import tarfile
 
 from _common import (
     OURS,
@@ -188,12 +195,41 @@ def request_sequence(run, log, tasks):
     return sequence
 
 
+def git(*arguments):
+    return subprocess.run(['git'] + list(arguments), cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout.strip()
+
+
 def work_tree():
     """The commit measured, and the files of the collection's code (plugins/, roles/, playbooks/) changed beside it."""
-    def git(*arguments):
-        return subprocess.run(['git'] + list(arguments), cwd=REPO_ROOT, capture_output=True, text=True, check=False).stdout.strip()
     changed = git('status', '--porcelain', '--', 'plugins', 'roles', 'playbooks')
     return dict(commit=git('rev-parse', 'HEAD'), changed=[line[3:] for line in changed.splitlines()])
+
+
+def commit_collections(work, revision):
+    """A collections directory holding the collection as committed at ``revision`` (``git archive``), so figures do not move
+    with edits made in the work tree while the benchmark runs. Returns (directory, full commit id)."""
+    commit = git('rev-parse', '--verify', '--quiet', revision + '^{commit}')
+    if not commit:
+        raise SystemExit('--commit %s: not a commit of this repository' % revision)
+    archive = subprocess.run(['git', 'archive', '--format=tar', commit], cwd=REPO_ROOT, capture_output=True, check=True).stdout
+    root = os.path.join(work, 'collection-%s' % commit[:12])
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(os.path.join(root, 'ansible_collections', 'outsystems', 'lifetime'), filter='data')
+    return root, commit
+
+
+def choose_collection(work, args):
+    """The collections directory to measure, and what it holds: a commit (``--commit``), another install (``--collections``),
+    or this work tree with the commit it stands on and the collection's files changed beside it."""
+    if args.commit:
+        collections, commit = commit_collections(work, args.commit)
+        return collections, dict(commit=commit, changed=[], text='%s as committed at %s (git archive)' % (OURS, commit[:12]))
+    collections = collections_root(args.collections)
+    if args.collections:
+        return collections, dict(commit=None, changed=None, text='%s from %s' % (OURS, collections))
+    tree = work_tree()
+    changed = ', with %d changed file(s) under plugins/, roles/, playbooks/' % len(tree['changed']) if tree['changed'] else ''
+    return collections, dict(tree, text='%s, the work tree at %s%s' % (OURS, tree['commit'][:12], changed))
 
 
 def measure_ours(work, collections, scenario, names, args, tag):
@@ -343,21 +379,23 @@ def main(argv=None):
     parser.add_argument('--timeout', type=float, default=COMMAND_TIMEOUT_SECONDS,
                         help='stop a command after this many seconds, and the benchmark with it (default: %d)' % COMMAND_TIMEOUT_SECONDS)
     parser.add_argument('--collections', help='directory with ansible_collections/outsystems/lifetime (default: .tmp/dev-collections)')
+    parser.add_argument('--commit', help='measure the collection as committed at this revision (git archive into the work directory) '
+                                         'instead of the work tree; figures then stay put while others edit the tree')
     parser.add_argument('--keep', action='store_true', help='keep the work directory under .tmp/benchmarks (request logs, outputs)')
     args = parser.parse_args(argv)
+    if args.commit and args.collections:
+        parser.error('give --commit or --collections, not both')
     counts = [int(item) for item in args.apps.split(',') if item.strip()]
     if args.repeat < 1 or not counts or min(counts) < 1:
         parser.error('--repeat and every --apps number must be at least 1')
     stop_on_sigterm()
     facts = machine_facts()
     print_facts(facts)
-    facts['work_tree'] = work_tree()
-    print('Collection: %s at %s%s' % (OURS, facts['work_tree']['commit'][:12], ', with %d changed file(s) under plugins/, roles/, playbooks/'
-                                      % len(facts['work_tree']['changed']) if facts['work_tree']['changed'] else ''))
-    collections = collections_root(args.collections)
     python = pipeline_python()
     work, stamp = work_directory('end_to_end')
     try:
+        collections, facts['measured'] = choose_collection(work, args)
+        print('Collection: %s' % facts['measured']['text'], flush=True)
         rows = []
         for count in counts:
             print('Promoting %d application(s), %d run(s) of each ...' % (count, args.repeat), flush=True)
