@@ -205,7 +205,8 @@ def test_a_solution_that_takes_longer_than_wait_timeout_fails_with_the_last_stat
 
 
 def test_a_solution_queued_before_it_is_created_is_waited_for_and_downloaded(run_module, make_simulator, tmp_path):
-    sim = make_simulator(step_seconds=0.1)
+    # Queued for 0.5 s (the first poll follows the POST at once), Completed after 2.25 s.
+    sim = make_simulator(step_seconds=0.25)
     sim.state.configure(packaging_queued_steps=2)
     dest = tmp_path / 'queued.osp'
 
