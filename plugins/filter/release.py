@@ -8,6 +8,8 @@
 Each filter is a pure function of its arguments; their documentation is in the .yml file of the same name.
 """
 
+import yaml
+
 from ansible.errors import AnsibleFilterError
 
 SPEC_FIELDS = ('name', 'key', 'version', 'deployment_zone')
@@ -41,15 +43,25 @@ def _changed_tags(tag_results):
     return [result for result in tag_results or [] if result.get('changed') and result.get('version')]
 
 
+def _ref(spec):
+    """How an application spec names it: its name, else its key."""
+    return spec.get('name') or spec.get('key')
+
+
+def application_refs(specs):
+    """The name (or, for an application given by key, the key) of each application spec."""
+    return [_ref(spec) for spec in specs or []]
+
+
 def tagged_versions(specs, tag_results, check_mode=False):
     """The applications to deploy once tagged: a new tag is deployed by its number; in check mode it does not exist, so it is left out."""
-    tags = dict((result['item']['name'], result['version'].get('version')) for result in _changed_tags(tag_results))
+    tags = dict((_ref(result['item']), result['version'].get('version')) for result in _changed_tags(tag_results))
     deploy = []
     for spec in specs:
-        if spec['name'] not in tags:
+        if _ref(spec) not in tags:
             deploy.append(spec)
         elif not check_mode:
-            deploy.append(dict(spec, version=tags[spec['name']]))
+            deploy.append(dict(spec, version=tags[_ref(spec)]))
     return deploy
 
 
@@ -58,9 +70,14 @@ def pending_tag_lines(tag_results, applications_info):
     running = {}
     for application in (applications_info or {}).get('applications') or []:
         environments = application.get('environments') or []
-        running[application['name']] = environments[0].get('version') if environments else None
-    return ['%s %s -> %s (would tag, then deploy)' % (result['item']['name'], running.get(result['item']['name']) or '(not running)',
-                                                      result['version'].get('version')) for result in _changed_tags(tag_results)]
+        version = environments[0].get('version') if environments else None
+        running[application['name']] = running[str(application.get('key', '')).lower()] = version
+    lines = []
+    for result in _changed_tags(tag_results):
+        ref = _ref(result['item'])
+        before = running.get(ref) or running.get(str(ref).lower())
+        lines.append('%s %s -> %s (would tag, then deploy)' % (ref, before or '(not running)', result['version'].get('version')))
+    return lines
 
 
 def deployment_summary(deployment, target, pending=None):
@@ -111,6 +128,43 @@ def release_versions(release, side='to'):
     return applications
 
 
+def _number_of(text):
+    """What YAML (and so ansible-core 2.19 reading an AWX survey answer) makes of a version written as ``text``: a number or None."""
+    try:
+        value = yaml.safe_load(str(text))
+    except yaml.YAMLError:
+        return None
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _same_number(value, number):
+    """Equal and of the same kind: 2 and 2.0 are different answers (YAML reads "2" as an integer, "2.0" as a float)."""
+    return value is not None and isinstance(value, float) == isinstance(number, float) and value == number
+
+
+def version_from_number(applications_info, number, parameter='to_version'):
+    """The version of each application whose number YAML reads as ``number`` (a version number that arrived as a number).
+
+    AWX writes survey answers as !unsafe strings, and ansible-core 2.19 reads one that looks like a number as a number: "1.10"
+    arrives as 1.1, losing the text. Each application's versions (lifetime_application_info with include_versions) are
+    matched by what YAML reads them as, of the same type: exactly one must match, else the version meant is unknown.
+    """
+    if isinstance(number, bool) or not isinstance(number, (int, float)):
+        raise AnsibleFilterError('version_from_number takes a number, not %r.' % (number,))
+    specs = []
+    for application in (applications_info or {}).get('applications') or []:
+        versions = [item.get('version') for item in application.get('versions') or []]
+        found = [text for text in versions if _same_number(_number_of(text), number)]
+        if len(found) != 1:
+            raise AnsibleFilterError(
+                '%s arrived as the number %r, not as text (YAML, and ansible-core 2.19 reading an AWX survey answer, turn 1.10 into 1.1), '
+                'and %s has %s: the version meant is unknown. Give the version as text (quoted), or its key.'
+                % (parameter, number, application.get('name'),
+                   'no version that reads as that number' if not found else 'several versions that read as it (%s)' % ', '.join(found)))
+        specs.append({'name': application.get('name'), 'version': found[0]})
+    return specs
+
+
 def publish_versions(solution, downloads):
     """The versions a publication carries, from lifetime_solution's result or lifetime_app_version's loop results."""
     if solution and solution.get('applications') is not None:
@@ -148,6 +202,8 @@ class FilterModule:
     def filters(self):
         return {
             'application_specs': application_specs,
+            'application_refs': application_refs,
+            'version_from_number': version_from_number,
             'tagged_versions': tagged_versions,
             'pending_tag_lines': pending_tag_lines,
             'deployment_summary': deployment_summary,

@@ -91,23 +91,31 @@ def test_production_gets_exactly_the_versions_quality_assurance_got_and_the_roll
     assert sim.writes() == []
 
 
-def test_when_the_production_step_fails_without_a_record_the_rollback_changes_nothing(ansible_playbook, make_simulator, tmp_path):
-    """A failed deployment publishes no Production record: the rollback node only gets Quality Assurance's."""
+def test_when_the_production_step_fails_its_record_says_what_ran_before_and_the_rollback_node_restores_it(ansible_playbook, make_simulator,
+                                                                                                           tmp_path):
+    """A failed deployment still publishes Production's record: what it ran before, for the failure path's rollback node."""
     sim = make_simulator(token=TOKEN)
     answers = awx.survey_extra_vars(WORKFLOW['survey_spec'], {'applications': 'EmployeeBackoffice'})
     first, artifacts = run_node('promote-quality-assurance', ansible_playbook, sim, {}, answers, tmp_path)
     assert first.rc == 0, first
     sim.state.add_outcome_rule('finished_with_errors', target='Production', message='Database upgrade failed')
+    production_before = sim.state.running_version_key('Production', 'EmployeeBackoffice')
 
     third, production_artifacts = run_node('promote-production', ansible_playbook, sim, artifacts, answers, tmp_path)
     assert third.rc != 0, third
-    assert production_artifacts == {}, 'the promote role now publishes a record when the deployment fails: update this test'
+    release = production_artifacts['lifetime_release']
+    assert release['target_environment'] == 'Production' and release['failed'] is True
+    assert release['deployment_status'] == 'finished_with_errors'
+    assert [(app['name'], app['from_version_key']) for app in release['applications']] == [('EmployeeBackoffice', production_before)]
+    assert 'Database upgrade failed' in summary(third)[-1], summary(third)
+
+    # LifeTime left Production as it was: the rollback node finds nothing to undo, and changes nothing.
+    artifacts.update(production_artifacts)
     sim.clear_requests()
     fourth, dummy = run_node('rollback-production', ansible_playbook, sim, artifacts, answers, tmp_path)
-
-    assert fourth.rc != 0, fourth
-    assert 'The release record is one of Quality Assurance, not of Production' in fourth.output, fourth
-    assert sim.requests == []
+    assert fourth.rc == 0 and fourth.recap['changed'] == 0, fourth
+    assert sim.writes() == []
+    assert sim.state.running_version_key('Production', 'EmployeeBackoffice') == production_before
 
 
 @pytest.mark.parametrize('record, message', [

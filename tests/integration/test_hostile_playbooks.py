@@ -62,13 +62,26 @@ def test_publish_refuses_a_solution_name_that_is_not_a_file_name(ansible_playboo
     assert not os.path.exists('/tmp/evil.osp') and list(work_dir.iterdir()) == []
 
 
-def test_rollback_refuses_an_unquoted_to_version(ansible_playbook, make_simulator):
+def test_rollback_refuses_a_to_version_number_that_two_versions_read_as_before_any_write(ansible_playbook, make_simulator):
     sim = make_simulator(token=TOKEN)
-    # JSON extra vars keep 1.10 a number (1.1): the version meant cannot be known.
+    sim.state.add_version('EmployeeBackoffice', '1.10')
+    # JSON extra vars keep 1.10 a number (1.1), as ansible-core 2.19 reads an AWX survey answer: 1.1 and 1.10 both read as it.
     run = ansible_playbook(ROLLBACK, sim=sim, extra_vars={'target_environment': 'Production', 'applications': 'EmployeeBackoffice',
                                                           'to_version': 1.10})
-    assert run.rc != 0 and 'to_version is the number 1.1, not text' in run.output, run.output[-2000:]
+    assert run.rc != 0, run
+    assert 'to_version arrived as the number 1.1, not as text' in run.output
+    assert 'several versions that read as it (1.10, 1.1)' in run.output or 'several versions that read as it (1.1, 1.10)' in run.output
     assert sim.writes() == []
+
+
+def test_rollback_takes_a_to_version_number_that_one_version_reads_as(ansible_playbook, make_simulator):
+    sim = make_simulator(token=TOKEN)
+    run = ansible_playbook(ROLLBACK, sim=sim, extra_vars={'target_environment': 'Production', 'applications': 'EmployeeBackoffice',
+                                                          'to_version': 1.1})
+    assert run.rc == 0, run
+    plan = sim.state.latest_deployment('Production')
+    assert [app['version'] for app in sim.state.deployment_summary(plan)['applications']] == ['1.1']
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.1'
 
 
 def test_the_promote_headers_example_works_in_a_shell_as_written(make_simulator, tmp_path):

@@ -125,3 +125,20 @@ def test_a_job_template_launched_with_only_its_required_answers_runs(name, ansib
     assert run.rc == 0 and run.recap['failed'] == 0, run
     assert all(sim.writes() == [] for sim in sims)
     assert summary(run), run
+
+
+def test_the_roll_back_templates_version_question_works_from_a_survey(ansible_playbook, make_simulator, tmp_path):
+    """The controller writes the answer as !unsafe '1.1'; ansible-core 2.19 reads it as the number 1.1, earlier releases as text."""
+    [template] = [template for template in EXAMPLE_TEMPLATES if template['name'] == 'OutSystems LifeTime - Roll back']
+    sim = make_simulator(token=TOKEN)
+    extra_vars = awx.survey_extra_vars(template['survey_spec'], dict(REQUIRED_ANSWERS[template['name']], to_version='1.1'))
+    path = awx.write_extra_vars_file(extra_vars, template, str(tmp_path / 'extravars.yml'))
+    with open(path, encoding='utf-8') as handle:
+        assert "'to_version': !unsafe '1.1'" in handle.read()
+
+    run = ansible_playbook('examples/awx/project/' + template['playbook'], sim=sim, args=('-e', '@' + path))
+
+    assert run.rc == 0, run
+    plan = sim.state.latest_deployment('Production')
+    assert [app['version'] for app in sim.state.deployment_summary(plan)['applications']] == ['1.1']
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.1'

@@ -110,3 +110,42 @@ def test_release_versions_take_keys_before_numbers_and_leave_out_what_ran_nothin
 def test_release_versions_refuses_what_is_not_a_release_in_a_sentence(record, side, words):
     with pytest.raises(AnsibleFilterError, match=re.escape(words)):
         release.release_versions(record, side)
+
+
+KEY = 'c9a7a82e-0eee-4a3d-8e22-2a19c69c766f'
+
+
+def test_applications_given_by_key_are_tagged_planned_and_reported_by_key():
+    specs = release.application_specs([{'key': KEY}, 'B'])
+    assert release.application_refs(specs) == [KEY, 'B']
+    results = [{'item': {'key': KEY}, 'changed': True, 'version': {'version': '1.4'}}, tag('B', '2.0', changed=False)]
+    assert release.tagged_versions(specs, results) == [{'key': KEY, 'version': '1.4'}, {'name': 'B'}]
+    assert release.tagged_versions(specs, results, check_mode=True) == [{'name': 'B'}]
+    info = {'applications': [{'name': 'EmployeeBackoffice', 'key': KEY.upper(), 'environments': [{'version': '1.3'}]}]}
+    assert release.pending_tag_lines(results, info) == ['%s 1.3 -> 1.4 (would tag, then deploy)' % KEY]
+
+
+def versions_info(**applications):
+    return {'applications': [{'name': name, 'versions': [{'version': number} for number in numbers]}
+                             for name, numbers in applications.items()]}
+
+
+def test_a_version_that_arrived_as_a_number_is_the_one_version_that_reads_as_it():
+    info = versions_info(A=['1.10', '1.2', '1.0'], B=['1.1', '1.0.3'], C=['2', '2.0.1'])
+    assert release.version_from_number(versions_info(A=['1.10', '1.2'], B=['1.1']), 1.1) == [
+        {'name': 'A', 'version': '1.10'}, {'name': 'B', 'version': '1.1'}]
+    assert release.version_from_number(versions_info(C=['2', '2.0.1']), 2) == [{'name': 'C', 'version': '2'}]
+    # 2.0 (a float) is not the answer 2 (an integer): YAML reads them differently, so they were typed differently.
+    with pytest.raises(AnsibleFilterError, match='no version that reads as that number'):
+        release.version_from_number(versions_info(C=['2.0']), 2)
+    with pytest.raises(AnsibleFilterError, match=re.escape('A has no version that reads as that number')):
+        release.version_from_number(info, 1.3)
+
+
+def test_a_number_that_several_versions_read_as_is_refused_naming_them():
+    with pytest.raises(AnsibleFilterError, match=re.escape('several versions that read as it (1.10, 1.1)')):
+        release.version_from_number(versions_info(A=['1.10', '1.1']), 1.1, 'to_version')
+    with pytest.raises(AnsibleFilterError, match='takes a number'):
+        release.version_from_number(versions_info(A=['1.1']), '1.1')
+    with pytest.raises(AnsibleFilterError, match='takes a number'):
+        release.version_from_number(versions_info(A=['1.1']), True)
