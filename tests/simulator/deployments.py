@@ -381,6 +381,7 @@ def start(world, plan, *, redeploy_outdated=True, continue_with_errors=False, ho
     outcome = world.take_rule('outcomes', target, apps)
     if outcome:
         plan.outcome, plan.outcome_message = outcome['status'], outcome['message']
+        plan.failed_application = outcome.get('application')
     intervention = world.take_rule('interventions', target, apps)
     if intervention:
         plan.intervention = intervention['info']
@@ -498,6 +499,9 @@ def _apply_phase(world, plan, phase, due):
     else:
         if plan.outcome in ('finished_successful', 'finished_with_warnings'):
             _apply_to_target(world, plan, target)
+        elif plan.outcome == 'finished_with_errors' and plan.continue_with_errors and plan.failed_application:
+            # ContinueWithErrors: the applications that did not fail are deployed, the one that failed is not.
+            _apply_to_target(world, plan, target, leave_out=plan.failed_application)
         if plan.outcome == 'aborted':
             plan.aborted_on = world.date_of(due)
         lines = _final_lines(plan, target, _module_names(world, plan))
@@ -579,13 +583,16 @@ def _module_names(world, plan):
     return names
 
 
-def _apply_to_target(world, plan, target):
+def _apply_to_target(world, plan, target, leave_out=None):
     if plan.package is not None:
         for entry in plan.package.manifest['Applications']:
-            _install(world, target, entry)
+            if leave_out is None or leave_out.lower() not in (entry['ApplicationKey'].lower(), entry['ApplicationName'].lower()):
+                _install(world, target, entry)
         return
     for op in plan.operations:
-        world.set_running_version(target.key, op.app_key, op.version_key, zone_key=op.zone_key)
+        app = world.app_index[op.app_key.lower()]
+        if leave_out is None or leave_out.lower() not in (app.key.lower(), app.name.lower()):
+            world.set_running_version(target.key, op.app_key, op.version_key, zone_key=op.zone_key)
 
 
 def _install(world, target, entry):

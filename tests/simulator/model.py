@@ -238,6 +238,7 @@ class Deployment:
     held_until: float = None
     outcome: str = 'finished_successful'
     outcome_message: str = ''
+    failed_application: str = None  # the application an outcome rule named: with ContinueWithErrors, only it is not deployed
     intervention: str = ''
     intervention_phase: int = 0
     needs_mappings: bool = False

@@ -373,3 +373,21 @@ def test_state_helpers_describe_deployments(simulator, plan_factory):
         {'application': 'EmployeeBackoffice', 'version': '1.3', 'deployment_zone_key': '', 'version_key': version_key}]
     assert simulator.state.latest_deployment('Production').key == key
     assert [d.key for d in simulator.state.deployments()][-1] == key
+
+
+def test_continue_with_errors_deploys_the_applications_that_did_not_fail(simulator):
+    from tests.simulator.client import Client, key_of
+    world = simulator.state
+    world.add_outcome_rule('finished_with_errors', target='Production', application='Customer Portal', message='Timer failed')
+    world.set_running_version('Quality Assurance', 'Customer Portal', '2.1')
+    client = Client(simulator)
+    operations = [{'ApplicationVersionKey': world.version('EmployeeBackoffice', '1.3').key, 'DeploymentZoneKey': ''},
+                  {'ApplicationVersionKey': world.version('Customer Portal', '2.1').key, 'DeploymentZoneKey': ''}]
+    reply = client.post('/deployments/', {'ApplicationOperations': operations, 'Notes': '',
+                                          'SourceEnvironmentKey': world.environment('Quality Assurance').key,
+                                          'TargetEnvironmentKey': world.environment('Production').key})
+    key = key_of(reply)
+    assert client.post('/deployments/%s/start/?ContinueWithErrors=true' % key).status == 202
+    assert client.get('/deployments/%s/status/' % key).json()['DeploymentStatus'] == 'finished_with_errors'
+    assert world.running_version('Production', 'EmployeeBackoffice') == '1.3'
+    assert world.running_version('Production', 'Customer Portal') == '2.0'
