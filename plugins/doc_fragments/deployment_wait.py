@@ -35,6 +35,8 @@ options:
         continues the plan and waits for it to finish.
       - C(needs_configuration_or_confirmation) (missing database connection mappings in the target) is never continued. The task
         fails and says what LifeTime needs, whatever this option says.
+      - When LifeTime refuses the continue because the plan already moved on (a user or another run continued it), the task
+        follows the plan instead of failing; continue is sent at most once per pause.
     type: str
     choices: [fail, continue, stop]
     default: fail

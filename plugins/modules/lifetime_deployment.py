@@ -112,6 +112,7 @@ options:
   notes:
     description:
       - Notes of the deployment plan, shown in LifeTime. The run's marker is appended on a new line.
+      - Empty with O(manifest) means the manifest's C(DeploymentNotes).
     type: str
     default: ''
   state:
@@ -143,6 +144,11 @@ options:
       - The task reads what LifeTime lists as missing, maps each from these entries, and continues the plan. When an entry is
         missing for one of them, the task fails listing every extension and logical database still unmapped, and the plan is
         left waiting; it is never continued with a guess. Entries for logical databases LifeTime does not ask for are ignored.
+      - Two entries for the same extension and logical database (names compared without regard to case) are refused before
+        anything is sent, naming both entries.
+      - When LifeTime goes on with the plan by itself once the mappings are given (and so refuses the continue that follows), or
+        another run or a user answered the pause at the same moment, the task reads the plan's status again and follows it to
+        its end.
       - One request before anything is written checks that LifeTime has this API; on a LifeTime without it (older than
         11.21.1) the task fails before writing anything.
     type: list

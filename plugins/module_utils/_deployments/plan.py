@@ -356,7 +356,8 @@ class Plan(Origin):
     def create(self):
         """POST the plan; if the answer is lost, find it by this run's marker instead of sending it again."""
         marker = MARKER % uuid.uuid4().hex[:12]
-        notes = self.task.params['notes']
+        # A release manifest's DeploymentNotes are the notes of the plans made from it, unless the task gives its own.
+        notes = self.task.params['notes'] or (self.manifest.notes if self.manifest is not None else '') or ''
         notes = '%s\n%s' % (notes, marker) if notes else marker
         client = self.task.client
 

@@ -295,3 +295,13 @@ def test_manifest_dest_without_a_manifest_names_the_applications_promoted(run_mo
     assert result.get('failed') is not True, result
     assert entries(read_json(dest)) == {'EmployeeBackoffice': ('1.3', False), 'Orders API': ('1.0', False)}
     assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
+
+
+def test_the_manifests_deployment_notes_are_the_plans_notes_unless_the_task_gives_its_own(run_module, simulator):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'], notes='Release 12 (CHG-88)')
+    saved = deploy(run_module, manifest, state='present')
+    assert simulator.state.deployment(saved['deployment_key']).notes.startswith('Release 12 (CHG-88)\n[outsystems.lifetime run ')
+    run_module('lifetime_deployment', dict(source_environment=QA, target_environment='Production', manifest=manifest, state='absent'))
+    own = deploy(run_module, manifest, state='present', notes='Hotfix window')
+    assert simulator.state.deployment(own['deployment_key']).notes.startswith('Hotfix window\n')
