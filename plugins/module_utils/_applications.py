@@ -5,10 +5,13 @@
 
 """For internal use only: applications, their status in each environment and their versions, shaped as module results."""
 
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._application_config import NOT_BLOCKED, read_configurations
 from ansible_collections.outsystems.lifetime.plugins.module_utils._environments import running_entry, select_environments
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake, version_entry
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import VERSIONS_PAGE
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import VERSIONS_PAGE, WORKERS
 
 # The application fields running_entry() adds that belong to the application, not to its status in one environment.
 _APPLICATION_FIELDS = ('key', 'name', 'kind', 'is_system')
@@ -49,7 +52,38 @@ def status_entry(resolver, application, env, include_modules=False):
     return result
 
 
-def applications_info(resolver, names=None, include_system=False, include_versions=0, include_modules=False, environments=None):
+def _configurations(client, application):
+    """{environment key: configuration} of an application, or None when this LifeTime or this account cannot read them."""
+    try:
+        return read_configurations(client, application)
+    except LifeTimeAPIError:
+        # An older LifeTime without the operation (405), or a role that may not read it (403): the state is unknown.
+        return None
+
+
+def blocking_of(resolver, applications, environments):
+    """{application key: [{environment_key, environment_name, blocked, reason}]} for the environments selected.
+
+    One configuration read per application, concurrently; ``blocked`` and ``reason`` are None when it could not be read.
+    """
+    if not applications:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(WORKERS, len(applications))) as pool:
+        read = list(pool.map(lambda app: _configurations(resolver.client, app), applications))
+    found = {}
+    for application, configurations in zip(applications, read):
+        entries = []
+        for env in environments:
+            configuration = None if configurations is None else configurations.get(env['Key'].lower(), NOT_BLOCKED)
+            entries.append({'environment_key': env['Key'], 'environment_name': env['Name'],
+                            'blocked': None if configuration is None else bool(configuration.get('isBlocked')),
+                            'reason': None if configuration is None else configuration.get('isBlockedChangeReason') or ''})
+        found[application['Key']] = entries
+    return found
+
+
+def applications_info(resolver, names=None, include_system=False, include_versions=0, include_modules=False, environments=None,
+                      include_blocking=True):
     """The result list of lifetime_application_info.
 
     API requests: the environment list and the application list (with their status in every
@@ -69,7 +103,16 @@ def applications_info(resolver, names=None, include_system=False, include_versio
     # More than the resolver's page: ask for every version at once rather than a page and then everything.
     resolver.prefetch_versions(need_versions, complete=include_versions > VERSIONS_PAGE)
 
-    return [_application_item(resolver, app, selected_envs, include_versions, include_modules) for app in selected]
+    blocking = blocking_of(resolver, selected, selected_envs) if include_blocking else {}
+    items = [_application_item(resolver, app, selected_envs, include_versions, include_modules) for app in selected]
+    if include_blocking:
+        for app, item in zip(selected, items):
+            item['deployment_blocking'] = blocking[app['Key']]
+            by_env = dict((entry['environment_key'], entry) for entry in blocking[app['Key']])
+            for status in item['environments']:
+                entry = by_env.get(status['environment_key']) or {}
+                status.update(blocked=entry.get('blocked'), blocked_reason=entry.get('reason'))
+    return items
 
 
 def _application_item(resolver, app, environments, include_versions, include_modules):

@@ -47,6 +47,17 @@ options:
       - Costs no extra API request; the answers are larger.
     type: bool
     default: false
+  include_blocking:
+    description:
+      - Add whether deployments of each application to each selected environment are blocked (a release freeze set with
+        M(outsystems.lifetime.lifetime_application_config)) and the reason recorded with the block:
+        RV(applications[].deployment_blocking), and RV(applications[].environments[].blocked) and
+        RV(applications[].environments[].blocked_reason).
+      - Costs one API request per returned application (made concurrently). Only reads; check mode changes nothing.
+      - When LifeTime does not offer the operation (an older LifeTime) or the service account may not read it, the flag and
+        reason are null.
+    type: bool
+    default: true
   environment:
     description:
       - Names or keys of the environments whose status to return in RV(applications[].environments). All environments
@@ -61,6 +72,7 @@ extends_documentation_fragment:
   - outsystems.lifetime.attributes.INFO_MODULE
 notes:
   - "API requests made: C(GET /environments/) and C(GET /applications/?IncludeEnvStatus=true) once each;
+    C(GET /applications/{key}/configurations/) once per returned application unless O(include_blocking=false);
     C(GET /applications/{key}/versions/) once per returned application that runs in a selected environment,
     or per returned application when O(include_versions) is above 0, eight at a time; rarely, one
     C(GET /applications/{key}/versions/{version}/) for a running version older than the 100 most recent."
@@ -96,6 +108,21 @@ EXAMPLES = r'''
       {{ (backoffice.applications[0].versions
           | rejectattr('key', 'equalto', backoffice.applications[0].environments[0].version_key)
           | first).version }}
+
+- name: Is anything frozen in Production? (read only, also in check mode)
+  outsystems.lifetime.lifetime_application_info:
+    name:
+      - EmployeeBackoffice
+      - Orders API
+    environment: Production
+  register: freeze
+
+- name: Say which applications are blocked, and why
+  ansible.builtin.debug:
+    msg: "{{ item.name }}: {{ item.deployment_blocking[0].reason }}"
+  loop: "{{ freeze.applications | selectattr('deployment_blocking.0.blocked') | list }}"
+  loop_control:
+    label: "{{ item.name }}"
 
 - name: Applications changed in Development since their last tag
   module_defaults:
@@ -204,6 +231,36 @@ applications:
           returned: when O(include_modules=true)
           type: list
           elements: dict
+        blocked:
+          description: Whether deployments of the application to the environment are blocked; null when it could not be read.
+          returned: when O(include_blocking=true)
+          type: bool
+        blocked_reason:
+          description: The reason recorded with the last change of the block (empty when none); null when it could not be read.
+          returned: when O(include_blocking=true)
+          type: str
+          sample: Release freeze until 2027-01-05 (CHG-9)
+    deployment_blocking:
+      description:
+        - Whether deployments of the application are blocked in each selected environment, whether it runs there or not, in
+          LifeTime's environment order.
+      returned: when O(include_blocking=true)
+      type: list
+      elements: dict
+      contains:
+        environment_key:
+          description: Environment key.
+          type: str
+        environment_name:
+          description: Environment name.
+          type: str
+          sample: Production
+        blocked:
+          description: Whether deployments to the environment are blocked; null when it could not be read.
+          type: bool
+        reason:
+          description: The reason recorded with the last change of the block (empty when none); null when it could not be read.
+          type: str
     versions:
       description: The most recent versions of the application, newest first.
       returned: when O(include_versions) is above 0
@@ -265,6 +322,7 @@ ARGUMENT_SPEC = dict(
     include_system=dict(type='bool', default=False),
     include_versions=dict(type='int', default=0),
     include_modules=dict(type='bool', default=False),
+    include_blocking=dict(type='bool', default=True),
     environment=dict(type='list', elements='str'),
 )
 MODULE_OPTIONS = dict(supports_check_mode=True)
@@ -274,7 +332,8 @@ def run(task):
     params = task.params
     return dict(changed=False, applications=applications_info(task.resolver, names=params['name'], include_system=params['include_system'],
                                                               include_versions=params['include_versions'],
-                                                              include_modules=params['include_modules'], environments=params['environment']))
+                                                              include_modules=params['include_modules'], environments=params['environment'],
+                                                              include_blocking=params['include_blocking']))
 
 
 def main():

@@ -167,3 +167,40 @@ def test_more_than_a_hundred_versions_are_listed_in_one_request_per_application(
     assert [v['version'] for v in versions] == ['1.%d' % minor for minor in range(119, 9, -1)]
     listed = gets(simulator, VERSION_LIST)
     assert len(listed) == 1 and int(listed[0]['query']['MaximumVersionsToReturn']) >= 120
+
+
+def configuration_reads(sim):
+    return [entry for entry in sim.requests if entry['path'].rstrip('/').endswith('/configurations')]
+
+
+def test_each_environments_blocked_flag_and_reason_are_returned_by_reading_only(run_module, simulator):
+    reason = 'Release freeze until 2027-01-05 (CHG-9)'
+    simulator.state.set_application_blocked('EmployeeBackoffice', 'Production', reason=reason)
+    simulator.clear_requests()
+
+    result = run_module('lifetime_application_info', dict(name=['EmployeeBackoffice', 'Orders API']), check_mode=True)
+
+    assert result.get('failed') is not True, result
+    backoffice, orders = result['applications']
+    blocking = dict((entry['environment_name'], (entry['blocked'], entry['reason'])) for entry in backoffice['deployment_blocking'])
+    assert blocking == {'Development': (False, ''), 'Quality Assurance': (False, ''), 'Production': (True, reason)}
+    production = [env for env in backoffice['environments'] if env['environment_name'] == 'Production'][0]
+    assert (production['blocked'], production['blocked_reason']) == (True, reason)
+    assert not any(entry['blocked'] for entry in orders['deployment_blocking'])
+    # Read only, one configuration read per application.
+    assert simulator.writes() == [] and len(configuration_reads(simulator)) == 2
+    assert simulator.state.application_configuration('EmployeeBackoffice', 'Production') == {'is_blocked': True, 'reason': reason}
+
+
+def test_blocking_is_not_read_when_not_asked(run_module, simulator):
+    result = run_module('lifetime_application_info', dict(name=['EmployeeBackoffice'], include_blocking=False))
+    assert 'deployment_blocking' not in result['applications'][0]
+    assert configuration_reads(simulator) == []
+
+
+def test_a_lifetime_that_cannot_say_gives_null_not_a_guess(run_module, simulator):
+    simulator.inject_fault('GET', '/applications/*/configurations/', status=405)
+    result = run_module('lifetime_application_info', dict(name=['EmployeeBackoffice'], environment=['Production']))
+    assert result.get('failed') is not True, result
+    assert result['applications'][0]['deployment_blocking'] == [
+        {'environment_key': simulator.state.environment('Production').key, 'environment_name': 'Production', 'blocked': None, 'reason': None}]
