@@ -45,7 +45,7 @@ N's median run are also listed in order, with the task that made each.
 Run by hand from the repository root (not by ``make test``), on a machine that is otherwise idle (the load average is
 printed at the start and the end)::
 
-    .venv/bin/python benchmarks/end_to_end.py                        # N = 1, 30; 200 ms; 3 repetitions (about 4 min)
+    .venv/bin/python benchmarks/end_to_end.py                        # N = 1, 30; 200 ms; 3 repetitions (about 3 min)
     .venv/bin/python benchmarks/end_to_end.py --apps 1 --repeat 5
     .venv/bin/python benchmarks/end_to_end.py --latency-ms 0 --keep   # keep request logs and outputs under .tmp/benchmarks
     .venv/bin/python benchmarks/end_to_end.py --commit HEAD          # the collection as committed, not the work tree
