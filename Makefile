@@ -78,6 +78,7 @@ help:
 	@echo 'make galaxy             galaxy-importer and antsibull-docs lint-collection-docs on the built tarball'
 	@echo 'make changelog-lint     antsibull-changelog lint'
 	@echo 'make changelog-release  antsibull-changelog release (see DEVELOPERS.md)'
+	@echo 'make soak               the long runs: 20 concurrency rounds, the release flow model for 300 steps'
 	@echo 'make demo               run tests/utils/demo.sh against the simulator'
 	@echo 'make clean              remove .tmp and tests/output; make distclean also removes .venv'
 
@@ -223,6 +224,15 @@ test: install
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
 	echo 'make test: pytest, compat, sanity, lint and galaxy passed'
+
+.PHONY: soak
+# The long runs that do not belong in every make test: 20 rounds of each concurrency test (make test runs 3) and the
+# release flow model with 300 steps (make test runs about 30). SOAK_ROUNDS and SOAK_FLOW_STEPS change them.
+SOAK_ROUNDS ?= 20
+SOAK_FLOW_STEPS ?= 300
+soak: $(INSTALL_FIRST)
+	$(COLLECTION_ENV) LIFETIME_CONCURRENCY_ROUNDS=$(SOAK_ROUNDS) LIFETIME_FLOW_STEPS=$(SOAK_FLOW_STEPS) $(BIN)/python -m pytest \
+		-p no:cacheprovider -o timeout=0 tests/integration/test_concurrency.py tests/integration/test_release_flow_model.py $(PYTEST_ARGS)
 
 .PHONY: demo
 demo: install
