@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Helpers shared by benchmarks/deployment_plan.py and benchmarks/deployment_wait.py.
+"""Helpers shared by benchmarks/deployment_plan.py, benchmarks/deployment_wait.py and benchmarks/end_to_end.py.
 
 * ``Simulator``: the LifeTime simulator (``python -m tests.simulator``) in a subprocess on 127.0.0.1, port 0, with a
   request log in a file; a context manager, so it is terminated whatever happens (also on SIGTERM, see ``stop_on_sigterm``).
 * ``run_playbook`` / ``run_streamed``: a command whose output is read line by line, each line stamped with ``time.time()``
   when it arrives, so a line can be compared with the simulator's wall-clock instants (request log ``time``,
   ``Deployment.finished_at``).
+* ``task_windows``, ``request_seconds``, ``poll_sleep_seconds``: an ansible-playbook run task by task (its ``TASK [...]``
+  lines as stamped when read), and how many of a stretch's seconds went to requests and to sleeps between status polls.
 * outsystems-pipeline 0.11.0 (the peer): its throwaway virtualenv under ``.tmp/benchmarks/`` comes from
   ``benchmarks/packages.py`` (``pipeline_python``, installed on first use), so both benchmarks share one install.
 """
