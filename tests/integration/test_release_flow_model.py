@@ -23,7 +23,7 @@ import tempfile
 from collections import Counter
 
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, multiple, rule, run_state_machine_as_test
 
@@ -36,6 +36,11 @@ STEPS_PER_EXAMPLE = min(SOAK_STEPS, 30) if SOAK_STEPS else 10
 # Hypothesis tries the simplest sequence first: the first rule over and over, `change`, which runs no playbook. The short
 # run has one example more for it, so about 30 steps run playbooks.
 EXAMPLES = math.ceil(SOAK_STEPS / STEPS_PER_EXAMPLE) if SOAK_STEPS else 4
+# The short run repeats the same sequences on every run: a fixed seed, chosen because its three sequences take every
+# kind of step. derandomize=True would repeat them too, but derives them from a digest of the machine's source, so any
+# edit reshuffles them, and with swarm testing (each sequence leaves some rules out) a digest can give a run that is
+# mostly `change` (one gave 9 playbook steps out of 40). The soak draws new sequences on every run.
+SHORT_RUN_SEED = 51
 # The short run has no shrink phase: shrinking reruns failing sequences for up to five minutes, past the 300 s per-test
 # limit of `make test`; the soak shrinks, and gets the time for it.
 SETTINGS = settings(
@@ -43,7 +48,7 @@ SETTINGS = settings(
     stateful_step_count=STEPS_PER_EXAMPLE,
     deadline=None,
     database=None,
-    derandomize=not SOAK_STEPS,
+    derandomize=False,
     phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink) if SOAK_STEPS else (Phase.explicit, Phase.generate),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     report_multiple_bugs=bool(SOAK_STEPS),
@@ -133,8 +138,9 @@ class ReleaseFlowMachine(RuleBasedStateMachine):
 @pytest.mark.timeout(TIMEOUT)
 def test_random_release_flows_keep_every_invariant(capsys):
     COUNTS.clear()
+    machine = ReleaseFlowMachine if SOAK_STEPS else seed(SHORT_RUN_SEED)(lambda: ReleaseFlowMachine())  # pylint: disable=unnecessary-lambda
     try:
-        run_state_machine_as_test(ReleaseFlowMachine, settings=SETTINGS)
+        run_state_machine_as_test(machine, settings=SETTINGS)
     finally:
         with capsys.disabled():
             print('\nrelease flow model: %d steps (%s): %s' % (
