@@ -104,6 +104,7 @@ class Resolver:
     def __init__(self, client):
         self.client = client
         self._lock = threading.Lock()
+        self._locks = {}
         self._environments = None
         self._applications = None
         self._applications_with_modules = False
@@ -125,11 +126,22 @@ class Resolver:
 
     def environments(self):
         """Every environment, in LifeTime's Order."""
-        with self._lock:
+        with self._lists_lock('environments'):
             if self._environments is None:
                 environments = checked(self.client.list_environments(), '/environments/', 'environment')
                 self._environments = sorted(environments, key=_order)
             return self._environments
+
+    def _lists_lock(self, kind):
+        """One lock per list, so the environments and the applications can be read at the same time."""
+        with self._lock:
+            return self._locks.setdefault(kind, threading.Lock())
+
+    def prefetch_lists(self):
+        """Read the environments and the applications at the same time (one round trip instead of two)."""
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            # list() re-raises the first error of either read.
+            list(pool.map(lambda read: read(), (self.environments, self.applications)))
 
     def environment(self, ref, parameter='environment'):
         return match_one(self.environments(), ref, 'environment', parameter)
@@ -144,7 +156,7 @@ class Resolver:
 
     def applications(self, include_modules=False):
         """Every application with its status in each environment (one list call, cached)."""
-        with self._lock:
+        with self._lists_lock('applications'):
             if self._applications is None or (include_modules and not self._applications_with_modules):
                 self._applications = checked(self.client.list_applications(include_env_status=True, include_modules=include_modules),
                                              '/applications/', 'application', nested='AppStatusInEnvs')

@@ -35,6 +35,10 @@ class History:
                 self._statuses = {}
         return self._plans
 
+    def assume(self, key, status):
+        """Take ``status`` as the status of plan ``key`` without reading it (a plan this run has just created is saved)."""
+        self._statuses[key] = status
+
     def status(self, plan):
         key = plan['Key']
         if key not in self._statuses:

@@ -27,12 +27,15 @@ same time as the target's plans.
 import re
 import uuid
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_error, blocked_in
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import HISTORY_DAYS, History
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
     ACTIVE,
     REUSABLE,
+    SAVED,
     SUCCEEDED,
     aborted,
     started,
@@ -108,7 +111,11 @@ class Plan(Origin):
         self.task = task
         params = task.params
         # A release manifest names the versions by key, and its environments may be given by their labels.
+        self._created = None
+        self._details = None
         self.manifest = load_manifest(params['manifest']) if params.get('manifest') is not None else None
+        # Both lists are needed whatever the request: read them at the same time.
+        task.resolver.prefetch_lists()
         self.target = resolve_environment(task.resolver, self.manifest, params['target_environment'], 'target_environment')
         self.source = self._source(params.get('source_environment'))
         self.history = History(task.client, self.target)
@@ -349,7 +356,8 @@ class Plan(Origin):
         return self.describe()
 
     def prepare(self, key, created):
-        details = self.task.client.get_deployment(key)
+        known = self._details
+        details = known[1] if known is not None and same_key(known[0], key) else self.task.client.get_deployment(key)
         conflicts = check_conflicts(self.task, details, key, created)
         return dict(conflicts=snake(conflicts), applications_to_redeploy=details.get('ApplicationsToRedeploy') or [])
 
@@ -369,8 +377,10 @@ class Plan(Origin):
             return found[0]['Key'] if found else None
 
         try:
-            return send_once(lambda: client.create_deployment(self.source['Key'], self.target['Key'], self.operations(), notes),
-                             by_marker, 'the request that creates the deployment plan (marker %s)' % marker, progress=self.task.progress)
+            self._created = send_once(lambda: client.create_deployment(self.source['Key'], self.target['Key'], self.operations(), notes),
+                                      by_marker, 'the request that creates the deployment plan (marker %s)' % marker,
+                                      progress=self.task.progress)
+            return self._created
         except LifeTimeBadRequestError:
             blocked = self.blocked_applications()
             if blocked:
@@ -381,8 +391,25 @@ class Plan(Origin):
         return blocked_in(self.task.client, [item.application for item in self.to_deploy], self.target)
 
     def rivals(self):
-        """After creating: every usable plan with these versions, read again (another run may have created one at the same moment)."""
-        return self.matching(refresh=True)
+        """After creating: every usable plan with these versions, read again (another run may have created one at the same moment).
+
+        Two round trips become one: the details of the plan just created (its conflicts, for prepare) are read at the same
+        time, and its own status is not read - it was saved a moment ago; a run that adopted and started it meanwhile is
+        found when LifeTime refuses this run's start.
+        """
+        created = self._created
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            details = pool.submit(self.task.client.get_deployment, created) if created else None
+            self.history.plans(refresh=True)
+            if created:
+                self.history.assume(created, {'DeploymentStatus': SAVED})
+            found = self.matching()
+            try:
+                self._details = (created, details.result()) if details is not None else None
+            except LifeTimeError:
+                # prepare reads them again, and says what is wrong.
+                self._details = None
+        return found
 
 
 def deployed_in_history(history, application_key, current_key):
