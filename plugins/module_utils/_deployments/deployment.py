@@ -12,8 +12,6 @@ state. With ``deployment_key``: the driver takes that plan to the wanted state.
 
 import re
 
-from concurrent.futures import ThreadPoolExecutor
-
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_error
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.database_mappings import check_option, check_supported
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts, drive
@@ -86,14 +84,12 @@ def _to_remove(plan, wanted):
 def _matching_and_unblocked(plan):
     """The plan to reuse (or None), after checking - before any write, in check mode too - that no application is blocked.
 
-    The applications' configurations are read at the same time as the target's plans: LifeTime would refuse the plan
-    (or its start) for an application blocked in the target, and check mode must predict that refusal with the same reason.
+    The applications' configurations were read with the target's plans (Plan): LifeTime would refuse the plan (or its
+    start) for an application blocked in the target, and check mode must predict that refusal with the same reason.
     A plan already running or waiting for the user is only followed: its applications were not blocked when it started.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        blocked = pool.submit(plan.blocked_applications)
-        found, status = (plan.matching() or [(None, None)])[0]
-        blocked = blocked.result()
+    found, status = (plan.matching() or [(None, None)])[0]
+    blocked = plan.blocked
     if blocked and (found is None or state_of(status) == SAVED):
         fate = ('Nothing was changed: deployment plan %s, which carries these versions, was left saved.' % found['Key']
                 if found is not None else 'Nothing was created.')

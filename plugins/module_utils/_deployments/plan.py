@@ -123,7 +123,14 @@ class Plan(Origin):
             self.applications = self._plan_manifest(params.get('include_test_applications'))
         else:
             self.applications = self._plan_applications(params.get('applications') or [])
-        self.check_direction(params.get('allow_downgrade'))
+        # The freeze check (one configuration read per application to deploy) runs while the target's plans are read
+        # and the direction is checked: its answer is known before anything could be written.
+        wanted = params.get('state') in ('present', 'started', 'deployed')
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            blocked = pool.submit(self.blocked_applications) if wanted and self.to_deploy else None
+            self.history.plans()
+            self.check_direction(params.get('allow_downgrade'))
+            self.blocked = blocked.result() if blocked is not None else []
 
     def _plan_manifest(self, include_test_applications):
         """Exactly the manifest's versions (test applications only when asked), each checked against LifeTime."""
