@@ -248,7 +248,7 @@ class Model:
     def expect_manifest_promote(self, manifest, source_ref, target_ref, include_test_applications=False, dest=None):
         """promote.yml with a manifest written by a manifest step; environments by name or by the manifest's label."""
         resolved = [self.resolve(manifest, ref) for ref in (source_ref, target_ref)]
-        (source, source_labelled), (target, target_labelled) = resolved
+        source, target = resolved[0][0], resolved[1][0]
         expect = Expectation(source, target, dest=dest)
         ambiguous = [ref for ref, (named, labelled) in zip((source_ref, target_ref), resolved) if labelled not in (None, named)]
         if source == target:
@@ -574,7 +574,10 @@ class ReleaseFlow:
         step, dummy = self._module_step('freeze' if blocked else 'unfreeze', '%s %s in %s' % ('freeze' if blocked else 'unfreeze', app, env),
                                         FREEZE, dict(flow_application=app, flow_environment=env, flow_blocked=blocked, flow_reason=reason),
                                         True, dict(changed=changed))
-        (self.model.blocked.add if blocked else self.model.blocked.discard)((app, env))
+        if blocked:
+            self.model.blocked.add((app, env))
+        else:
+            self.model.blocked.discard((app, env))
         if changed:
             assert self.sim.state.application_configuration(app, env)['reason'] == reason, '%s: LifeTime has the reason %r' % (
                 step, self.sim.state.application_configuration(app, env)['reason'])
@@ -589,9 +592,8 @@ class ReleaseFlow:
         ok = all(app in self.model.running[env] and app not in self.model.modified[env] for app in applications)
         entries = dict((app, self.model.running[env].get(app)) for app in applications)
         extra = dict(flow_environment=env, flow_applications=list(applications), flow_test_applications=list(test_applications), flow_dest=dest)
-        step, real = self._module_step('manifest', 'manifest of %s %s tests %s, %s labels' % (env, list(applications), list(test_applications),
-                                                                                             label_mode),
-                                       MANIFEST, extra, ok, dict(changed=True, versions=dict(sorted(entries.items()))))
+        description = 'manifest of %s %s tests %s, %s labels' % (env, list(applications), list(test_applications), label_mode)
+        step, dummy = self._module_step('manifest', description, MANIFEST, extra, ok, dict(changed=True, versions=entries))
         if not ok:
             assert not os.path.exists(dest), '%s: a failed manifest step wrote %s' % (step, dest)
             return None

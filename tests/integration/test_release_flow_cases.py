@@ -41,6 +41,16 @@ def test_manifest_dest_after_a_manifest_promote_keeps_the_test_applications_mark
     assert flow.sim.state.running_version('Quality Assurance', 'EmployeeBackoffice') == '1.3'
 
 
+def test_manifest_dest_after_a_promote_to_a_labelled_target_describes_that_target(flow):
+    """Broke: manifest_dest holds what the target runs (it held Quality Assurance's versions: the manifest writer took
+    "Production", the target's name, for the label the input manifest gives Quality Assurance)."""
+    manifest = flow.write_manifest('Development', ['EmployeeBackoffice'], label_mode='clash')
+
+    flow.promote_manifest(manifest, 'Quality Assurance', 'Production', target_by_label=True, manifest_dest='file')
+
+    assert flow.sim.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
+
+
 def test_a_manifest_dest_that_cannot_be_written_is_refused_before_anything_is_deployed(flow):
     """Broke: check mode predicts the real run (it succeeded, the real run failed) and a refusal writes nothing (the plan ran)."""
     flow.promote('Development', 'Production', ['EmployeeBackoffice'], manifest_dest='missing')
