@@ -132,6 +132,12 @@ def _create(client, application, env, desired, number):
                      created, 'the request that creates version %s of %s' % (number, application.get('Name')))
 
 
+def tag_running(client, application, env, number, change_log=''):
+    """Tag what runs in ``env`` as version ``number`` (a lost answer is not sent again); the new version's record."""
+    key = _create(client, application, env, dict(change_log=change_log, mobile_versions=[]), number)
+    return client.get_application_version(application['Key'], key)
+
+
 def _absent(task, application, desired):
     resolver = task.resolver
     number = desired['version']

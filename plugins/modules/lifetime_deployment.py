@@ -62,7 +62,8 @@ options:
         description:
           - Version number (for example V(1.3)) or version key to deploy.
           - When omitted, the tagged version running in O(source_environment). If the application is modified there since
-            its last tag, the task fails and says to tag it first with M(outsystems.lifetime.lifetime_app_version).
+            its last tag, the task fails and says to tag it first with M(outsystems.lifetime.lifetime_app_version), unless
+            O(tag_modified=true).
           - V(previous) deploys the version that ran in the target before the one running now, found in the target's
             deployment history of the last 90 days (the newest successful plan that deployed another version of the
             application); without such a plan, the next-older version by creation date. When there is none the task fails
@@ -93,6 +94,27 @@ options:
       - With O(manifest), also deploy the applications it marks as test applications.
     type: bool
     default: false
+  tag_modified:
+    description:
+      - Tag first, in O(source_environment), each application given without O(applications[].version) that was modified there
+        since its last version, with the next version number (see O(tag_increment)), and deploy that new version.
+      - Every check of the request is made with the version still to be tagged in the plan (the environments, a freeze in the
+        target, the other applications, O(manifest_dest)); only then is it tagged, as the first write. Check mode reports the
+        number each tag would get and tags nothing.
+      - Not with O(manifest), which names its versions.
+    type: bool
+    default: false
+  tag_increment:
+    description:
+      - With O(tag_modified), which part of the version number the tag increments (V(1.2.3) becomes V(1.2.4) with V(patch)).
+    type: str
+    choices: [patch, minor, major]
+    default: patch
+  tag_change_log:
+    description:
+      - With O(tag_modified), the change log of the versions tagged. Empty uses O(notes).
+    type: str
+    default: ''
   manifest_dest:
     description:
       - Once the target runs the versions (the deployment ended well, or there was nothing to deploy), write the release manifest
@@ -134,6 +156,14 @@ options:
       - To keep a plan at three requests, when LifeTime reports the version number the target runs, a version whose plain
         dotted number (V(1.2.10)) is higher than that one and that never ran in the target (in its history) is taken as
         newer without reading its creation date. Any other case is decided by the creation dates.
+    type: bool
+    default: false
+  rollback:
+    description:
+      - This deployment is a rollback - every application it deploys must go back to a version created before the one the target
+        runs. A version that is not older (or an application that does not run in the target) fails the task before anything is
+        written, naming it, so a rollback never rolls forward. Implies O(allow_downgrade). The rollback role and playbook set it.
+      - Applications that already run the version asked for are left out, as usual.
     type: bool
     default: false
   database_mappings:
@@ -349,6 +379,11 @@ applications:
     downgrade:
       description: Whether the version deployed is older (created earlier) than the version the target ran.
       type: bool
+    tag:
+      description:
+        - Whether the version deployed was tagged by this task (O(tag_modified)); in check mode, whether it would be. Its
+          RV(applications[].version_key) is then null in check mode.
+      type: bool
     reason:
       description: Why it was left out (it already runs the version).
       type: str
@@ -447,10 +482,14 @@ ARGUMENT_SPEC = dict(
     manifest=dict(type='raw'),
     include_test_applications=dict(type='bool', default=False),
     manifest_dest=dict(type='path'),
+    tag_modified=dict(type='bool', default=False),
+    tag_increment=dict(type='str', default='patch', choices=['patch', 'minor', 'major']),
+    tag_change_log=dict(type='str', default=''),
     notes=dict(type='str', default=''),
     state=dict(type='str', default='deployed', choices=['present', 'started', 'deployed', 'aborted', 'absent']),
     deployment_key=dict(type='str', no_log=False),
     allow_downgrade=dict(type='bool', default=False),
+    rollback=dict(type='bool', default=False),
     verify=dict(type='bool', default=True),
     database_mappings=dict(type='list', elements='dict', options=dict(
         extension=dict(type='str', required=True),

@@ -72,7 +72,6 @@ def test_promote_check_mode_runs_the_whole_play_writes_nothing_and_prints_the_pl
     assert [v.number for v in sim.state.versions('Customer Portal')] == ['2.0', '2.1']
     assert summary(run) == [
         'Promote Development -> Production (check mode: nothing is changed)',
-        'Would create version 2.1.1 of Customer Portal from what runs in Development (changed since version 2.1).',
         'EmployeeBackoffice 1.2 -> 1.3 (would deploy)',
         'Orders API skipped: already runs 1.0',
         'Customer Portal 2.0 -> 2.1.1 (would tag, then deploy)',
@@ -121,7 +120,7 @@ def test_promote_with_tag_modified_tags_the_source_then_deploys_the_new_version(
     assert [v.number for v in sim.state.versions('Customer Portal')] == ['2.0', '2.1', '2.1.1']
     assert not sim.state.is_modified('Development', 'Customer Portal')
     assert sim.state.running_version('Production', 'Customer Portal') == '2.1.1'
-    assert 'Customer Portal 2.0 -> 2.1.1 (deployed)' in summary(run)
+    assert 'Customer Portal 2.0 -> 2.1.1 (tagged, deployed)' in summary(run)
 
 
 def test_a_conflict_stops_the_promote_and_leaves_no_plan_behind(ansible_playbook, make_simulator):

@@ -89,7 +89,7 @@ def test_promote_takes_applications_by_key_and_tags_them_by_key(ansible_playbook
     check = ansible_playbook(PROMOTE, sim=sim, extra_vars=extra, check=True)
     assert check.rc == 0, check
     assert sim.writes() == []
-    assert '%s 2.0 -> 2.1.1 (would tag, then deploy)' % key in summary(check), summary(check)
+    assert 'Customer Portal 2.0 -> 2.1.1 (would tag, then deploy)' in summary(check), summary(check)
 
     run = ansible_playbook(PROMOTE, sim=sim, extra_vars=extra)
     assert run.rc == 0, run

@@ -20,6 +20,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.r
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import check_wait_options
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import ACTIVE, SAVED, SUCCEEDED, state_of
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.tags import tag_pending
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeError,
     LifeTimeLookupError,
@@ -128,6 +129,10 @@ def _deploy(task, plan):
         if task.diff:
             result['diff'] = plan.diff()
         found, status = _matching_and_unblocked(plan)
+        if not task.check_mode and wanted in ('present', 'started', 'deployed'):
+            # The first write: every check of the request was made with the versions still to be tagged in the plan.
+            if tag_pending(task, plan):
+                result['applications'] = [item.result() for item in plan.applications]
         if found is not None and not task.check_mode:
             task.progress('Reusing deployment plan %s (%s) which carries the same versions.' % (found['Key'], state_of(status)))
         result.update(drive(task, plan.target, plan, wanted, found, status))

@@ -42,6 +42,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
     state_of,
     version_keys,
 )
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.tags import is_pending, pending_tag
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeBadRequestError,
     LifeTimeError,
@@ -77,6 +78,8 @@ class PlannedApplication:
         self.modified_in_target = bool(target_status and target_status.get('IsModified'))
         self.zone = zone
         self.downgrade = False
+        # A version still to be tagged from what runs in the source (tag_modified); True once this run tagged it.
+        self.tagged = False
         self.skip_reason = None
         if from_version and same_key(from_version.get('Key'), to_version.get('Key')) and not self.modified_in_target:
             self.skip_reason = '%s already runs version %s' % (application['Name'], to_version.get('Version'))
@@ -101,6 +104,7 @@ class PlannedApplication:
             skipped=self.skip_reason is not None,
             reason=self.skip_reason,
             downgrade=self.downgrade,
+            tag=self.tagged or is_pending(self.to_version),
         )
 
 
@@ -217,6 +221,8 @@ class Plan(Origin):
             raise LifeTimeLookupError('%s does not run in %s (source_environment): give %s.'
                                       % (application['Name'], self.source['Name'], parameter), parameter=parameter)
         running = running_record(status) or resolver.version_by_key(application, status['BaseApplicationVersionKey'])
+        if status.get('IsModified') and self.task.params.get('tag_modified'):
+            return pending_tag(resolver, application, self.source, self.task.params.get('tag_increment') or 'patch')
         if status.get('IsModified'):
             raise LifeTimeUsageError(
                 '%s is modified in %s since version %s and those changes have no version yet (%s). Tag it first with '
@@ -259,16 +265,20 @@ class Plan(Origin):
         Older means created earlier (LifeTime's own order of versions), not a lower number.
         ``previous`` and allow_downgrade allow it.
         """
+        rollback = bool(self.task.params.get('rollback'))
         backwards = []
         for item in self.to_deploy:
-            if not item.from_version or not self._maybe_older(item):
+            # A version still to be tagged will be the newest there is.
+            if not item.from_version or is_pending(item.to_version) or not (rollback or self._maybe_older(item)):
                 continue
             resolver = self.task.resolver
             to_record = resolver.version_by_key(item.application, item.to_version['Key'])
             from_record = resolver.version_by_key(item.application, item.from_version['Key'])
             item.downgrade = bool(created_before(to_record, from_record))
-            if item.downgrade and not (allow_downgrade or item.previous):
+            if item.downgrade and not (allow_downgrade or item.previous or rollback):
                 backwards.append(item)
+        if rollback:
+            self._check_only_back()
         if backwards:
             lines = ['%s %s is older than the %s %s runs' % (item.name, item.to_version.get('Version'), item.from_version.get('Version'),
                                                              self.target['Name']) for item in backwards]
@@ -276,6 +286,20 @@ class Plan(Origin):
                 'Refusing to go back to older versions: %s. Nothing was changed. To roll back on purpose, use the rollback playbook '
                 '(outsystems.lifetime.rollback) or set allow_downgrade: true on lifetime_deployment.' % '; '.join(lines),
                 parameter='applications', downgrades=[item.result() for item in backwards])
+
+    def _check_only_back(self):
+        """A rollback goes back, never forward: every application to deploy must go to a version created before the one the
+        target runs (an application that does not run there has nothing to roll back)."""
+        forward = [item for item in self.to_deploy if not item.downgrade]
+        if not forward:
+            return
+        lines = [('%s %s is not older than the %s %s runs' % (item.name, item.to_version.get('Version'), item.from_version.get('Version'),
+                                                           self.target['Name'])) if item.from_version else
+                 ('%s does not run in %s' % (item.name, self.target['Name'])) for item in forward]
+        raise LifeTimeUsageError(
+            'A rollback only goes back to versions created before the ones running: %s. Nothing was changed. To deploy a newer '
+            'version, promote it (outsystems.lifetime.promote, or lifetime_deployment without rollback).' % '; '.join(lines),
+            parameter='applications', forward=[item.result() for item in forward])
 
     def _maybe_older(self, item):
         """Whether the version to deploy may be older than what runs, so its creation date must be read.

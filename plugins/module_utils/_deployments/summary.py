@@ -26,10 +26,11 @@ OUTCOMES = {
 
 def _outcome(app, status, check_mode):
     if check_mode:
-        return 'would roll back' if app.get('downgrade') else 'would deploy'
+        return 'would tag, then deploy' if app.get('tag') else 'would roll back' if app.get('downgrade') else 'would deploy'
     if app.get('downgrade') and status in SUCCEEDED:
         return 'rolled back'
-    return OUTCOMES.get(status, status)
+    outcome = OUTCOMES.get(status, status)
+    return 'tagged, %s' % outcome if app.get('tag') else outcome
 
 
 def _plan_line(result, planned, check_mode):

@@ -531,3 +531,81 @@ def test_the_summary_calls_a_deployment_to_a_lower_version_a_roll_back(run_modul
     assert run_module('lifetime_deployment', rollback, check_mode=True)['summary'][0] == 'EmployeeBackoffice 1.2 -> 1.1 (would roll back)'
     assert run_module('lifetime_deployment', rollback)['summary'][0] == 'EmployeeBackoffice 1.2 -> 1.1 (rolled back)'
     assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.1'
+
+
+# -- tag_modified: tagged as the first write, after every check -------------------------------------------------------
+
+TAGGED = dict(source_environment='Development', target_environment='Production', applications=[{'name': 'Customer Portal'}],
+              tag_modified=True, notes='Sprint 9')
+
+
+def version_posts(sim):
+    return [entry for entry in sim.writes() if entry['path'].rstrip('/').endswith('/versions')]
+
+
+def test_tag_modified_tags_the_source_first_and_deploys_the_new_version(run_module, simulator):
+    check = run_module('lifetime_deployment', TAGGED, check_mode=True)
+    assert check.get('failed') is not True, check
+    assert check['applications'][0]['to_version'] == '2.1.1' and check['applications'][0]['tag'] is True
+    assert check['summary'][0] == 'Customer Portal 2.0 -> 2.1.1 (would tag, then deploy)'
+    assert simulator.writes() == []
+
+    result = run_module('lifetime_deployment', TAGGED)
+
+    assert result.get('failed') is not True, result
+    assert [version.number for version in simulator.state.versions('Customer Portal')] == ['2.0', '2.1', '2.1.1']
+    assert simulator.state.running_version('Production', 'Customer Portal') == '2.1.1'
+    assert not simulator.state.is_modified('Development', 'Customer Portal')
+    assert result['applications'][0]['version_key'] == simulator.state.version('Customer Portal', '2.1.1').key
+    assert result['summary'][0] == 'Customer Portal 2.0 -> 2.1.1 (tagged, deployed)'
+    # The tag was the first write, and it carries the notes as its change log.
+    assert simulator.writes()[0]['path'].rstrip('/').endswith('/versions')
+    assert simulator.state.version('Customer Portal', '2.1.1').change_log == 'Sprint 9'
+
+
+def test_tag_modified_of_an_application_frozen_in_the_target_is_refused_before_it_is_tagged(run_module, simulator):
+    simulator.state.set_application_blocked('Customer Portal', 'Production', reason='Freeze (CHG-5)')
+    predicted = run_module('lifetime_deployment', TAGGED, check_mode=True)
+    real = run_module('lifetime_deployment', TAGGED)
+    assert predicted['failed'] is True and real['failed'] is True
+    assert predicted['msg'] == real['msg'] and 'blocked for Customer Portal (Freeze (CHG-5))' in real['msg']
+    assert simulator.writes() == [] and version_posts(simulator) == []
+    assert simulator.state.is_modified('Development', 'Customer Portal')
+
+
+def test_tag_modified_to_its_own_source_is_refused_before_it_is_tagged(run_module, simulator):
+    result = run_module('lifetime_deployment', dict(TAGGED, target_environment='Development'))
+    assert result['failed'] is True and 'LifeTime cannot deploy an environment to itself' in result['msg'], result
+    assert simulator.writes() == []
+
+
+def test_tag_modified_with_another_application_refused_tags_nothing(run_module, simulator):
+    args = dict(TAGGED, applications=[{'name': 'Customer Portal'}, {'name': 'EmployeeBackoffice', 'version': '1.0'}])
+    result = run_module('lifetime_deployment', args)
+    assert result['failed'] is True and 'Refusing to go back to older versions' in result['msg'], result
+    assert simulator.writes() == []
+
+
+def test_a_rollback_to_a_version_newer_than_the_running_one_is_refused_before_any_write(run_module, simulator):
+    result = run_module('lifetime_deployment', dict(target_environment='Production', rollback=True,
+                                                    applications=[{'name': 'EmployeeBackoffice', 'version': '1.3'}]))
+    assert result['failed'] is True, result
+    assert 'A rollback only goes back' in result['msg'] and 'EmployeeBackoffice 1.3 is not older than the 1.2 Production runs' in result['msg']
+    assert simulator.writes() == [] and simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
+
+
+def test_a_rollback_to_an_older_version_or_previous_goes_back(run_module, simulator):
+    back = run_module('lifetime_deployment', dict(target_environment='Production', rollback=True,
+                                                  applications=[{'name': 'EmployeeBackoffice', 'version': '1.0'}]))
+    assert back.get('failed') is not True, back
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.0'
+    again = run_module('lifetime_deployment', dict(target_environment='Production', rollback=True,
+                                                   applications=[{'name': 'EmployeeBackoffice', 'version': '1.0'}]))
+    assert again['changed'] is False and again.get('failed') is not True, again
+
+
+def test_a_rollback_of_an_application_that_does_not_run_in_the_target_is_refused(run_module, simulator):
+    result = run_module('lifetime_deployment', dict(target_environment='Production', rollback=True,
+                                                    applications=[{'name': 'Google Maps Web', 'version': '1.0'}]))
+    assert result['failed'] is True and 'Google Maps Web does not run in Production' in result['msg'], result
+    assert simulator.writes() == []
