@@ -50,7 +50,7 @@ options:
   include_blocking:
     description:
       - Add whether deployments of each application to each selected environment are blocked (a release freeze set with
-        M(outsystems.lifetime.lifetime_application_config)) and the reason recorded with the block:
+        M(outsystems.lifetime.lifetime_application_config)) and the reason recorded with the block -
         RV(applications[].deployment_blocking), and RV(applications[].environments[].blocked) and
         RV(applications[].environments[].blocked_reason).
       - Costs one API request per returned application (made concurrently). Only reads; check mode changes nothing.

@@ -82,7 +82,7 @@ options:
         Trigger Pipeline plugin produces it.
       - A path to a JSON or YAML file on the host that runs the task, JSON text, or the same data as a dictionary.
       - O(source_environment) and O(target_environment) may then be the manifest's environment labels. Each must mean exactly
-        one environment: a label of one environment that is the name of another in LifeTime (or a definition whose key and name
+        one environment - a label of one environment that is the name of another in LifeTime (or a definition whose key and name
         are two environments) fails the task before anything is written, naming both, so a manifest never redirects a deployment.
       - Every application and version must exist, and none may be older than what the target runs (see O(allow_downgrade));
         applications that already run their version are left out. Test applications (C(IsTestApplication)) are left out unless
@@ -231,7 +231,7 @@ notes:
   - The database of the target is not rolled back by O(applications[].version=previous); only the application version is.
   - An application blocked from deployment to the target (a release freeze, see M(outsystems.lifetime.lifetime_application_config))
     fails the task before anything is written, naming each blocked application and the reason, in check mode too (with the same
-    sentence). A block set at the very moment makes LifeTime refuse the plan: the task then says the same, and deletes a plan it
+    sentence). A block set at the very moment makes LifeTime refuse the plan; the task then says the same, and deletes a plan it
     created.
 seealso:
   - module: outsystems.lifetime.lifetime_app_version

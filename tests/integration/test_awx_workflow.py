@@ -91,8 +91,8 @@ def test_production_gets_exactly_the_versions_quality_assurance_got_and_the_roll
     assert sim.writes() == []
 
 
-def test_when_the_production_step_fails_its_record_says_what_ran_before_and_the_rollback_node_restores_it(ansible_playbook, make_simulator,
-                                                                                                           tmp_path):
+def test_when_the_production_step_fails_its_record_says_what_ran_before_and_the_rollback_node_restores_it(
+        ansible_playbook, make_simulator, tmp_path):
     """A failed deployment still publishes Production's record: what it ran before, for the failure path's rollback node."""
     sim = make_simulator(token=TOKEN)
     answers = awx.survey_extra_vars(WORKFLOW['survey_spec'], {'applications': 'EmployeeBackoffice'})

@@ -128,8 +128,8 @@ def test_manifest_dest_of_a_manifest_promote_is_the_complete_release_and_goes_to
 
 
 @pytest.mark.parametrize('problem', ['missing directory', 'a directory', 'the manifest itself'])
-def test_a_manifest_dest_that_cannot_be_used_fails_the_promote_before_the_plan_and_check_mode_says_so(ansible_playbook, make_simulator,
-                                                                                                     tmp_path, problem):
+def test_a_manifest_dest_that_cannot_be_used_fails_the_promote_before_the_plan_and_check_mode_says_so(
+        ansible_playbook, make_simulator, tmp_path, problem):
     sim = make_simulator(token=TOKEN)
     sim.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
     manifest = write_manifest(ansible_playbook, sim, tmp_path, ['EmployeeBackoffice'])

@@ -293,13 +293,17 @@ class Plan(Origin):
         forward = [item for item in self.to_deploy if not item.downgrade]
         if not forward:
             return
-        lines = [('%s %s is not older than the %s %s runs' % (item.name, item.to_version.get('Version'), item.from_version.get('Version'),
-                                                           self.target['Name'])) if item.from_version else
-                 ('%s does not run in %s' % (item.name, self.target['Name'])) for item in forward]
+        lines = [self._not_back(item) for item in forward]
         raise LifeTimeUsageError(
             'A rollback only goes back to versions created before the ones running: %s. Nothing was changed. To deploy a newer '
             'version, promote it (outsystems.lifetime.promote, or lifetime_deployment without rollback).' % '; '.join(lines),
             parameter='applications', forward=[item.result() for item in forward])
+
+    def _not_back(self, item):
+        if not item.from_version:
+            return '%s does not run in %s' % (item.name, self.target['Name'])
+        return '%s %s is not older than the %s %s runs' % (
+            item.name, item.to_version.get('Version'), item.from_version.get('Version'), self.target['Name'])
 
     def _maybe_older(self, item):
         """Whether the version to deploy may be older than what runs, so its creation date must be read.
