@@ -7,12 +7,13 @@
 
 Each method names its path, query parameters and body as LifeTime's API definition
 declares them (tests/contract checks every request the test suite sends); how a
-request travels (origins, deadlines, retries, streaming) is _transport.py's.
+request travels (origins, deadlines, retries, streaming) is the _http package's.
 """
 
 from urllib.parse import quote
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._transport import LINK_TYPES, Transport
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.streaming import LINK_TYPES
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.transport import Transport
 
 
 class LifeTimeClient(Transport):

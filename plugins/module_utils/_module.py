@@ -15,7 +15,7 @@ plain sentence. It is the "task" the module's ``run(task)`` works with:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import TaskConnection, generate_argspec, url_secrets
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
 

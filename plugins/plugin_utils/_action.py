@@ -34,7 +34,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible.utils.vars import merge_hash
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import TaskConnection, generate_argspec, url_secrets
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
 

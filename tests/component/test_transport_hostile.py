@@ -21,7 +21,7 @@ import tracemalloc
 import pytest
 import requests
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils import _transport
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http import streaming
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeError,
@@ -643,8 +643,8 @@ def test_the_real_cap_holds_an_endless_answer_within_its_size_in_memory(hostile)
         tracemalloc.stop()
 
     assert 'larger than 64 MiB' in message
-    assert hostile.bytes_sent > _transport.MAX_JSON_BYTES
-    assert peak < _transport.MAX_JSON_BYTES + (24 << 20)
+    assert hostile.bytes_sent > streaming.MAX_JSON_BYTES
+    assert peak < streaming.MAX_JSON_BYTES + (24 << 20)
 
 
 def test_an_answer_announcing_300_mb_is_refused_before_reading_it(hostile):

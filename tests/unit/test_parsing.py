@@ -3,7 +3,8 @@
 
 import pytest
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._transport import normalize_url, parse_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.failures import parse_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import normalize_url
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one
 

@@ -1,0 +1,355 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: reading LifeTime's answers, and telling what went wrong with a request.
+
+LifeTime's own error sentence, a body as text, the key a creating call answers with; which kind a failure without
+a (complete) answer is (not sent, broken, timed out, malformed, undecodable, invalid, TLS), which decides whether it
+is tried again; and the plain sentence each failure ends in. Nothing here sends a request.
+"""
+
+import json
+
+from http.client import HTTPException, IncompleteRead
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+try:
+    import requests
+    from urllib3.exceptions import HTTPError as Urllib3Error
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    requests = None
+    Urllib3Error = HTTPException
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeResponseError, LifeTimeTransportError, error_for_status
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.deadline import DeadlinePassed
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import CONNECT_TIMEOUT, redact_url, shown_url
+
+# A retried POST can create a second deployment plan: only these methods are retried after the request may have been sent.
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'DELETE'))
+
+# LifeTime always answers what its API documents: a server that does not is probably not LifeTime.
+NOT_LIFETIME = 'is lifetime_url the address of the LifeTime API?'
+
+
+# -- LifeTime's answers ---------------------------------------------------------------------------------------------
+
+def parse_key(text):
+    """A key from the body of a creating call.
+
+    LifeTime answers these with the key as plain text, sometimes wrapped in double
+    quotes, sometimes as a JSON string; a JSON object with a key field is accepted too.
+    """
+    value = (text or '').strip()
+    if not value:
+        return None
+    try:
+        value = json.loads(value)
+    except (ValueError, RecursionError):
+        pass
+    if isinstance(value, dict):
+        value = _key_field(value)
+    if not isinstance(value, str):
+        return None
+    value = value.strip().strip('"').strip()
+    return value or None
+
+
+def _key_field(body):
+    for field in ('Key', 'DeploymentKey', 'ApplicationVersionKey', 'SolutionKey'):
+        if body.get(field):
+            return body[field]
+    return None
+
+
+_MESSAGE_FIELDS = ('Errors', 'errors', 'Error', 'Message', 'message', 'error')
+
+
+def lifetime_message(response):
+    """LifeTime's own error sentence from an error response, if it sent one."""
+    text = _printable(body_text(response))
+    if not text:
+        return None
+    try:
+        body = json.loads(text)
+    except (ValueError, RecursionError):
+        # An HTML error page from a proxy says nothing useful beyond its status.
+        return None if text.startswith('<') else text[:500]
+    if isinstance(body, str):
+        return body[:500]
+    if isinstance(body, dict):
+        for field in _MESSAGE_FIELDS:
+            found = _message_text(body.get(field))
+            if found:
+                return found
+    return text[:500]
+
+
+def _message_text(value):
+    if isinstance(value, list) and value:
+        return '; '.join(str(item) for item in value)[:500]
+    if isinstance(value, str) and value:
+        return value[:500]
+    return None
+
+
+def _printable(text):
+    """Text with control characters (a terminal's escape sequences among them) turned into spaces, stripped."""
+    return ''.join(char if char.isprintable() else ' ' for char in text).strip()
+
+
+def body_text(response):
+    """The body of a response as text: its declared charset, else UTF-8; undecodable bytes replaced."""
+    content = response.content or b''
+    try:
+        return content.decode(response.encoding or 'utf-8', 'replace')
+    except LookupError:
+        return content.decode('utf-8', 'replace')
+
+
+def json_kind(value):
+    """What a JSON value is, in words."""
+    if isinstance(value, dict):
+        return 'an object'
+    if isinstance(value, list):
+        return 'a list'
+    if isinstance(value, str):
+        return 'a string (%r)' % value[:60]
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return 'a number (%r)' % value
+
+
+def _looks_like(response):
+    """What a body that is not JSON looks like, in words; None for JSON."""
+    text = body_text(response).strip()
+    if not text:
+        return 'an empty body'
+    if text.startswith('<'):
+        return 'an HTML page'
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return 'text that is not JSON'
+    return None
+
+
+def content_length(response):
+    """The Content-Length a response declares, or None."""
+    declared = (response.headers.get('Content-Length') or '').strip()
+    return int(declared) if declared.isdigit() else None
+
+
+def redirect_target(url, response):
+    """The absolute URL a redirect answer points to, or None."""
+    location = (response.headers.get('Location') or '').strip()
+    if not location:
+        return None
+    try:
+        return urljoin(url, location)
+    except ValueError:
+        return location
+
+
+def seconds_text(value):
+    return '1 second' if value == 1 else '%g seconds' % value
+
+
+# -- failures without a (complete) answer ---------------------------------------------------------------------------
+
+# What went wrong with a request that got no (complete) answer decides whether it is tried again and how it is told.
+NOT_SENT = 'not sent'          # the connection could not be made: nothing reached the server; retried, even a POST
+BROKEN = 'broken'              # the connection broke after the request went out: retried for GET and DELETE only
+TIMED_OUT = 'timed out'        # no complete answer within request_timeout: not retried
+MALFORMED = 'malformed'        # the answer is not HTTP (status line, headers, chunks): not retried
+UNDECODABLE = 'undecodable'    # an HTTP answer whose body cannot be decoded: not retried
+INVALID = 'invalid'            # the request cannot be sent at all (address, header, CA bundle): not retried
+TLS = 'tls'                    # the TLS handshake failed: not retried
+
+if requests is not None:
+    _EXC = requests.exceptions
+    TRANSPORT_ERRORS = (_EXC.RequestException, Urllib3Error, HTTPException, OSError, ValueError, DeadlinePassed)
+    _REQUEST_FAILURES = (
+        (_EXC.SSLError, TLS),
+        # InvalidJSONError is new in requests 2.27.
+        ((_EXC.InvalidURL, _EXC.InvalidSchema, _EXC.MissingSchema, _EXC.URLRequired, _EXC.InvalidHeader,
+          getattr(_EXC, 'InvalidJSONError', _EXC.InvalidURL)), INVALID),
+        ((_EXC.ContentDecodingError, _EXC.TooManyRedirects), UNDECODABLE),
+    )
+else:  # pragma: no cover
+    TRANSPORT_ERRORS = (OSError, ValueError, DeadlinePassed)
+    _REQUEST_FAILURES = ()
+
+
+def failure_kind(exc, timed_out=False):
+    """Which of NOT_SENT, BROKEN, TIMED_OUT, MALFORMED, UNDECODABLE, INVALID, TLS a transport exception is."""
+    if timed_out or isinstance(exc, DeadlinePassed):
+        return TIMED_OUT
+    if not isinstance(exc, requests.exceptions.RequestException):
+        # LocationParseError, an unreadable CA bundle: raised before anything is sent; else a protocol error requests did not wrap.
+        return INVALID if isinstance(exc, (ValueError, OSError)) else _broken_kind(exc)
+    for classes, kind in _REQUEST_FAILURES:
+        if isinstance(exc, classes):
+            return kind
+    if _not_sent(exc):
+        return NOT_SENT
+    if isinstance(exc, requests.exceptions.Timeout):
+        return TIMED_OUT
+    return _broken_kind(exc)
+
+
+def _causes(exc, depth=0):
+    """An exception and those it wraps (in its arguments or its reason), outermost first."""
+    if depth > 5 or not isinstance(exc, BaseException):
+        return []
+    found = [exc]
+    for inner in list(getattr(exc, 'args', ())) + [getattr(exc, 'reason', None)]:
+        found += _causes(inner, depth + 1)
+    return found
+
+
+def _broken_kind(exc):
+    """BROKEN for a connection closed or cut off, TIMED_OUT for a read that timed out, MALFORMED for an answer that is not HTTP."""
+    names = [type(cause).__name__ for cause in _causes(exc)]
+    if 'ReadTimeoutError' in names or 'timeout' in names or 'TimeoutError' in names:
+        return TIMED_OUT
+    if 'InvalidChunkLength' in names:
+        return MALFORMED
+    if any(isinstance(cause, HTTPException) and not isinstance(cause, (ConnectionError, IncompleteRead)) for cause in _causes(exc)):
+        return MALFORMED
+    return BROKEN
+
+
+def _not_sent(exc):
+    """True when a connection error happened before any byte of the request reached the server."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, 'reason', reason)
+    return type(reason).__name__ in ('NewConnectionError', 'NameResolutionError', 'ConnectTimeoutError')
+
+
+def _tls_reason(exc, where):
+    # The exception's text is inspected, never shown: it can quote a URL.
+    text = str(exc).lower()
+    if 'wrong version number' in text or 'record layer failure' in text or 'http_request' in text:
+        return '%s does not answer in TLS: is it an http:// server given as https://?' % where
+    if 'hostname mismatch' in text or "doesn't match" in text or 'ip address mismatch' in text:
+        return ('the TLS certificate of %s is not issued for that name: use in lifetime_url the host name the certificate names'
+                % where)
+    if 'certificate verify failed' in text:
+        return ('TLS certificate verification failed for %s: set ca_path to the CA bundle that signed the LifeTime certificate, '
+                'or validate_certs to false for a test server' % where)
+    return 'the TLS handshake with %s failed' % where
+
+
+# -- the sentences ----------------------------------------------------------------------------------------------------
+
+class Call:
+    """One request as its failure is told: method, the path shown, where it went, and whether it is an API call."""
+
+    def __init__(self, method, shown, target, api, note=None):
+        self.method = method.upper()
+        self.shown = shown
+        self.target = target
+        # True for lifetime_url's API, False for a link LifeTime handed out.
+        self.api = api
+        self.note = note
+        try:
+            parts = urlsplit(redact_url(target))
+            self.where = urlunsplit((parts.scheme, parts.netloc, '', '', ''))
+        except ValueError:
+            self.where = shown_url(target)
+        self.invalid_state = False
+
+
+class FailureSentences:
+    """The LifeTimeTransportError or LifeTimeAPIError that ends a call, each with a plain sentence.
+
+    Part of Transport (mixed in): uses its ``scrub()``, ``timeout``, ``server`` and ``_answered`` (whether a call has
+    answered like LifeTime yet, which decides the hints about a server that is not LifeTime).
+    """
+
+    def _transport_error(self, call, exc, attempts, kind):
+        reason = self._failure_reason(call, exc, kind)
+        ambiguous = kind in (BROKEN, TIMED_OUT, MALFORMED, UNDECODABLE) and call.method not in IDEMPOTENT_METHODS
+        if ambiguous:
+            reason += '; LifeTime may or may not have carried out the request'
+        return LifeTimeTransportError(call.method, call.shown, reason=self.scrub(reason), ambiguous=ambiguous, attempts=attempts,
+                                      retryable=kind in (NOT_SENT, BROKEN, TIMED_OUT), note=call.note)
+
+    def _failure_reason(self, call, exc, kind):
+        if kind == TLS:
+            return _tls_reason(exc, call.where)
+        if kind == INVALID:
+            return self._invalid_reason(call, exc)
+        if kind == TIMED_OUT:
+            return 'no complete answer from %s within %s (request_timeout)' % (call.where, seconds_text(self.timeout))
+        if kind == NOT_SENT:
+            return self._unreachable_reason(call, exc)
+        if kind == UNDECODABLE:
+            return 'the answer from %s could not be decoded (its Content-Encoding does not match its body)' % call.where
+        if kind == MALFORMED:
+            reason = 'the answer from %s is not valid HTTP (a malformed status line, header or chunk)' % call.where
+        else:
+            reason = 'the connection to %s broke before a complete answer arrived' % call.where
+        if call.api and not self._answered and call.where.startswith('http:'):
+            reason += ' (if LifeTime serves HTTPS, write lifetime_url with https://)'
+        return reason
+
+    def _unreachable_reason(self, call, exc):
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            reason = 'could not connect to %s within %s' % (call.where, seconds_text(min(CONNECT_TIMEOUT, self.timeout)))
+        else:
+            reason = 'cannot connect to %s' % call.where
+        if call.api:
+            reason += ' (is lifetime_url right and the server reachable?)'
+        return reason
+
+    def _invalid_reason(self, call, exc):
+        if isinstance(exc, requests.exceptions.InvalidHeader):
+            return 'a request header cannot be sent (lifetime_token must be one line of printable characters)'
+        if isinstance(exc, OSError) and not isinstance(exc, requests.exceptions.RequestException):
+            return ('the CA bundle to verify %s with cannot be read: check ca_path, and REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE '
+                    'in the environment' % call.where)
+        if call.api:
+            return 'lifetime_url %s is not an address that can be connected to: check its host name and port' % call.where
+        return 'LifeTime handed out a link that is not a valid address: %s' % shown_url(call.target)
+
+    def _status_error(self, call, response, attempt):
+        status = response.status_code
+        if 300 <= status < 400:
+            return self._redirect_error(call, response, attempt)
+        error = error_for_status(status, invalid_state=call.invalid_state)
+        return error(call.method, call.shown, status=status, lifetime_message=self.scrub(lifetime_message(response)),
+                     ambiguous=status >= 500 and call.method not in IDEMPOTENT_METHODS, attempts=attempt,
+                     note=call.note or self._stranger_note(call, response))
+
+    def _redirect_error(self, call, response, attempt):
+        target = redirect_target(call.target, response)
+        if target:
+            reason = ('it redirects to %s, and API calls do not follow redirects (nothing was sent there): if LifeTime answers at '
+                      'that address, set lifetime_url to it' % shown_url(target))
+        else:
+            reason = 'it answered a redirect without saying where to'
+        return LifeTimeResponseError(call.method, call.shown, status=response.status_code, reason=self.scrub(reason), attempts=attempt,
+                                     note=call.note)
+
+    def _stranger_note(self, call, response):
+        """A hint when the first answer looks like a web server that is not LifeTime."""
+        if not call.api or self._answered or response.status_code not in (404, 405, 501):
+            return None
+        looks = _looks_like(response)
+        if looks is None:
+            return None
+        return ('Is lifetime_url the address of a LifeTime server? %s answered %d with %s, like a plain web server, '
+                'not like the LifeTime API' % (self.server, response.status_code, looks))
+
+    def _not_json(self, method, path, response):
+        text = body_text(response).strip()
+        reason = 'the body is not JSON: %r' % self.scrub(text[:200])
+        if text.startswith('<') and not self._answered:
+            reason += ('. Is lifetime_url the address of a LifeTime server? %s answered with an HTML page, like a web site, '
+                       'not like the LifeTime API' % self.server)
+        return LifeTimeResponseError(method, path, status=response.status_code, reason=reason)

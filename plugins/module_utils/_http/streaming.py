@@ -1,0 +1,277 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: package transfers, and how much of an answer is read.
+
+An upload streams a file as the request body and hashes it on the way. A download follows a link LifeTime hands
+out (redirects by hand, the token only while on lifetime_url's origin), streams it to a file next to dest and
+renames that over dest only when complete. An API answer is read whole, but never more than MAX_JSON_BYTES
+(MAX_ERROR_BYTES of an error). Each piece that moves restarts the request's deadline.
+"""
+
+import hashlib
+import os
+import tempfile
+
+from urllib.parse import urljoin, urlsplit
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeAPIError,
+    LifeTimeError,
+    LifeTimeResponseError,
+    LifeTimeTransportError,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import CHUNK, check_dest, file_sha256, umask
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.deadline import DeadlinePassed, keep_body, release
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.failures import (
+    TRANSPORT_ERRORS,
+    Call,
+    content_length,
+    failure_kind,
+    redirect_target,
+    seconds_text,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import origin_text, shown_url, url_origin
+
+# A download link that answers one of these has expired (or was revoked): ask LifeTime for a new one.
+EXPIRED_LINK_STATUSES = frozenset((403, 404, 410))
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+# A download link is a DownloadLink object; a bare URL string is accepted too.
+LINK_TYPES = (dict, str)
+
+MIB = 1024 * 1024
+# LifeTime's largest answers (every application with its modules) are a few MiB: a bigger one is not LifeTime talking.
+MAX_JSON_BYTES = 64 * MIB
+# Of an error answer only LifeTime's message is read.
+MAX_ERROR_BYTES = 64 * 1024
+# Answers are read in pieces of this size; a package transfer must move one every request_timeout seconds.
+BODY_CHUNK = 64 * 1024
+# Download links are followed through at most this many redirects (API calls through none).
+MAX_LINK_REDIRECTS = 5
+
+
+def _size_text(size):
+    return '%d MiB' % (size // MIB) if size % MIB == 0 else '%d bytes' % size
+
+
+class HashingReader:
+    """A file wrapper that hashes what is read from it, so an upload computes its sha256 on the way.
+
+    Each piece read restarts the request's deadline (``deadline``, set by the client): a long upload is bounded
+    per piece, not as a whole.
+    """
+
+    def __init__(self, fileobj, size):
+        self._file = fileobj
+        self._size = size
+        self.sha256 = hashlib.sha256()
+        self.sent = 0
+        self.deadline = None
+
+    def __len__(self):
+        return self._size
+
+    def read(self, size=-1):
+        chunk = self._file.read(size if size and size > 0 else CHUNK)
+        self.sha256.update(chunk)
+        self.sent += len(chunk)
+        if self.deadline is not None:
+            self.deadline.extend()
+        return chunk
+
+
+class Streaming:
+    """Transport's package transfers and capped reads.
+
+    Part of Transport (mixed in): uses its ``send()``, ``_key_of()``, ``same_origin()``, ``_backoff()``, ``_sleep``,
+    ``retries``, ``timeout``, ``base_url``, ``origin``, ``max_json_bytes``, its token auths and the failure sentences.
+    """
+
+    def _read_body(self, call, response, deadline):
+        """Read a whole answer into ``response`` (API answers are small): within the deadline and at most max_json_bytes.
+
+        Of an error answer only the first MAX_ERROR_BYTES are kept, for LifeTime's message.
+        """
+        success = response.status_code in call.ok
+        cap = self.max_json_bytes if success else MAX_ERROR_BYTES
+        declared = content_length(response)
+        if success and declared is not None and declared > cap:
+            response.close()
+            raise self._too_large(call, response, 'it announces %d bytes' % declared)
+        pieces, size = [], 0
+        try:
+            for piece in response.iter_content(BODY_CHUNK):
+                size += len(piece)
+                if size > cap:
+                    break
+                pieces.append(piece)
+        finally:
+            response.close()
+        if deadline.fired:
+            raise DeadlinePassed()
+        if success and size > cap:
+            raise self._too_large(call, response, 'it went on past that')
+        keep_body(response, b''.join(pieces))
+
+    def _too_large(self, call, response, detail):
+        reason = ('the answer is larger than %s, the most this collection reads from one API call (%s): LifeTime answers far less; '
+                  'is lifetime_url the LifeTime API?' % (_size_text(self.max_json_bytes), detail))
+        return LifeTimeResponseError(call.method, call.shown, status=response.status_code, reason=reason, note=call.note)
+
+    def upload(self, path, src, content_type='application/octet-stream'):
+        """POST a file as the raw request body, streamed in chunks; returns (key, sha256 hex, bytes sent)."""
+        size = os.path.getsize(src)
+        with open(src, 'rb') as handle:
+            reader = HashingReader(handle, size)
+            response = self.send('POST', path, data=reader, headers={'Content-Type': content_type, 'Content-Length': str(size)})
+        return self._key_of('POST', path, response), reader.sha256.hexdigest(), reader.sent
+
+    def _open_link(self, url):
+        """GET a download link, following its redirects by hand (at most MAX_LINK_REDIRECTS); returns the streamed response.
+
+        The token goes with a request only while the link stays on lifetime_url's origin: once a redirect
+        leaves it, no later request carries the token, even one that comes back.
+        """
+        trusted = True
+        for dummy in range(MAX_LINK_REDIRECTS + 1):
+            trusted = trusted and self.same_origin(url)
+            response = self._get_link(url, trusted)
+            if response.status_code not in REDIRECT_STATUSES:
+                return response
+            release(response)
+            url = self._next_link(url, response)
+        raise LifeTimeResponseError('GET', urlsplit(url).path, reason='the download link redirected more than %d times' % MAX_LINK_REDIRECTS)
+
+    def _get_link(self, url, trusted):
+        path = urlsplit(url).path
+        ok = (200,) + REDIRECT_STATUSES
+        if not trusted:
+            note = ('The link points to %s, not to the address of lifetime_url (%s), so it was fetched without the token'
+                    % (origin_text(url_origin(url)), origin_text(self.origin)))
+            return self.send('GET', path, url=url, stream=True, ok=ok, auth=self._no_token, note=note)
+        try:
+            return self.send('GET', path, url=url, stream=True, ok=ok)
+        except LifeTimeAPIError as exc:
+            if exc.status != 401:
+                raise
+        # Links have been served to clients that send the token without the Bearer prefix.
+        return self.send('GET', path, url=url, stream=True, ok=ok, auth=self._raw_token)
+
+    def _next_link(self, url, response):
+        target = redirect_target(url, response)
+        if target is None or url_origin(target) is None:
+            raise LifeTimeResponseError('GET', urlsplit(url).path, status=response.status_code,
+                                        reason='the download link redirects to %s, which is not an http(s) address'
+                                        % (shown_url(target) if target else 'nowhere (no Location)'))
+        return target
+
+    def download(self, get_link, dest):
+        """Download what a LifeTime link points at to ``dest``, atomically, in chunks.
+
+        ``get_link`` is a callable returning a fresh link (a DownloadLink dict or a URL); it is
+        called again once if the link has expired. The file is written next to ``dest`` and
+        renamed over it only when complete, so a failure never leaves a half-written ``dest``.
+        A transfer that breaks or stalls starts over (up to ``retries`` times).
+        Returns dict(sha256, size, changed): changed is False when ``dest`` already held the same bytes.
+        """
+        dest = check_dest(dest)
+        directory = os.path.dirname(dest)
+        link = self._link_url(get_link())
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._download_once(link, dest, directory)
+            except LifeTimeAPIError as exc:
+                if attempt == 1 and exc.status in EXPIRED_LINK_STATUSES:
+                    link = self._link_url(get_link())
+                    continue
+                if isinstance(exc, LifeTimeTransportError) and exc.retryable and attempt <= self.retries:
+                    # The stream broke mid-way: start over; the partial file is already gone.
+                    self._sleep(self._backoff(attempt))
+                    continue
+                raise
+
+    def _link_url(self, link):
+        url = link.get('url') or link.get('Url') if isinstance(link, dict) else link
+        if not url or not isinstance(url, str):
+            raise LifeTimeResponseError('GET', 'download link', reason='LifeTime returned no download link (no binary available)')
+        try:
+            url = urljoin(self.base_url + '/', url.strip())
+        except ValueError:
+            pass
+        if url_origin(url) is None:
+            raise LifeTimeResponseError('GET', 'download link', reason='LifeTime returned a download link that is not an http(s) address: %s'
+                                        % shown_url(url))
+        return url
+
+    def _download_once(self, url, dest, directory):
+        response = self._open_link(url)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(dest), suffix='.part')
+        except OSError as exc:
+            release(response)
+            raise _write_error(dest, exc)
+        try:
+            with os.fdopen(fd, 'wb') as handle:
+                sha256, size = self._receive(url, response, handle, dest)
+            return _install(tmp, dest, sha256, size)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+    def _receive(self, url, response, handle, dest):
+        """Write a streamed answer to ``handle``; returns (sha256, size).
+
+        The deadline starts again with each piece: request_timeout bounds the wait for the answer and each
+        stall of the transfer, not the transfer of a large package.
+        """
+        call = Call('GET', urlsplit(url).path, url, api=False)
+        deadline = response.lifetime_deadline
+        digest = hashlib.sha256()
+        size = 0
+        pieces = response.iter_content(BODY_CHUNK)
+        try:
+            while True:
+                try:
+                    piece = next(pieces, None)
+                except TRANSPORT_ERRORS as exc:
+                    raise self._transport_error(call, exc, 1, failure_kind(exc, deadline.fired))
+                if piece is None:
+                    break
+                deadline.extend()
+                digest.update(piece)
+                _write(handle, piece, dest)
+                size += len(piece)
+        finally:
+            release(response)
+        if deadline.fired:
+            raise LifeTimeTransportError('GET', call.shown, reason='the download stalled: less than %d KiB arrived in request_timeout (%s) '
+                                         'after %d bytes' % (BODY_CHUNK // 1024, seconds_text(self.timeout), size))
+        declared = content_length(response)
+        if declared is not None and declared != size:
+            raise LifeTimeTransportError('GET', call.shown, reason='the download stopped after %d of %d bytes' % (size, declared))
+        return digest.hexdigest(), size
+
+
+def _write(handle, piece, dest):
+    try:
+        handle.write(piece)
+    except OSError as exc:
+        raise _write_error(dest, exc)
+
+
+def _write_error(dest, exc):
+    return LifeTimeError('Could not write the download next to dest %s: %s.' % (dest, exc.strerror or exc), parameter='dest')
+
+
+def _install(tmp, dest, sha256, size):
+    """Move a complete download over dest, unless dest already holds the same bytes."""
+    if os.path.exists(dest) and os.path.getsize(dest) == size and file_sha256(dest) == sha256:
+        return dict(sha256=sha256, size=size, changed=False)
+    mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~umask())
+    os.chmod(tmp, mode)
+    os.replace(tmp, dest)
+    return dict(sha256=sha256, size=size, changed=True)
