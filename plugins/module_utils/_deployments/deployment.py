@@ -126,23 +126,28 @@ def _deploy(task, plan):
         result.update(changed=False, deployment_key=None, deployment_status=None,
                       msg='Nothing to deploy: %s.' % '; '.join(item.skip_reason for item in plan.applications))
     else:
-        if task.diff:
-            result['diff'] = plan.diff()
-        found, status = _matching_and_unblocked(plan)
-        if not task.check_mode and wanted in ('present', 'started', 'deployed'):
-            # The first write: every check of the request was made with the versions still to be tagged in the plan.
-            if tag_pending(task, plan):
-                result['applications'] = [item.result() for item in plan.applications]
-        if found is not None and not task.check_mode:
-            task.progress('Reusing deployment plan %s (%s) which carries the same versions.' % (found['Key'], state_of(status)))
-        result.update(drive(task, plan.target, plan, wanted, found, status))
-        if task.params.get('verify') and result.get('deployment_status') in SUCCEEDED and not task.check_mode:
-            listed = plan.verify()
-            result['verified'] = True
+        listed = _deploy_planned(task, plan, result, wanted)
     result['summary'] = summary(result, task.check_mode)
     if task.params.get('manifest_dest') or plan.manifest is not None:
         release_manifest(task, plan, result, listed)
     return result
+
+
+def _deploy_planned(task, plan, result, wanted):
+    """Take the plan that carries these versions (found, or new) to the wanted state; the applications read by verify, if any."""
+    if task.diff:
+        result['diff'] = plan.diff()
+    found, status = _matching_and_unblocked(plan)
+    if not task.check_mode and wanted in ('present', 'started', 'deployed') and tag_pending(task, plan):
+        # The first write: every check of the request was made with the versions still to be tagged in the plan.
+        result['applications'] = [item.result() for item in plan.applications]
+    if found is not None and not task.check_mode:
+        task.progress('Reusing deployment plan %s (%s) which carries the same versions.' % (found['Key'], state_of(status)))
+    result.update(drive(task, plan.target, plan, wanted, found, status))
+    if task.params.get('verify') and result.get('deployment_status') in SUCCEEDED and not task.check_mode:
+        result['verified'] = True
+        return plan.verify()
+    return None
 
 
 def run(task):
