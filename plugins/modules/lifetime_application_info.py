@@ -58,6 +58,7 @@ options:
         reason are null.
     type: bool
     default: true
+    version_added: 0.2.0
   environment:
     description:
       - Names or keys of the environments whose status to return in RV(applications[].environments). All environments

@@ -101,19 +101,22 @@ options:
       - Every check of the request is made with the version still to be tagged in the plan (the environments, a freeze in the
         target, the other applications, O(manifest_dest)); only then is it tagged, as the first write. Check mode reports the
         number each tag would get and tags nothing.
-      - Not with O(manifest), which names its versions.
+      - Has no effect with O(manifest), which names its versions.
     type: bool
+    version_added: 0.2.0
     default: false
   tag_increment:
     description:
       - With O(tag_modified), which part of the version number the tag increments (V(1.2.3) becomes V(1.2.4) with V(patch)).
     type: str
+    version_added: 0.2.0
     choices: [patch, minor, major]
     default: patch
   tag_change_log:
     description:
       - With O(tag_modified), the change log of the versions tagged. Empty uses O(notes).
     type: str
+    version_added: 0.2.0
     default: ''
   manifest_dest:
     description:
@@ -131,6 +134,7 @@ options:
         mode, with O(state) other than V(deployed), or while the plan waits for a user intervention.
       - Not with O(deployment_key).
     type: path
+    version_added: 0.2.0
   notes:
     description:
       - Notes of the deployment plan, shown in LifeTime. The run's marker is appended on a new line.
@@ -165,6 +169,7 @@ options:
         written, naming it, so a rollback never rolls forward. Implies O(allow_downgrade). The rollback role and playbook set it.
       - Applications that already run the version asked for are left out, as usual.
     type: bool
+    version_added: 0.2.0
     default: false
   database_mappings:
     description:
