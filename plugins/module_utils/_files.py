@@ -71,6 +71,13 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
+def dest_state(path):
+    """The file at path as a diff shows it (path, sha256, size); {} when there is none."""
+    if not os.path.exists(path):
+        return {}
+    return dict(path=path, checksum=file_sha256(path), size=os.path.getsize(path))
+
+
 def check_package(src):
     """The absolute path and size of src, or a LifeTimeUsageError saying what is wrong with it. Reads 4 bytes of it at most."""
     path = os.path.abspath(os.path.expanduser(src))

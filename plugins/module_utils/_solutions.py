@@ -18,25 +18,16 @@ or not known at all (Queued, say), is waited on until wait_timeout.
 import os
 import time
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, file_sha256
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
-    LifeTimeError,
-    LifeTimeLookupError,
-    LifeTimeUsageError,
-)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._packages import Package, check_mode_result, request_and_download, status_of
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
-from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import StatusTrail, Waiter
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 COMPLETED = 'completed'
 ABORTED = 'aborted'
 # The final statuses (seed 003), compared without regard to case; anything else is waited on.
 DONE = frozenset((COMPLETED, ABORTED))
-
-
-def status_of(status):
-    """The Status of a SolutionStatus record, as LifeTime wrote it."""
-    return str((status or {}).get('Status') or '')
 
 
 def solution_name(params, dest):
@@ -47,8 +38,12 @@ def solution_name(params, dest):
     return os.path.splitext(os.path.basename(dest))[0] or 'solution'
 
 
-class SolutionRequest:
-    """The task resolved against LifeTime: the environment and the applications it runs."""
+class SolutionRequest(Package):
+    """The task resolved against LifeTime: the environment and the applications it runs; the solution as a Package."""
+
+    label = 'solution'
+    key_field = 'solution_key'
+    hint = 'LifeTime goes on generating it; run the task again with a longer wait_timeout.'
 
     def __init__(self, task):
         params = task.params
@@ -90,75 +85,54 @@ class SolutionRequest:
                               version_key=status.get('BaseApplicationVersionKey'), is_modified=bool(status.get('IsModified'))))
         return items
 
+    def request(self, task):
+        """POST the solution. LifeTime cannot list solutions, so a lost answer is sent again once: a second solution is a harmless
+        duplicate package."""
+        client = task.client
+        key = send_once(lambda: client.create_solution(self.environment['Key'], self.name, self.keys(), self.include_references),
+                        lambda: None, 'the request that creates solution %s' % self.name, resend=True, progress=task.progress)
+        return key, None
 
-def _create(task, request):
-    """POST the solution. LifeTime cannot list solutions, so a lost answer is sent again once: a second solution is a harmless duplicate package."""
-    client = task.client
-    return send_once(lambda: client.create_solution(request.environment['Key'], request.name, request.keys(), request.include_references),
-                     lambda: None, 'the request that creates solution %s' % request.name, resend=True, progress=task.progress)
+    def package_status(self, client, key):
+        return client.get_solution_status(self.environment['Key'], key)
 
+    def package_link(self, client, key):
+        return client.solution_link(self.environment['Key'], key)
 
-def _wait(task, request, key):
-    """Follow the solution's status until Completed or Aborted; returns (last status, history).
+    def is_final(self, record):
+        return status_of(record).lower() in DONE
 
-    Every status seen, unknown ones too, is in the history; a timeout names the last one.
-    """
-    history = StatusTrail(task, 'solution', key)
-    client = task.client
-    waiter = Waiter(fetch=lambda: client.get_solution_status(request.environment['Key'], key),
-                    done=lambda status: status_of(status).lower() in DONE,
-                    on_poll=history, timeout=task.params['wait_timeout'],
-                    what='solution %s (%s) to be generated in %s' % (request.name, key, request.environment['Name']),
-                    describe=lambda status: status_of(status) or 'no status',
-                    hint='LifeTime goes on generating it; run the task again with a longer wait_timeout.',
-                    details=lambda: dict(solution_key=key, status_history=history.seen))
-    return waiter.wait().state, history.seen
+    def failure(self, record, key):
+        if status_of(record).lower() != ABORTED:
+            return None
+        reason = record.get('StatusReason') or 'LifeTime gave no reason'
+        return ('Solution %s (%s) of %s was aborted in %s: %s. Nothing was downloaded; %s was left as it was.'
+                % (self.name, key, self.summary(), self.environment['Name'], reason.rstrip('.'), self.dest), dict(status_reason=reason))
 
+    def waiting_for(self, key):
+        return 'solution %s (%s) to be generated in %s' % (self.name, key, self.environment['Name'])
 
-def _dest_state(path):
-    if not os.path.exists(path):
-        return {}
-    return dict(path=path, checksum=file_sha256(path), size=os.path.getsize(path))
+    def would(self):
+        return 'create solution %s of %s as they run in %s%s' % (
+            self.name, self.summary(), self.environment['Name'], ' with the applications they reference' if self.include_references else '')
+
+    def requested(self, key):
+        return 'Solution %s (%s) created in %s: %s.' % (self.name, key, self.environment['Name'], self.summary())
+
+    def downloaded(self, key, size):
+        return 'Solution %s (%s) of %s from %s downloaded to %s (%d bytes).' % (
+            self.name, key, self.summary(), self.environment['Name'], self.dest, size)
+
+    def unchanged(self, key):
+        return '%s already holds the same package as solution %s (%s): left as it was.' % (self.dest, self.name, key)
 
 
 def build(task):
     """Entry point of lifetime_solution (module and action plugin)."""
     began = time.monotonic()
     request = SolutionRequest(task)
-    resolver = task.resolver
     result = dict(environment=request.environment['Name'], solution_name=request.name, dest=request.dest,
-                  applications=request.applications_result(resolver), include_references=request.include_references)
-    before = _dest_state(request.dest) if task.diff and not task.check_mode else None
+                  applications=request.applications_result(task.resolver), include_references=request.include_references)
     if task.check_mode:
-        exists = os.path.exists(request.dest)
-        result.update(
-            changed=not exists, solution_key=None, status_history=[],
-            msg='Check mode: would create solution %s of %s as they run in %s%s and download it to %s%s.'
-                % (request.name, request.summary(), request.environment['Name'],
-                   ' with the applications they reference' if request.include_references else '', request.dest,
-                   '' if not exists else ' (it exists; whether it differs is only known by downloading)'))
-        return result
-
-    client = task.client
-    key = _create(task, request)
-    task.progress('Solution %s (%s) created in %s: %s.' % (request.name, key, request.environment['Name'], request.summary()))
-    status, history = _wait(task, request, key)
-    result.update(solution_key=key, status_history=history)
-    if status_of(status).lower() == ABORTED:
-        reason = status.get('StatusReason') or 'LifeTime gave no reason'
-        raise LifeTimeError('Solution %s (%s) of %s was aborted in %s: %s. Nothing was downloaded; %s was left as it was.'
-                            % (request.name, key, request.summary(), request.environment['Name'], reason.rstrip('.'), request.dest),
-                            solution_key=key, status_history=history, status_reason=reason,
-                            duration=round(time.monotonic() - began, 3))
-    outcome = client.download(lambda: client.solution_link(request.environment['Key'], key), request.dest)
-    result.update(changed=outcome['changed'], checksum=outcome['sha256'], size=outcome['size'],
-                  duration=round(time.monotonic() - began, 3))
-    if outcome['changed']:
-        result['msg'] = 'Solution %s (%s) of %s from %s downloaded to %s (%d bytes).' % (
-            request.name, key, request.summary(), request.environment['Name'], request.dest, outcome['size'])
-    else:
-        result['msg'] = '%s already holds the same package as solution %s (%s): left as it was.' % (request.dest, request.name, key)
-    if task.diff:
-        result['diff'] = dict(before=before, after=dict(path=request.dest, checksum=outcome['sha256'], size=outcome['size']),
-                              before_header='%s (before)' % request.dest, after_header='%s (after)' % request.dest)
-    return result
+        return check_mode_result(result, request, request.dest)
+    return request_and_download(task, request, request.dest, result, began)

@@ -16,19 +16,13 @@ that carries a message of Type Error, ends it as a failure; any other status,
 known (InProgress) or not (Queued, empty), is waited on until wait_timeout.
 """
 
-import os
 import time
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
-    LifeTimeError,
-    LifeTimeLookupError,
-    LifeTimeResponseError,
-    LifeTimeUsageError,
-)
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, file_sha256
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeResponseError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._packages import Package, check_mode_result, request_and_download, status_of
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one, running_record, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
-from ansible_collections.outsystems.lifetime.plugins.module_utils._waiter import StatusTrail, Waiter
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 # The statuses documents show (OutSystems' walkthrough "Get the source code of an application", and
@@ -42,11 +36,6 @@ FAILURE_WORDS = ('error', 'fail', 'abort')
 # Platform_HEMessage.Type of a message that reports a failure (the others are Info and Warning).
 ERROR_MESSAGE = 'error'
 EXTENSION = 'extension'
-
-
-def status_of(record):
-    """The Status of a SourceCode_Status record, as LifeTime wrote it."""
-    return str((record or {}).get('Status') or '')
 
 
 def outcome_of(record):
@@ -71,11 +60,89 @@ def _running_in(statuses, env):
     return next((status for status in statuses if isinstance(status, dict) and same_key(status.get('EnvironmentKey'), env['Key'])), None)
 
 
-class ApplicationSource:
+def _package_key(record, source):
+    key = record.get('PackageKey') if isinstance(record, dict) else None
+    if not isinstance(key, str) or not key.strip():
+        raise LifeTimeResponseError('POST', source.path, reason='the answer carries no PackageKey: %r' % (record,))
+    return key.strip()
+
+
+def _messages(record):
+    return snake([item for item in ((record or {}).get('Messages') or []) if isinstance(item, dict)])
+
+
+def _message_text(messages):
+    texts = ['%s%s' % (item.get('message') or '', (': %s' % item['detail']) if item.get('detail') else '') for item in messages]
+    return '; '.join(text for text in texts if text) or 'LifeTime gave no message'
+
+
+class SourceCode(Package):
+    """A source code package of what runs in ``env``, to download to ``dest``; subclasses say of what (``what``) and ask for it."""
+
+    label = 'source code'
+    key_field = 'package_key'
+    hint = 'LifeTime goes on packaging it; run the task again with a longer wait_timeout.'
+
+    def __init__(self, env, dest):
+        self.env = env
+        self.dest = dest
+
+    @property
+    def what(self):
+        raise NotImplementedError
+
+    @property
+    def path(self):
+        raise NotImplementedError
+
+    def create(self, client):
+        """POST .../sourcecodeaccess/ of what this package is of."""
+        raise NotImplementedError
+
+    def request(self, task):
+        """POST the package request. LifeTime cannot list source code packages, so a lost answer is sent again once:
+        a second package is a harmless duplicate, like a second solution."""
+        client = task.client
+        record = send_once(lambda: self.create(client), lambda: None,
+                           'the request that creates the source code package of %s in %s' % (self.what, self.env['Name']),
+                           resend=True, progress=task.progress)
+        return _package_key(record, self), record
+
+    def is_final(self, record):
+        return outcome_of(record) is not None
+
+    def results_of(self, record):
+        return dict(messages=_messages(record))
+
+    def failure(self, record, key):
+        if outcome_of(record) == DONE:
+            return None
+        messages = _messages(record)
+        return ('The source code package %s of %s in %s ended with status %s: %s. Nothing was downloaded; %s was left as it was.'
+                % (key, self.what, self.env['Name'], status_of(record), _message_text(messages).rstrip('.'), self.dest),
+                dict(messages=messages))
+
+    def waiting_for(self, key):
+        return 'the source code package %s of %s to be ready in %s' % (key, self.what, self.env['Name'])
+
+    def would(self):
+        return 'ask LifeTime for the source code of %s as it runs in %s' % (self.what, self.env['Name'])
+
+    def requested(self, key):
+        return 'Source code package %s of %s requested in %s.' % (key, self.what, self.env['Name'])
+
+    def downloaded(self, key, size):
+        return 'Source code of %s as it runs in %s (package %s) downloaded to %s (%d bytes).' % (self.what, self.env['Name'], key, self.dest, size)
+
+    def unchanged(self, key):
+        return '%s already holds the same source code of %s (package %s): left as it was.' % (self.dest, self.what, key)
+
+
+class ApplicationSource(SourceCode):
     """The source code of a whole application, as it runs in ``env``."""
 
-    def __init__(self, resolver, env, ref):
-        self.env = env
+    def __init__(self, resolver, env, ref, dest):
+        super().__init__(env, dest)
         self.application = resolver.application(ref)
         self.status = resolver.status_in(self.application, env)
         if self.status is None:
@@ -94,11 +161,11 @@ class ApplicationSource:
     def create(self, client):
         return client.create_application_source_code(self.env['Key'], self.application['Key'])
 
-    def status_record(self, client, package_key):
-        return client.application_source_code_status(self.env['Key'], self.application['Key'], package_key)
+    def package_status(self, client, key):
+        return client.application_source_code_status(self.env['Key'], self.application['Key'], key)
 
-    def link(self, client, package_key):
-        return client.application_source_code_link(self.env['Key'], self.application['Key'], package_key)
+    def package_link(self, client, key):
+        return client.application_source_code_link(self.env['Key'], self.application['Key'], key)
 
     def result(self):
         """The application with the version the environment runs (its last tag when it was modified since)."""
@@ -110,11 +177,11 @@ class ApplicationSource:
                                      is_modified=bool(self.status.get('IsModified'))))
 
 
-class ModuleSource:
+class ModuleSource(SourceCode):
     """The source code of one module, as it runs in ``env``."""
 
-    def __init__(self, client, env, ref):
-        self.env = env
+    def __init__(self, client, env, ref, dest):
+        super().__init__(env, dest)
         self.module = match_one(client.list_modules(include_env_status=True), ref, 'module', 'module')
         if str(self.module.get('Kind') or '').lower() == EXTENSION:
             raise LifeTimeUsageError('Module %s is an extension: LifeTime gives no source code of extensions through its API '
@@ -137,11 +204,11 @@ class ModuleSource:
     def create(self, client):
         return client.create_module_source_code(self.env['Key'], self.module['Key'])
 
-    def status_record(self, client, package_key):
-        return client.module_source_code_status(self.env['Key'], self.module['Key'], package_key)
+    def package_status(self, client, key):
+        return client.module_source_code_status(self.env['Key'], self.module['Key'], key)
 
-    def link(self, client, package_key):
-        return client.module_source_code_link(self.env['Key'], self.module['Key'], package_key)
+    def package_link(self, client, key):
+        return client.module_source_code_link(self.env['Key'], self.module['Key'], key)
 
     def result(self):
         return dict(module=dict(name=self.module['Name'], key=self.module['Key'], kind=self.module.get('Kind') or '',
@@ -162,66 +229,8 @@ def source_request(task):
     resolver = task.resolver
     env = resolver.environment(params['environment'])
     if params.get('application'):
-        return dest, env, ApplicationSource(resolver, env, params['application'])
-    return dest, env, ModuleSource(task.client, env, params['module'])
-
-
-def _package_key(record, source):
-    key = record.get('PackageKey') if isinstance(record, dict) else None
-    if not isinstance(key, str) or not key.strip():
-        raise LifeTimeResponseError('POST', source.path, reason='the answer carries no PackageKey: %r' % (record,))
-    return key.strip()
-
-
-def _create(task, env, source):
-    """POST the package request. LifeTime cannot list source code packages, so a lost answer is sent again once:
-    a second package is a harmless duplicate, like a second solution."""
-    client = task.client
-    record = send_once(lambda: source.create(client), lambda: None,
-                       'the request that creates the source code package of %s in %s' % (source.what, env['Name']),
-                       resend=True, progress=task.progress)
-    return _package_key(record, source), record
-
-
-def _messages(record):
-    return snake([item for item in ((record or {}).get('Messages') or []) if isinstance(item, dict)])
-
-
-def _message_text(messages):
-    texts = ['%s%s' % (item.get('message') or '', (': %s' % item['detail']) if item.get('detail') else '') for item in messages]
-    return '; '.join(text for text in texts if text) or 'LifeTime gave no message'
-
-
-def _wait(task, env, source, key, first):
-    """Follow the package's status until it is done or failed (outcome_of); returns (last record, history).
-
-    Every status seen, unknown ones too, is in the history; a timeout names the last one.
-    """
-    history = StatusTrail(task, 'source code', key)
-    history(first)
-    client = task.client
-    waiter = Waiter(fetch=lambda: source.status_record(client, key),
-                    done=lambda record: outcome_of(record) is not None,
-                    on_poll=history, timeout=task.params['wait_timeout'],
-                    what='the source code package %s of %s to be ready in %s' % (key, source.what, env['Name']),
-                    describe=lambda record: status_of(record) or 'no status',
-                    hint='LifeTime goes on packaging it; run the task again with a longer wait_timeout.',
-                    details=lambda: dict(package_key=key, status_history=history.seen))
-    return waiter.wait(initial_state=first).state, history.seen
-
-
-def _dest_state(path):
-    if not os.path.exists(path):
-        return {}
-    return dict(path=path, checksum=file_sha256(path), size=os.path.getsize(path))
-
-
-def _check_mode_result(result, dest, env, source):
-    exists = os.path.exists(dest)
-    result.update(changed=not exists, package_key=None, status_history=[], messages=[],
-                  msg='Check mode: would ask LifeTime for the source code of %s as it runs in %s and download it to %s%s.'
-                      % (source.what, env['Name'], dest, '' if not exists else ' (it exists; whether it differs is only known by downloading)'))
-    return result
+        return dest, env, ApplicationSource(resolver, env, params['application'], dest)
+    return dest, env, ModuleSource(task.client, env, params['module'], dest)
 
 
 def download_source_code(task):
@@ -231,26 +240,5 @@ def download_source_code(task):
     result = dict(environment=env['Name'], dest=dest)
     result.update(source.result())
     if task.check_mode:
-        return _check_mode_result(result, dest, env, source)
-    before = _dest_state(dest) if task.diff else None
-    client = task.client
-    key, first = _create(task, env, source)
-    task.progress('Source code package %s of %s requested in %s.' % (key, source.what, env['Name']))
-    record, history = _wait(task, env, source, key, first)
-    messages = _messages(record)
-    result.update(package_key=key, status_history=history, messages=messages)
-    if outcome_of(record) != DONE:
-        raise LifeTimeError('The source code package %s of %s in %s ended with status %s: %s. Nothing was downloaded; %s was left as it was.'
-                            % (key, source.what, env['Name'], status_of(record), _message_text(messages).rstrip('.'), dest),
-                            package_key=key, status_history=history, messages=messages, duration=round(time.monotonic() - began, 3))
-    outcome = client.download(lambda: source.link(client, key), dest)
-    result.update(changed=outcome['changed'], checksum=outcome['sha256'], size=outcome['size'], duration=round(time.monotonic() - began, 3))
-    if outcome['changed']:
-        result['msg'] = 'Source code of %s as it runs in %s (package %s) downloaded to %s (%d bytes).' % (
-            source.what, env['Name'], key, dest, outcome['size'])
-    else:
-        result['msg'] = '%s already holds the same source code of %s (package %s): left as it was.' % (dest, source.what, key)
-    if task.diff:
-        result['diff'] = dict(before=before, after=dict(path=dest, checksum=outcome['sha256'], size=outcome['size']),
-                              before_header='%s (before)' % dest, after_header='%s (after)' % dest)
-    return result
+        return check_mode_result(result, source, dest)
+    return request_and_download(task, source, dest, result, began)
