@@ -13,7 +13,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
 HISTORY_DAYS = 90
 
 
-class History:
+class RecentPlans:
     """The deployment plans of one target environment, newest first, read once; their statuses read on demand, once each."""
 
     def __init__(self, client, target):

@@ -100,8 +100,8 @@ def _operations(plan):
     return [op for op in operations if isinstance(op, dict)] if isinstance(operations, list) else []
 
 
-class DeploymentHistory:
-    """The plans of the window, filtered, each with its status read at most once."""
+class DeploymentReport:
+    """lifetime_deployment_info's report: the plans of the window, filtered, each with its status read at most once."""
 
     def __init__(self, task, query, target=None, app_keys=None):
         self.task = task
@@ -236,7 +236,7 @@ def deployment_info(task):
     query = check_query(params)
     resolver = task.resolver
     target = resolver.environment(params['target_environment'], 'target_environment') if params.get('target_environment') else None
-    history = DeploymentHistory(task, query, target, _application_keys(resolver, params.get('applications')))
-    plans = history.read_statuses(history.plans())
-    return dict(changed=False, deployments=[history.entry(plan) for plan in plans], target_environment=(target or {}).get('Name'),
+    report = DeploymentReport(task, query, target, _application_keys(resolver, params.get('applications')))
+    plans = report.read_statuses(report.plans())
+    return dict(changed=False, deployments=[report.entry(plan) for plan in plans], target_environment=(target or {}).get('Name'),
                 **{'from': iso(query['start']), 'to': iso(query['end'])})

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_error, blocked_in
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import HISTORY_DAYS, History
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import HISTORY_DAYS, RecentPlans
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
     ACTIVE,
     REUSABLE,
@@ -122,7 +122,7 @@ class Plan(Origin):
         task.resolver.prefetch_lists()
         self.target = resolve_environment(task.resolver, self.manifest, params['target_environment'], 'target_environment')
         self.source = self._source(params.get('source_environment'))
-        self.history = History(task.client, self.target)
+        self.history = RecentPlans(task.client, self.target)
         if self.manifest is not None:
             self.applications = self._plan_manifest(params.get('include_test_applications'))
         else:

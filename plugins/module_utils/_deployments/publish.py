@@ -21,7 +21,7 @@ import time
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.blocking import blocked_in
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.driver import Origin, check_conflicts, drive
-from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import History
+from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.history import RecentPlans
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.runner import check_wait_options
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
     ACTIVE,
@@ -51,7 +51,7 @@ class Publication(Origin):
         self.began = time.monotonic()
         self.path, self.size = check_package(task.params['src'])
         self.target = task.resolver.environment(task.params['target_environment'], 'target_environment')
-        self.history = History(self.client, self.target)
+        self.history = RecentPlans(self.client, self.target)
         self.checksum = None
         self.name = os.path.basename(self.path)
         self._details = {}
