@@ -177,8 +177,7 @@ msg:
   sample: Wrote the manifest of what Quality Assurance runs (Directory Mobile 0.4, EmployeeBackoffice 1.2) to /srv/releases/release.json.
 '''
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
-from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import load_manifest, manifest_of, resolve_environment, write_manifest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import write_environment_manifest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
 ARGUMENT_SPEC = dict(
@@ -194,36 +193,8 @@ MODULE_OPTIONS = dict(
 )
 
 
-def _describe(data):
-    return ', '.join('%s %s' % (entry['ApplicationName'], entry['VersionNumber']) for entry in data['ApplicationVersions']) or 'nothing'
-
-
 def run(task):
-    params = task.params
-    # Everything the task gave is checked before LifeTime is asked anything.
-    template = None
-    if params.get('source_manifest') not in (None, ''):
-        template = load_manifest(params['source_manifest'], 'source_manifest')
-    dest = check_dest(params['dest']) if params.get('dest') else None
-    env = resolve_environment(task.resolver, template, params['environment'], 'environment')
-    data = manifest_of(task.resolver, env, applications=params.get('applications'), notes=params.get('notes'),
-                       template=template, test_applications=params.get('test_applications'))
-    what = 'the manifest of what %s runs (%s)' % (env['Name'], _describe(data))
-    result = dict(changed=False, manifest=data)
-    if dest is None:
-        result['msg'] = '%s.' % (what[0].upper() + what[1:])
-    else:
-        outcome = write_manifest(dest, data, check_mode=task.check_mode)
-        result.update(changed=outcome['changed'], dest=dest)
-        if not outcome['changed']:
-            result['msg'] = '%s already holds %s: nothing written.' % (dest, what)
-        else:
-            result['msg'] = '%s %s to %s.' % ('Would write' if task.check_mode else 'Wrote', what, dest)
-        if task.diff:
-            result['diff'] = dict(before=outcome['before'], after=outcome['after'], before_header=dest, after_header=dest)
-    if template is not None and template.configuration_items:
-        result['msg'] += ' ' + template.configuration_note(env)
-    return result
+    return write_environment_manifest(task)
 
 
 def main():

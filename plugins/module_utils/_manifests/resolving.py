@@ -1,0 +1,264 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: release manifests against LifeTime: what a manifest names found there, and the manifest of what runs.
+
+``resolve_environment(resolver, manifest, ref, parameter)`` -> LifeTime's environment record
+    ``ref`` is a label of the manifest, or LifeTime's name or key, and must mean exactly one environment: a label of one
+    environment that is the name of another is refused as ambiguous (LifeTimeUsageError naming both), and so is a
+    definition whose key and name are two environments. Raises LifeTimeLookupError when nothing matches.
+
+``resolve_versions(resolver, manifest, include_test_applications=False, parameter='manifest')``
+    -> [(application record, version record, entry)]: every version the manifest deploys, found in LifeTime by key.
+    Raises LifeTimeLookupError when an application or version does not exist, LifeTimeUsageError when the version key
+    and the version number of an entry disagree. Reads the applications once and each application's versions.
+
+``manifest_of(resolver, environment, applications=None, notes=None, template=None, test_applications=None, fresh=False)``
+    -> dict: the manifest, in the package's format, of what ``environment`` (a record, name or key) runs for ``applications``
+    (records, names or keys; None or empty: ``template``'s applications, or every non-system application that runs
+    there), sorted by application name. ``template`` (a Manifest) gives the environment labels (by key), the test flags,
+    the notes (unless ``notes``) and the configuration items to carry over; ``test_applications`` (names or keys) marks
+    more. ``fresh=True`` reads LifeTime again through a new Resolver (after a deployment the resolver's cached statuses
+    are those of before). Raises LifeTimeLookupError for an application that does not run there and LifeTimeUsageError
+    for one changed there since its last version (what runs is no version the manifest could name).
+
+``manifest_after_deployment(resolver, environment, applications, template=None, notes=None)`` -> dict
+    The complete release manifest after a deployment: ``manifest_of`` for ``applications``, plus ``template``'s test
+    applications that were not deployed, carried over unchanged (still IsTestApplication).
+"""
+
+import copy
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeNotFoundError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import (
+    APPLICATION_VERSIONS,
+    CONFIGURATION_ITEMS,
+    DEPLOYMENT_NOTES,
+    ENVIRONMENT_DEFINITIONS,
+)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import Resolver, same_key
+
+
+def _definition_environment(resolver, manifest, definition, ref, parameter):
+    """LifeTime's environment a definition of the manifest names: by its key, else (another LifeTime) by its name.
+
+    A definition whose key is one environment and whose name is another contradicts itself: it is refused rather than
+    trusted either way.
+    """
+    environments = resolver.environments()
+    by_key = next((env for env in environments if same_key(env.get('Key'), definition['environment_key'])), None)
+    by_name = next((env for env in environments if env.get('Name') == definition['environment_name']), None)
+    if by_key is not None and by_name is not None and not same_key(by_key['Key'], by_name['Key']):
+        raise LifeTimeUsageError(
+            '%s %r is the label of a definition in %s whose key is environment %s but whose name is environment %s: the manifest '
+            'contradicts itself, so it cannot say where to deploy. Nothing was changed.'
+            % (parameter, ref, manifest.origin, _env_text(by_key), _env_text(by_name)), parameter=parameter)
+    found = by_key or by_name
+    if found is None:
+        raise LifeTimeLookupError(
+            '%s %r is the label of environment %s (%s) in %s, and LifeTime has no environment with that key or name. Existing: %s.'
+            % (parameter, ref, definition['environment_name'], definition['environment_key'], manifest.origin,
+               ', '.join(env.get('Name') for env in environments) or 'none'), parameter=parameter)
+    return found
+
+
+def _env_text(env):
+    return '%s (%s)' % (env.get('Name'), env.get('Key'))
+
+
+def resolve_environment(resolver, manifest, ref, parameter):
+    """LifeTime's environment for ``ref``: a label of the manifest, or LifeTime's own name or key - exactly one of them.
+
+    A reference that is a label of the manifest for one environment and the name (or key) of another in LifeTime is
+    refused as ambiguous, naming both: a manifest never redirects a deployment.
+    """
+    definition = manifest.environment(ref) if manifest is not None else None
+    if definition is None:
+        return resolver.environment(ref, parameter)
+    labelled = _definition_environment(resolver, manifest, definition, ref, parameter)
+    try:
+        named = resolver.environment(ref, parameter)
+    except LifeTimeLookupError as exc:
+        if exc.details.get('candidates'):
+            raise
+        return labelled
+    if same_key(named['Key'], labelled['Key']):
+        return named
+    raise LifeTimeUsageError(
+        '%s %r is ambiguous: it is environment %s in LifeTime, and in %s it is the label of environment %s. Give the key of the '
+        'environment you mean, or a name or label that means only it. Nothing was changed.'
+        % (parameter, ref, _env_text(named), manifest.origin, _env_text(labelled)), parameter=parameter,
+        candidates=[dict(name=named.get('Name'), key=named.get('Key')), dict(name=labelled.get('Name'), key=labelled.get('Key'))])
+
+
+def _manifest_version(resolver, application, entry, where, parameter):
+    version = resolver.cached_version(application, entry['version_key'])
+    if version is None:
+        try:
+            version = resolver.client.get_application_version(application['Key'], entry['version_key'])
+        except LifeTimeNotFoundError:
+            raise LifeTimeLookupError(
+                '%s.VersionKey: LifeTime has no version %s (key %s) of %s. It was deleted after the manifest was made, or the manifest '
+                'comes from another LifeTime.' % (where, entry['version_number'], entry['version_key'], application['Name']),
+                parameter=parameter)
+    if str(version.get('Version')) != entry['version_number']:
+        raise LifeTimeUsageError(
+            '%s.VersionNumber is %s, but version key %s of %s is version %s: the manifest was changed by hand or is damaged. '
+            'Nothing was changed.' % (where, entry['version_number'], entry['version_key'], application['Name'], version.get('Version')),
+            parameter=parameter)
+    return version
+
+
+def resolve_versions(resolver, manifest, include_test_applications=False, parameter='manifest'):
+    """[(application, version, entry)] for every version the manifest deploys; every one must exist in LifeTime."""
+    chosen = []
+    for entry in manifest.to_deploy(include_test_applications):
+        where = '%s.%s[%d]' % (parameter, APPLICATION_VERSIONS, entry['index'])
+        application = resolver.application_by_key(entry['application_key'])
+        if application is None:
+            raise LifeTimeLookupError(
+                '%s.ApplicationKey: LifeTime has no application %s (key %s). It was deleted, or the manifest comes from another LifeTime.'
+                % (where, entry['application_name'], entry['application_key']), parameter=parameter)
+        chosen.append((application, entry, where))
+    resolver.prefetch_versions([application for application, dummy, dummy2 in chosen])
+    return [(application, _manifest_version(resolver, application, entry, where, parameter), entry)
+            for application, entry, where in chosen]
+
+
+def _given_applications(resolver, applications):
+    chosen = []
+    for index, ref in enumerate(applications):
+        if isinstance(ref, dict):
+            # A record read by another Resolver may be stale (read before a deployment): this one's, by key.
+            application = resolver.application_by_key(ref['Key']) or ref
+        else:
+            application = resolver.application(ref, 'applications[%d]' % index)
+        if any(same_key(application['Key'], other['Key']) for other in chosen):
+            raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
+        chosen.append(application)
+    return chosen
+
+
+def _chosen_applications(resolver, env, applications, template):
+    """The application records the manifest is about: as given, else the template's, else every non-system one running in ``env``."""
+    if applications:
+        return _given_applications(resolver, applications)
+    if template is not None:
+        return [pair[0] for pair in _template_applications(resolver, template)]
+    return [app for app in resolver.applications() if not app.get('IsSystem') and resolver.status_in(app, env)]
+
+
+def _template_applications(resolver, template):
+    found = []
+    for entry in template.applications:
+        application = resolver.application_by_key(entry['application_key'])
+        if application is None:
+            raise LifeTimeLookupError('%s names application %s (key %s), which LifeTime does not have.'
+                                      % (template.origin, entry['application_name'], entry['application_key']), parameter='applications')
+        found.append((application, entry))
+    return found
+
+
+def _running_status(resolver, application, env, index):
+    status = resolver.status_in(application, env)
+    if not status or not status.get('BaseApplicationVersionKey'):
+        raise LifeTimeLookupError('%s does not run in %s (applications[%d]): a manifest names versions that run in the environment.'
+                                  % (application['Name'], env['Name'], index), parameter='applications')
+    if status.get('IsModified'):
+        raise LifeTimeUsageError(
+            '%s is modified in %s since its last version (%s): what runs there has no version yet, so no manifest can name it. Tag it '
+            'first with outsystems.lifetime.lifetime_app_version (application: %s, environment: %s).'
+            % (application['Name'], env['Name'], status.get('IsModifiedMessage') or 'modified', application['Name'], env['Name']),
+            parameter='applications')
+    return status
+
+
+def _test_keys(resolver, chosen, test_applications, template):
+    keys = set()
+    for index, ref in enumerate(test_applications or []):
+        application = resolver.application(ref, 'test_applications[%d]' % index)
+        if not any(same_key(application['Key'], other['Key']) for other in chosen):
+            raise LifeTimeUsageError('test_applications[%d] is %s, which is not one of the applications of the manifest.'
+                                     % (index, application['Name']), parameter='test_applications')
+        keys.add(application['Key'].lower())
+    if template is not None:
+        keys.update(entry['application_key'].lower() for entry in template.applications if entry['is_test_application'])
+    return keys
+
+
+def _environment_definitions(resolver, template):
+    definitions = []
+    carried = template.environments if template is not None else []
+    for env in resolver.environments():
+        known = next((item for item in carried if same_key(item['environment_key'], env['Key'])), None)
+        label = known['environment_label'] if known else env['Name']
+        definitions.append({'EnvironmentKey': env['Key'], 'EnvironmentName': env['Name'], 'EnvironmentLabel': label})
+    return definitions
+
+
+def _zone_names(resolver, env, statuses):
+    if not any(status.get('DeploymentZoneKey') for status in statuses):
+        return {}
+    return dict((str(zone.get('Key', '')).lower(), zone.get('Name')) for zone in resolver.deployment_zones(env))
+
+
+def _entry(application, version, status, zones, tests):
+    """One entry of ApplicationVersions, as outsystems-pipeline writes it: LifeTime's values unchanged."""
+    zone_key = status.get('DeploymentZoneKey') or ''
+    return {
+        'ApplicationKey': application['Key'],
+        'ApplicationName': application['Name'],
+        'VersionKey': version['Key'],
+        'VersionNumber': version.get('Version'),
+        'CreatedOn': version.get('CreatedOn'),
+        'ChangeLog': version.get('ChangeLog'),
+        'IsTestApplication': application['Key'].lower() in tests,
+        'DeploymentZoneKey': zone_key,
+        'DeploymentZoneName': zones.get(zone_key.lower()) if zone_key else None,
+    }
+
+
+def _notes(notes, template):
+    if notes is not None:
+        return notes
+    return template.notes if template is not None and template.notes is not None else ''
+
+
+def manifest_of(resolver, environment, applications=None, notes=None, template=None, test_applications=None, fresh=False):
+    """The manifest (a dict in the pipelines' format) of what ``environment`` runs for ``applications``; see the module's docstring."""
+    if fresh:
+        resolver = Resolver(resolver.client)
+    env = environment if isinstance(environment, dict) else resolver.environment(environment)
+    chosen = _chosen_applications(resolver, env, applications, template)
+    statuses = [_running_status(resolver, application, env, index) for index, application in enumerate(chosen)]
+    tests = _test_keys(resolver, chosen, test_applications, template)
+    resolver.prefetch_versions(chosen)
+    zones = _zone_names(resolver, env, statuses)
+    entries = [_entry(application, resolver.version_by_key(application, status['BaseApplicationVersionKey']), status, zones, tests)
+               for application, status in zip(chosen, statuses)]
+    entries.sort(key=lambda entry: (str(entry['ApplicationName']).lower(), str(entry['ApplicationKey']).lower()))
+    data = {APPLICATION_VERSIONS: entries, ENVIRONMENT_DEFINITIONS: _environment_definitions(resolver, template),
+            DEPLOYMENT_NOTES: _notes(notes, template)}
+    if template is not None and CONFIGURATION_ITEMS in template.data:
+        data[CONFIGURATION_ITEMS] = copy.deepcopy(template.data[CONFIGURATION_ITEMS])
+    return data
+
+
+def manifest_after_deployment(resolver, environment, applications, template=None, notes=None):
+    """The complete release manifest once ``environment`` runs ``applications`` (records): what it runs for each of them,
+    sorted by name, and, with a ``template`` (the release manifest deployed), its test applications that were not
+    deployed, carried over as they are (still marked IsTestApplication), so the file describes the whole release.
+
+    ``resolver`` must know the applications' status after the deployment (Resolver.refreshed).
+    """
+    data = manifest_of(resolver, environment, applications=applications, notes=notes or None, template=template)
+    if template is not None:
+        chosen = set(str(application['Key']).lower() for application in applications)
+        carried = [copy.deepcopy(entry) for entry in template.data[APPLICATION_VERSIONS]
+                   if entry['IsTestApplication'] and entry['ApplicationKey'].lower() not in chosen]
+        entries = data[APPLICATION_VERSIONS] + carried
+        entries.sort(key=lambda entry: (str(entry['ApplicationName']).lower(), str(entry['ApplicationKey']).lower()))
+        data[APPLICATION_VERSIONS] = entries
+    return data

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: release manifests written to a file, and lifetime_manifest.
+
+``manifest_text(data)`` -> the file's content: JSON, 4-space indent, sorted keys, ASCII only, final newline.
+
+``write_manifest(path, data, check_mode=False, parameter='dest')`` -> dict(changed, dest, before, after)
+    Writes ``data`` to ``path`` atomically (a temporary file renamed over it, keeping an existing file's mode) unless
+    the file already holds the same data (compared parsed, not byte for byte). ``before``/``after`` are the file's
+    contents for a diff. Raises LifeTimeUsageError naming ``parameter`` when nothing can be written there.
+
+``write_environment_manifest(task)`` -> lifetime_manifest's result
+    The manifest of what the task's environment runs, from its ``source_manifest`` when given, written to ``dest``
+    when given. Everything the task gave is checked before LifeTime is asked anything.
+"""
+
+import json
+import os
+import tempfile
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, umask
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import APPLICATION_VERSIONS, load_manifest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.resolving import manifest_of, resolve_environment
+
+
+def manifest_text(data):
+    """The content of a manifest file: the same data always gives the same bytes."""
+    return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=True) + '\n'
+
+
+def _existing(dest, parameter='dest'):
+    """(text, data) of the file at dest: ('', None) when absent, (text, None) when it is not JSON."""
+    if not os.path.exists(dest):
+        return '', None
+    try:
+        with open(dest, 'rb') as handle:
+            text = handle.read().decode('utf-8-sig', 'replace')
+    except OSError as exc:
+        raise LifeTimeUsageError('%s %s cannot be read: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
+    try:
+        return text, json.loads(text)
+    except ValueError:
+        return text, None
+
+
+def _replace(dest, text, parameter='dest'):
+    """Write text to a temporary file next to dest and rename it over dest, keeping dest's mode."""
+    directory = os.path.dirname(dest)
+    mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~umask())
+    try:
+        handle, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(dest), suffix='.part')
+    except OSError as exc:
+        raise LifeTimeError('Could not write next to %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
+    try:
+        with os.fdopen(handle, 'wb') as out:
+            out.write(text.encode('utf-8'))
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, dest)
+    except OSError as exc:
+        raise LifeTimeError('Could not write %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_manifest(path, data, check_mode=False, parameter='dest'):
+    """Write the manifest to ``path`` unless it already holds the same data; see the module's docstring."""
+    dest = check_dest(path, parameter)
+    after = manifest_text(data)
+    before, existing = _existing(dest, parameter)
+    changed = existing != json.loads(after)
+    if changed and not check_mode:
+        _replace(dest, after, parameter)
+    return dict(changed=changed, dest=dest, before=before, after=after)
+
+
+def _describe(data):
+    return ', '.join('%s %s' % (entry['ApplicationName'], entry['VersionNumber']) for entry in data[APPLICATION_VERSIONS]) or 'nothing'
+
+
+def write_environment_manifest(task):
+    """Entry point of lifetime_manifest: the manifest of what the environment runs, written to dest when given."""
+    params = task.params
+    # Everything the task gave is checked before LifeTime is asked anything.
+    template = None
+    if params.get('source_manifest') not in (None, ''):
+        template = load_manifest(params['source_manifest'], 'source_manifest')
+    dest = check_dest(params['dest']) if params.get('dest') else None
+    env = resolve_environment(task.resolver, template, params['environment'], 'environment')
+    data = manifest_of(task.resolver, env, applications=params.get('applications'), notes=params.get('notes'),
+                       template=template, test_applications=params.get('test_applications'))
+    what = 'the manifest of what %s runs (%s)' % (env['Name'], _describe(data))
+    result = dict(changed=False, manifest=data)
+    if dest is None:
+        result['msg'] = '%s.' % (what[0].upper() + what[1:])
+    else:
+        outcome = write_manifest(dest, data, check_mode=task.check_mode)
+        result.update(changed=outcome['changed'], dest=dest)
+        if not outcome['changed']:
+            result['msg'] = '%s already holds %s: nothing written.' % (dest, what)
+        else:
+            result['msg'] = '%s %s to %s.' % ('Would write' if task.check_mode else 'Wrote', what, dest)
+        if task.diff:
+            result['diff'] = dict(before=outcome['before'], after=outcome['after'], before_header=dest, after_header=dest)
+    if template is not None and template.configuration_items:
+        result['msg'] += ' ' + template.configuration_note(env)
+    return result
