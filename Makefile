@@ -73,6 +73,7 @@ help:
 	@echo 'make contract           tests/contract only (seed examples, the API definition, outsystems-pipeline)'
 	@echo 'make integration        tests/integration only (ansible-playbook against the simulator)'
 	@echo 'make compat             tests/component and a playbook run under ansible-core $(COMPAT_CORES), in parallel'
+	@echo 'make floor              the client and transport tests under the oldest promised Python 3.8, requests and urllib3'
 	@echo 'make sanity             ansible-test sanity on a copy of the source in .tmp/sanity'
 	@echo 'make lint               ansible-lint --profile production, shellcheck'
 	@echo 'make galaxy             galaxy-importer and antsibull-docs lint-collection-docs on the built tarball'
@@ -151,6 +152,40 @@ $(TMP)/core-%/.requirements-installed: tests/requirements-core-%.txt
 	$(TMP)/core-$*/bin/python -m pip install --quiet -r $<
 	touch $@
 
+# The oldest versions README.md promises on the host that runs the tasks: Python 3.8, requests 2.25, urllib3 1.26.
+FLOOR_VENV := $(TMP)/floor
+FLOOR_STAMP := $(FLOOR_VENV)/.requirements-installed
+FLOOR_TESTS := tests/component/test_client.py tests/component/test_transport_hostile.py tests/unit/test_http_internals.py \
+	tests/unit/test_parsing.py
+# A Python 3.8 to make .tmp/floor with; when not given: python3.8 on PATH, else pyenv's newest 3.8.
+FLOOR_PYTHON ?=
+
+.PHONY: floor
+# The client and transport tests in .tmp/floor (tests/requirements-floor.txt, reused until that file changes), against
+# the installed build. The simulator runs in the test process: tests/floor_plugin.py gives it the one call it makes
+# that Python 3.8 lacks.
+floor: $(INSTALL_FIRST) $(FLOOR_STAMP)
+	PATH=$(FLOOR_VENV)/bin:$$PATH $(COLLECTION_ENV) $(FLOOR_VENV)/bin/python -m pytest -p no:cacheprovider -p tests.floor_plugin \
+		--basetemp=$(FLOOR_VENV)/pytest $(FLOOR_TESTS) $(PYTEST_ARGS)
+
+# ansible-core 2.16 declares Python 3.10 for the controller; only its module_utils are used here (see the requirements file).
+$(FLOOR_STAMP): tests/requirements-floor.txt
+	@is_38='import sys; sys.exit(sys.version_info[:2] != (3, 8))'; python=; \
+	for candidate in $(FLOOR_PYTHON) python3.8 $$(ls -d $${PYENV_ROOT:-$${HOME:-/root}/.pyenv}/versions/3.8.*/bin/python3.8 \
+			/root/.pyenv/versions/3.8.*/bin/python3.8 2>/dev/null | sort -rV); do \
+		if "$$candidate" -c "$$is_38" > /dev/null 2>&1; then python=$$candidate; break; fi; \
+	done; \
+	if [ -z "$$python" ]; then \
+		echo 'make floor: no Python 3.8 found (python3.8 on PATH, or pyenv under $$PYENV_ROOT or ~/.pyenv/versions/3.8.*):' \
+			'install one, or name it with make floor FLOOR_PYTHON=/path/to/python3.8'; \
+		exit 1; \
+	fi; \
+	if ! $(FLOOR_VENV)/bin/python -c "$$is_38" > /dev/null 2>&1; then rm -rf $(FLOOR_VENV); "$$python" -m venv $(FLOOR_VENV); fi; \
+	echo "make floor: tests/requirements-floor.txt into $(FLOOR_VENV) ($$($(FLOOR_VENV)/bin/python --version 2>&1))"
+	$(FLOOR_VENV)/bin/python -m pip install --quiet --no-deps --ignore-requires-python -r tests/requirements-floor.txt
+	$(FLOOR_VENV)/bin/python -m pip check
+	touch $@
+
 .PHONY: galaxy
 # What Galaxy and Automation Hub run on an upload (galaxy-importer: metadata, ansible-doc of every plugin and role,
 # ansible-lint, changelog; offline, no containers), then antsibull-docs lint-collection-docs --plugin-docs on the
@@ -206,7 +241,7 @@ changelog-release: venv
 # one core for most of the run, so compat, sanity, lint and galaxy run one after
 # the other in the background meanwhile, each into .tmp/make-test-<layer>.log,
 # printed after pytest's output.
-BACKGROUND_LAYERS := compat sanity lint galaxy
+BACKGROUND_LAYERS := compat floor sanity lint galaxy
 test: install
 	@failed=; \
 	echo "=== make test: $(BACKGROUND_LAYERS) start in the background, one after the other"; \

@@ -55,7 +55,7 @@ options:
     type: float
     default: 60
 requirements:
-  - requests >= 2.25 (Python library) on the host that runs the task
+  - requests >= 2.25 and urllib3 >= 1.26 (Python libraries) on the host that runs the task, with Python 3.8 or later
 notes:
   - GET and DELETE requests are retried up to five times, with jittered exponential backoff, on connection errors and on
     HTTP 429, 502, 503 and 504 (after the delay Retry-After asks for, up to 10 seconds). A DELETE that finds nothing after an
