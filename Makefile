@@ -77,8 +77,10 @@ help:
 	@echo 'make sanity             ansible-test sanity on a copy of the source in .tmp/sanity'
 	@echo 'make lint               ansible-lint --profile production, shellcheck'
 	@echo 'make galaxy             galaxy-importer and antsibull-docs lint-collection-docs on the built tarball'
+	@echo 'make docs               the HTML documentation site into .tmp/docs/html (UPDATE_RST=1: docs/docsite from the guides first)'
 	@echo 'make changelog-lint     antsibull-changelog lint'
 	@echo 'make changelog-release  antsibull-changelog release (see DEVELOPERS.md)'
+	@echo 'make release            VERSION=x.y.z [SUMMARY=...]: the version everywhere, the summary, antsibull-changelog release'
 	@echo 'make soak               the long runs: 20 concurrency rounds, the release flow model for 300 steps'
 	@echo 'make demo               run tests/utils/demo.sh against the simulator'
 	@echo 'make clean              remove .tmp and tests/output; make distclean also removes .venv'
@@ -206,6 +208,48 @@ $(GALAXY_STAMP): tests/requirements-galaxy.txt
 	$(GALAXY_VENV)/bin/python -m pip install --quiet -r tests/requirements-galaxy.txt
 	touch $@
 
+# The documentation site of `make docs` and the virtualenv it is built with (tests/requirements-docs.txt).
+DOCS_VENV := $(TMP)/docs-tools
+DOCS_STAMP := $(DOCS_VENV)/.requirements-installed
+DOCS := $(TMP)/docs
+# antsibull-docs lints the copy of a collection inside a Git work tree as the files Git lists, and .tmp is ignored: it
+# would lint nothing. GIT_CEILING_DIRECTORIES keeps Git from finding this repository above the copy.
+DOCS_ENV := ANSIBLE_COLLECTIONS_PATH=$(DOCS)/collections ANSIBLE_HOME=$(DOCS)/ansible-home PATH=$(DOCS_VENV)/bin:$$PATH \
+	GIT_CEILING_DIRECTORIES=$(DOCS)
+
+.PHONY: docs
+# The collection's HTML documentation site, as docs.ansible.com would show it, into .tmp/docs/html:
+# 1. docs/docsite (extra-docs.yml, rst/*.rst) must be what tests/utils/docsite.py makes of README.md and docs/*.md;
+#    UPDATE_RST=1 writes it there first;
+# 2. the collection is built and installed into .tmp/docs/collections;
+# 3. antsibull-docs lint-collection-docs checks every plugin's, role's and guide's references;
+# 4. antsibull-docs sphinx-init and collection write the Sphinx project, and sphinx-build -W -n builds it: any warning,
+#    an unresolved reference first of all, fails the target.
+docs: venv $(DOCS_STAMP)
+	$(if $(UPDATE_RST),$(DOCS_VENV)/bin/python tests/utils/docsite.py extra-docs docs/docsite)
+	rm -rf $(DOCS) && mkdir -p $(DOCS)/site/rst
+	$(DOCS_VENV)/bin/python tests/utils/docsite.py extra-docs $(DOCS)/docsite
+	@if diff -ru docs/docsite/rst $(DOCS)/docsite/rst && diff -u docs/docsite/extra-docs.yml $(DOCS)/docsite/extra-docs.yml; then \
+		echo 'docs: docs/docsite is what README.md and docs/*.md make'; \
+	else echo 'docs: docs/docsite is not what README.md and docs/*.md make (the differences above): run make docs UPDATE_RST=1'; exit 1; fi
+	$(BIN)/ansible-galaxy collection build --force --output-path $(DOCS)/dist $(CURDIR) > /dev/null
+	env $(DOCS_ENV) $(BIN)/ansible-galaxy collection install --offline --no-deps --force -p $(DOCS)/collections $(DOCS)/dist/outsystems-lifetime-*.tar.gz > /dev/null
+	env $(DOCS_ENV) antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
+		$(DOCS)/collections/ansible_collections/outsystems/lifetime
+	env $(DOCS_ENV) antsibull-docs sphinx-init --use-current --squash-hierarchy --fail-on-error --dest-dir $(DOCS)/site \
+		--project outsystems.lifetime --title 'outsystems.lifetime' --copyright 'outsystems.lifetime contributors' outsystems.lifetime > /dev/null
+	$(DOCS_VENV)/bin/python tests/utils/docsite.py configure $(DOCS)/site
+	chmod og-w $(DOCS)/site/rst
+	env $(DOCS_ENV) antsibull-docs --config-file $(DOCS)/site/antsibull-docs.cfg collection --use-current --squash-hierarchy \
+		--fail-on-error --cleanup everything --dest-dir $(DOCS)/site/rst outsystems.lifetime
+	env $(DOCS_ENV) sphinx-build -b html -W --keep-going -n -q -c $(DOCS)/site $(DOCS)/site/rst $(DOCS)/html
+	@echo 'docs: the site is in $(DOCS)/html (index.html)'
+
+$(DOCS_STAMP): tests/requirements-docs.txt
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet -r tests/requirements-docs.txt
+	touch $@
+
 .PHONY: sanity
 sanity: venv
 	@for f in $(wildcard tests/sanity/ignore-*.txt); do \
@@ -235,13 +279,23 @@ changelog-lint: venv
 changelog-release: venv
 	$(BIN)/antsibull-changelog release
 
+.PHONY: release
+# Release VERSION: tests/utils/release.py checks first (VERSION newer than galaxy.yml's, no version_added after it, the
+# fragments lint), then writes VERSION wherever the collection repeats its version, docs/docsite again, the release
+# summary fragment (SUMMARY='...', or a line counting the changes) and runs antsibull-changelog release with .venv's
+# tools. See DEVELOPERS.md, "Releasing".
+release: export SUMMARY ?=
+release: venv
+	@if [ -z "$(VERSION)" ]; then echo 'make release: name the version, e.g. make release VERSION=0.2.0'; exit 1; fi
+	$(BIN)/python tests/utils/release.py '$(VERSION)' "$$SUMMARY"
+
 .PHONY: test
 # Every layer runs even when an earlier one fails, so one run reports all
 # failures; the exit status is non-zero if any layer failed. pytest takes about
 # one core for most of the run, so compat, sanity, lint and galaxy run one after
 # the other in the background meanwhile, each into .tmp/make-test-<layer>.log,
 # printed after pytest's output.
-BACKGROUND_LAYERS := compat floor sanity lint galaxy
+BACKGROUND_LAYERS := compat floor sanity lint galaxy docs
 test: install
 	@failed=; \
 	echo "=== make test: $(BACKGROUND_LAYERS) start in the background, one after the other"; \
