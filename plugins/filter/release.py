@@ -96,9 +96,10 @@ def deployment_summary(deployment, target, pending=None):
 def release_record(deployment, source=None, target=None):
     """What a promote or rollback hands to the next workflow node (set_stats ``lifetime_release``): the plan and every version."""
     deployment = deployment or {}
+    ended_well = deployment.get('deployment_status') in ('finished_successful', 'finished_with_warnings')
     applications = [dict(name=app.get('name'), key=app.get('key'), from_version=app.get('from_version'),
                          from_version_key=app.get('from_version_key'), to_version=app.get('to_version'), version_key=app.get('version_key'),
-                         deployed=not app.get('skipped'))
+                         planned=not app.get('skipped'), deployed=ended_well and not app.get('skipped'))
                     for app in deployment.get('applications') or []]
     return dict(source_environment=deployment.get('source_environment') or source,
                 target_environment=deployment.get('target_environment') or target,
@@ -120,11 +121,22 @@ def release_versions(release, side='to'):
     key_field, number_field = fields[side]
     applications = []
     for index, app in enumerate((release or {}).get('applications') or []):
-        if not isinstance(app, dict) or not app.get('name'):
+        if not isinstance(app, dict) or not (app.get('name') or app.get('key')):
             raise AnsibleFilterError('applications[%d] of the release record has no name: %r.' % (index, app))
         version = app.get(key_field) or app.get(number_field)
-        if version:
-            applications.append({'name': app['name'], 'version': str(version)})
+        if not version:
+            continue
+        if not app.get(key_field) and isinstance(version, (int, float)) and not isinstance(version, bool):
+            # "1.10" read as 1.1: the version meant is unknown. Records the roles publish always carry the keys.
+            raise AnsibleFilterError(
+                'applications[%d].%s of the release record is the number %r, not text, and the record has no %s: AWX writes artifacts as '
+                '!unsafe strings and ansible-core 2.19 reads one that looks like a number as a number (1.10 becomes 1.1), so the '
+                'version meant is unknown. Use the record the role published (it carries the version keys), or quote the version.'
+                % (index, number_field, version, key_field))
+        # By key when the record has it: the name is then only for people, and cannot name another application.
+        spec = {'key': app['key']} if app.get('key') else {'name': app['name']}
+        spec['version'] = str(version)
+        applications.append(spec)
     return applications
 
 

@@ -11,6 +11,7 @@ what a package to upload must look like, and sha256 checksums read in chunks.
 
 import hashlib
 import os
+import stat
 import tempfile
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
@@ -22,10 +23,31 @@ ZIP_SIGNATURE = b'PK\x03\x04'
 MIB = 1024.0 * 1024.0
 
 
+def _kind_of(path):
+    """What a path that is not a regular file is, in words; None for a regular file (or a link to one) or nothing."""
+    if not os.path.lexists(path) or os.path.isfile(path):
+        return None
+    if os.path.islink(path) and not os.path.exists(path):
+        return 'a link to nothing (%s)' % os.readlink(path)
+    mode = os.stat(path).st_mode
+    for test, kind in ((stat.S_ISFIFO, 'a named pipe (FIFO)'), (stat.S_ISCHR, 'a character device'), (stat.S_ISBLK, 'a block device'),
+                       (stat.S_ISSOCK, 'a socket')):
+        if test(mode):
+            return kind
+    return None
+
+
 def check_dest(dest, parameter='dest'):
     """The absolute path to write to, or a LifeTimeUsageError naming ``parameter`` when nothing could be written there."""
+    if not str(dest or '').strip():
+        raise LifeTimeUsageError('%s is empty: give the path of the file to write.' % parameter, parameter=parameter)
     path = os.path.abspath(os.path.expanduser(dest))
     directory = os.path.dirname(path)
+    kind = _kind_of(path)
+    if kind:
+        # Only regular files are written: a pipe would block the task for ever, a device would be replaced by a file.
+        raise LifeTimeUsageError('%s %s is %s, not a regular file: give the path of a file to write.' % (parameter, path, kind),
+                                 parameter=parameter)
     if os.path.isdir(path):
         raise LifeTimeUsageError('%s %s is a directory: give the path of the file to write, for example %s'
                                  % (parameter, path, os.path.join(path, 'application.oap' if parameter == 'dest' else 'release.json')),

@@ -64,10 +64,10 @@ options:
           - When omitted, the tagged version running in O(source_environment). If the application is modified there since
             its last tag, the task fails and says to tag it first with M(outsystems.lifetime.lifetime_app_version), unless
             O(tag_modified=true).
-          - V(previous) deploys the version that ran in the target before the one running now, found in the target's
-            deployment history of the last 90 days (the newest successful plan that deployed another version of the
-            application); without such a plan, the next-older version by creation date. When there is none the task fails
-            with C(No rollback available) before writing anything. V(previous) implies O(allow_downgrade) for this application.
+          - V(previous) deploys the version that ran in the target before the one running now - the newest version a
+            successful plan of the target's deployment history (the last 90 days) deployed there that was created before the
+            one running now, so a rollback never goes forward. When there is none the task fails with C(No rollback available)
+            before writing anything (give the version instead). V(previous) implies O(allow_downgrade) for this application.
           - Write it as text. An unquoted number fails the task, because YAML reads V(1.10) as the number 1.1, so write V("1.10").
         type: raw
       deployment_zone:
@@ -440,7 +440,9 @@ configuration_items:
       description: The value the manifest gives it in the target.
       type: str
 verified:
-  description: Whether the target was read after the deployment and runs every version deployed (O(verify)).
+  description:
+    - Whether the target was read after the deployment and runs every version deployed (O(verify)).
+    - Null when that read failed after LifeTime reported the deployment ended well; a warning says why, and the task does not fail.
   returned: when a plan with O(applications) finished successfully and O(verify=true)
   type: bool
 duration:
@@ -453,6 +455,13 @@ manifest:
     - The release manifest of what the target runs once the deployment ended well (see O(manifest_dest)), in the format of O(manifest).
   returned: with O(manifest) or O(manifest_dest), when the target runs the versions (not in check mode unless there was nothing to deploy)
   type: dict
+manifest_written:
+  description:
+    - False when the deployment ended well but the manifest could not be made or written to O(manifest_dest) afterwards (the
+      directory was removed meanwhile, a disk is full, the read after the deployment failed); a warning says why. The task does
+      not fail for it - LifeTime completed the deployment.
+  returned: when that happened
+  type: bool
 manifest_dest:
   description: The absolute path of O(manifest_dest).
   returned: with O(manifest_dest)

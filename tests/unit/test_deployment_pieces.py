@@ -40,7 +40,6 @@ def test_creation_dates_are_compared_as_moments_not_as_text():
     assert statuses.winner([(quarter, saved), (fifth, saved), (whole, saved)])[0] is whole
     assert statuses.winner([(quarter, saved), (fifth, saved)])[0] is fifth
     assert moments.created_before(fifth, quarter) is True and moments.created_before(quarter, fifth) is False
-    assert plans.next_older([whole, fifth, quarter], 'a')['Key'] == 'b'
     # Another offset is the same moment.
     assert moments.created_before({'CreatedOn': '2026-12-03T11:00:00.1+01:00'}, fifth) is True
 
@@ -82,12 +81,10 @@ def test_history_gives_the_versions_successful_plans_deployed_newest_first_witho
     assert list(plans.deployed_in_history(history, 'nothing', 'v1')) == []
 
 
-def test_next_older_is_by_creation_date_not_by_number():
-    versions = [{'Key': 'k10', 'Version': '1.10', 'CreatedOn': '2026-01-01'}, {'Key': 'k9', 'Version': '1.9', 'CreatedOn': '2026-02-01'},
-                {'Key': 'k8', 'Version': '1.8', 'CreatedOn': '2025-12-01'}]
-    assert plans.next_older(versions, 'K9')['Key'] == 'k10'
-    assert plans.next_older(versions, 'k8') is None
+def test_older_is_by_creation_date_not_by_number():
+    versions = [{'Key': 'k10', 'Version': '1.10', 'CreatedOn': '2026-01-01'}, {'Key': 'k9', 'Version': '1.9', 'CreatedOn': '2026-02-01'}]
     assert moments.created_before(versions[0], versions[1]) is True
+    assert moments.created_before(versions[1], versions[0]) is False
     assert moments.created_before({'CreatedOn': ''}, versions[1]) is None
 
 

@@ -155,6 +155,13 @@ def test_a_label_used_twice_is_refused():
     assert failure(data) == "manifest.EnvironmentDefinitions has the label 'QA' twice: a label must name one environment."
 
 
+def test_labels_that_differ_only_in_case_or_spaces_are_refused():
+    data = sample()
+    data['EnvironmentDefinitions'][2]['EnvironmentLabel'] = ' qa'
+    assert failure(data) == ("manifest.EnvironmentDefinitions has the labels 'QA' and ' qa', which differ only in case or spaces: a label "
+                             "must name one environment.")
+
+
 def test_a_deployment_manifest_is_recognised_and_refused():
     assert failure([{'ApplicationName': 'EmployeeBackoffice', 'Version': '1.3'}]).startswith(
         'manifest is a list, not a mapping: it looks like a deployment manifest')

@@ -66,8 +66,11 @@ def test_release_record_carries_every_version_for_the_next_node():
     assert release.release_record(deployment) == {
         'source_environment': 'QA', 'target_environment': 'PRD', 'deployment_key': 'k', 'deployment_status': 'finished_successful',
         'applications': [{'name': 'A', 'key': 'a', 'from_version': '1.0', 'from_version_key': 'v0', 'to_version': '1.1', 'version_key': 'v1',
-                          'deployed': True}]}
+                          'planned': True, 'deployed': True}]}
     assert release.release_record({}, 'QA', 'PRD')['target_environment'] == 'PRD'
+    # A plan that ended with errors deployed nothing the record can vouch for.
+    failed = release.release_record(dict(deployment, deployment_status='finished_with_errors'))
+    assert failed['applications'][0]['planned'] is True and failed['applications'][0]['deployed'] is False
 
 
 def test_publish_versions_from_a_solution_or_from_downloads():
@@ -100,6 +103,20 @@ def test_release_versions_take_keys_before_numbers_and_leave_out_what_ran_nothin
     assert release.release_versions(record) == [{'name': 'A', 'version': 'k1'}, {'name': 'B', 'version': '0.1'}]
     assert release.release_versions(record, 'from') == [{'name': 'A', 'version': 'k0'}]
     assert release.release_versions({}) == []
+    # With the application's key, the key names it: a name that disagrees cannot redirect the version to another application.
+    keyed = {'applications': [{'name': 'Not A', 'key': 'app-a', 'to_version': '1.1', 'version_key': 'k1'}]}
+    assert release.release_versions(keyed) == [{'key': 'app-a', 'version': 'k1'}]
+
+
+def test_release_versions_refuse_a_version_that_is_a_number_without_its_key():
+    record = {'applications': [{'name': 'A', 'from_version': 1.1, 'to_version': 1.10}]}
+    with pytest.raises(AnsibleFilterError, match=re.escape('applications[0].to_version of the release record is the number 1.1, not text')):
+        release.release_versions(record)
+    with pytest.raises(AnsibleFilterError, match='from_version of the release record is the number 1.1'):
+        release.release_versions(record, 'from')
+    # With the key, the number does not matter: the key decides.
+    assert release.release_versions({'applications': [{'name': 'A', 'to_version': 1.1, 'version_key': 'k'}]}) == [
+        {'name': 'A', 'version': 'k'}]
 
 
 @pytest.mark.parametrize('record, side, words', [

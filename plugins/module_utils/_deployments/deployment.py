@@ -22,6 +22,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.summary import summary
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.tags import tag_pending
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
+    LifeTimeAPIError,
     LifeTimeError,
     LifeTimeLookupError,
     LifeTimeNotFoundError,
@@ -105,17 +106,18 @@ def by_applications(task):
     and the one to deploy): the promote role hands that to the next workflow node, whose rollback restores exactly it.
     """
     plan = Plan(task)
+    result = plan.result()
     try:
-        return _deploy(task, plan)
+        return _deploy(task, plan, result)
     except LifeTimeError as exc:
-        for field, value in plan.result().items():
+        # What is known by then: the plan as resolved, and the deployment's key, status and log once there is one.
+        for field, value in result.items():
             exc.details.setdefault(field, value)
         raise
 
 
-def _deploy(task, plan):
+def _deploy(task, plan, result):
     wanted = task.params['state']
-    result = plan.result()
     if plan.manifest is not None and plan.manifest.configuration_items:
         task.warn(plan.manifest.configuration_note(plan.target))
     if wanted in ('absent', 'aborted'):
@@ -145,9 +147,20 @@ def _deploy_planned(task, plan, result, wanted):
         task.progress('Reusing deployment plan %s (%s) which carries the same versions.' % (found['Key'], state_of(status)))
     result.update(drive(task, plan.target, plan, wanted, found, status))
     if task.params.get('verify') and result.get('deployment_status') in SUCCEEDED and not task.check_mode:
+        try:
+            listed = plan.verify()
+        except LifeTimeAPIError as exc:
+            # LifeTime completed the deployment: a read that fails afterwards does not make it fail.
+            result['verified'] = None
+            task.warn('%s, but what %s runs could not be read to verify it: %s' % (_ended(result), plan.target['Name'], exc))
+            return None
         result['verified'] = True
-        return plan.verify()
+        return listed
     return None
+
+
+def _ended(result):
+    return 'Deployment plan %s ended %s' % (result.get('deployment_key'), result.get('deployment_status'))
 
 
 def run(task):

@@ -235,9 +235,10 @@ class Plan(Origin):
     def previous_version(self, application):
         """The version that ran in the target before the one running now (Zend Server's applicationRollback).
 
-        The newest version a successful plan of the target's history deployed that was created before the one running
-        now: a rollback never goes forward, so after a rollback the version rolled back from is no candidate. Without
-        one, the version created just before the running one. None: "No rollback available", before anything is written.
+        The newest version a successful plan of the target's history (the last HISTORY_DAYS days) deployed there that was
+        created before the one running now: a rollback never goes forward, so after a rollback the version rolled back from
+        is no candidate, and a version that never ran there is none either. None: "No rollback available", before anything
+        is written.
         """
         resolver = self.task.resolver
         status = resolver.status_in(application, self.target)
@@ -249,13 +250,10 @@ class Plan(Origin):
             candidate = resolver.version_by_key(application, key)
             if created_before(candidate, current):
                 return candidate
-        older = next_older(resolver.versions(application, complete=True), current['Key'])
-        if older is not None:
-            return older
         raise LifeTimeLookupError(
             'No rollback available for %s in %s: it runs version %s, and no version of it created before that one ran there in the '
-            'last %d days or exists at all.' % (application['Name'], self.target['Name'], current.get('Version'), HISTORY_DAYS),
-            parameter='version')
+            'last %d days. Give the version to go back to (to_version, or applications[].version).'
+            % (application['Name'], self.target['Name'], current.get('Version'), HISTORY_DAYS), parameter='version')
 
     # -- no silent downgrade ----------------------------------------------------------------------
 
@@ -461,16 +459,6 @@ def deployed_in_history(history, application_key, current_key):
             if not any(same_key(key, earlier) for earlier in seen) and state_of(history.status_if_any(plan)) in SUCCEEDED:
                 seen.append(key)
                 yield key
-
-
-def next_older(versions, current_key):
-    """The version created just before ``current_key`` among ``versions``, or None."""
-    ordered = sorted(versions, key=creation_order, reverse=True)
-    keys = [str(item.get('Key', '')).lower() for item in ordered]
-    current = str(current_key).lower()
-    if current in keys and keys.index(current) + 1 < len(ordered):
-        return ordered[keys.index(current) + 1]
-    return None
 
 
 def ran_in_target_before(history, version_key):

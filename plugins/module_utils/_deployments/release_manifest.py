@@ -13,7 +13,7 @@ read), and, for a release manifest, its test applications that were not deployed
 import os
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import SUCCEEDED
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, same_file
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import manifest_after_deployment, write_manifest
 
@@ -77,6 +77,22 @@ def release_manifest(task, plan, result, listed=None):
         if dest:
             _not_written(task, plan, result, dest)
         return
+    if not plan.to_deploy or task.check_mode:
+        _manifest_and_file(task, plan, result, listed, dest)
+        return
+    try:
+        _manifest_and_file(task, plan, result, listed, dest)
+    except LifeTimeError as exc:
+        # LifeTime completed the deployment: the file that could not be written afterwards is a warning, not a failure
+        # (a failure would send an AWX workflow down its rollback path for a release that went well).
+        result['manifest_written'] = False
+        task.warn('Deployment plan %s ended %s, but the release manifest was not %s: %s'
+                  % (result.get('deployment_key'), result.get('deployment_status'),
+                     'written to %s' % dest if dest else 'made', exc))
+        result['summary'].append('manifest: not written: %s' % exc)
+
+
+def _manifest_and_file(task, plan, result, listed, dest):
     resolver = _current_resolver(task, plan, listed)
     applications = [resolver.application_by_key(item.application['Key']) or item.application for item in plan.applications]
     data = manifest_after_deployment(resolver, plan.target, applications, template=plan.manifest, notes=task.params.get('notes'))

@@ -209,6 +209,9 @@ def _environments(data, where, parameter):
             if other['EnvironmentLabel'] == definition['EnvironmentLabel']:
                 raise _usage('%s.%s has the label %r twice: a label must name one environment.'
                              % (where, ENVIRONMENT_DEFINITIONS, definition['EnvironmentLabel']), parameter)
+            if other['EnvironmentLabel'].strip().lower() == definition['EnvironmentLabel'].strip().lower():
+                raise _usage('%s.%s has the labels %r and %r, which differ only in case or spaces: a label must name one environment.'
+                             % (where, ENVIRONMENT_DEFINITIONS, other['EnvironmentLabel'], definition['EnvironmentLabel']), parameter)
         definitions.append(definition)
     return definitions
 

@@ -68,29 +68,51 @@ def _env_text(env):
     return '%s (%s)' % (env.get('Name'), env.get('Key'))
 
 
-def resolve_environment(resolver, manifest, ref, parameter):
-    """LifeTime's environment for ``ref``: a label of the manifest, or LifeTime's own name or key - exactly one of them.
+def _folded(text):
+    return str(text or '').strip().lower()
 
-    A reference that is a label of the manifest for one environment and the name (or key) of another in LifeTime is
-    refused as ambiguous, naming both: a manifest never redirects a deployment.
+
+def _definitions_meaning(manifest, ref):
+    """The manifest's definitions whose label, name or key is ``ref``, ignoring case and surrounding spaces."""
+    wanted = _folded(ref)
+    return [definition for definition in manifest.environments
+            if wanted in (_folded(definition['environment_label']), _folded(definition['environment_name']),
+                          _folded(definition['environment_key']))]
+
+
+def resolve_environment(resolver, manifest, ref, parameter):
+    """LifeTime's environment for ``ref``: a label of the manifest, or LifeTime's own name or key - exactly one environment.
+
+    Every environment ``ref`` could mean is considered, ignoring case and surrounding spaces: LifeTime's by name or key,
+    and each definition of the manifest by label, name or key. When they are not all one environment, ``ref`` is refused as
+    ambiguous, naming each: a manifest never redirects a deployment.
     """
-    definition = manifest.environment(ref) if manifest is not None else None
-    if definition is None:
+    if manifest is None:
         return resolver.environment(ref, parameter)
-    labelled = _definition_environment(resolver, manifest, definition, ref, parameter)
+    meanings = []
     try:
-        named = resolver.environment(ref, parameter)
+        meanings.append((resolver.environment(ref, parameter), 'in LifeTime'))
     except LifeTimeLookupError as exc:
         if exc.details.get('candidates'):
             raise
-        return labelled
-    if same_key(named['Key'], labelled['Key']):
-        return named
+    for definition in _definitions_meaning(manifest, ref):
+        meanings.append((_definition_environment(resolver, manifest, definition, ref, parameter),
+                         'in %s, label %r' % (manifest.origin, definition['environment_label'])))
+    distinct = []
+    for env, where in meanings:
+        if not any(same_key(env['Key'], other['Key']) for other, dummy in distinct):
+            distinct.append((env, where))
+    if len(distinct) == 1:
+        return distinct[0][0]
+    if not distinct:
+        labels = ', '.join(repr(item['environment_label']) for item in manifest.environments) or 'none'
+        raise LifeTimeLookupError('No environment %r (%s). Existing: %s; labels in %s: %s.'
+                                  % (str(ref).strip(), parameter, ', '.join(env.get('Name') for env in resolver.environments()),
+                                     manifest.origin, labels), parameter=parameter)
     raise LifeTimeUsageError(
-        '%s %r is ambiguous: it is environment %s in LifeTime, and in %s it is the label of environment %s. Give the key of the '
-        'environment you mean, or a name or label that means only it. Nothing was changed.'
-        % (parameter, ref, _env_text(named), manifest.origin, _env_text(labelled)), parameter=parameter,
-        candidates=[dict(name=named.get('Name'), key=named.get('Key')), dict(name=labelled.get('Name'), key=labelled.get('Key'))])
+        '%s %r is ambiguous: it means %s. Give the key of the environment you mean, or a name or label that means only it. '
+        'Nothing was changed.' % (parameter, ref, ' and '.join('environment %s (%s)' % (_env_text(env), where) for env, where in distinct)),
+        parameter=parameter, candidates=[dict(name=env.get('Name'), key=env.get('Key')) for env, dummy in distinct])
 
 
 def _manifest_version(resolver, application, entry, where, parameter):

@@ -305,3 +305,50 @@ def test_the_manifests_deployment_notes_are_the_plans_notes_unless_the_task_give
     run_module('lifetime_deployment', dict(source_environment=QA, target_environment='Production', manifest=manifest, state='absent'))
     own = deploy(run_module, manifest, state='present', notes='Hotfix window')
     assert simulator.state.deployment(own['deployment_key']).notes.startswith('Hotfix window\n')
+
+
+@pytest.mark.parametrize('target', ['production', 'PRODUCTION', ' Production ', 'Production'])
+def test_a_reference_is_ambiguous_whatever_its_case_or_spaces(run_module, simulator, target):
+    # The manifest's label of Quality Assurance differs from the name of Production only in case and spaces.
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = relabel(manifest_of(run_module, QA, ['EmployeeBackoffice']),
+                       {'Development': 'DEV', QA: 'production ', 'Production': 'PRD'})
+    simulator.clear_requests()
+
+    result = deploy(run_module, manifest, source_environment='Development', target_environment=target)
+
+    assert result['failed'] is True and 'is ambiguous' in result['msg'], result
+    assert 'Production (%s)' % simulator.state.environment('Production').key in result['msg']
+    assert 'Quality Assurance (%s)' % simulator.state.environment(QA).key in result['msg']
+    assert simulator.writes() == []
+
+
+def test_a_label_in_another_case_means_its_environment_when_nothing_else_is_meant(run_module, simulator):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = relabel(manifest_of(run_module, QA, ['EmployeeBackoffice']), {'Development': 'DEV', QA: 'QA', 'Production': 'PRD'})
+    result = deploy(run_module, manifest, source_environment='qa', target_environment=' prd')
+    assert result.get('failed') is not True, result
+    plan = simulator.state.deployment_summary(simulator.state.deployment(result['deployment_key']))
+    assert (plan['source'], plan['target']) == (QA, 'Production')
+
+
+@pytest.mark.parametrize('kind', ['fifo', 'device', 'dangling link', 'blank'])
+def test_a_manifest_dest_that_is_not_a_regular_file_is_refused_before_any_request(run_module, simulator, tmp_path, kind):
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    manifest = manifest_of(run_module, QA, ['EmployeeBackoffice'])
+    dest = tmp_path / 'production.json'
+    if kind == 'fifo':
+        os.mkfifo(str(dest))
+    elif kind == 'device':
+        dest = '/dev/null'
+    elif kind == 'dangling link':
+        dest.symlink_to(tmp_path / 'nowhere.json')
+    else:
+        dest = '  '
+    simulator.clear_requests()
+    for check_mode in (True, False):
+        result = run_module('lifetime_deployment', dict(source_environment=QA, target_environment='Production', manifest=manifest,
+                                                        manifest_dest=str(dest)), check_mode=check_mode)
+        assert result['failed'] is True and result['parameter'] == 'manifest_dest', result
+    assert simulator.requests == []
+    assert os.path.exists('/dev/null') and not os.path.isfile('/dev/null')

@@ -133,15 +133,16 @@ def test_previous_after_a_promote_goes_back_to_what_ran_before_it(run_module, si
     assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
 
 
-def test_previous_without_history_falls_back_to_the_next_older_version(run_module, simulator):
-    # Orders API reaches 1.1 in Production without any deployment plan: only the versions' dates tell what came before.
+def test_previous_without_a_version_that_ran_before_is_no_rollback_not_a_guess(run_module, simulator):
+    # Orders API reaches 1.1 in Production without any deployment plan: 1.0 is older, but nothing says it ran there.
     simulator.state.add_version('Orders API', '1.1')
     simulator.state.set_running_version('Production', 'Orders API', '1.1')
     result = run_module('lifetime_deployment', dict(target_environment='Production',
                                                     applications=[{'name': 'Orders API', 'version': 'previous'}]))
-    assert not result.get('failed'), result
-    assert result['applications'][0]['to_version'] == '1.0'
-    assert simulator.state.running_version('Production', 'Orders API') == '1.0'
+    assert result['failed'] is True, result
+    assert 'No rollback available for Orders API in Production: it runs version 1.1' in result['msg']
+    assert 'Give the version to go back to' in result['msg']
+    assert simulator.writes() == [] and simulator.state.running_version('Production', 'Orders API') == '1.1'
 
 
 def test_previous_with_nothing_to_go_back_to_fails_before_writing(run_module, simulator):
@@ -172,14 +173,14 @@ def test_a_second_rollback_goes_further_back_never_forward_to_the_version_rolled
 
 
 def test_previous_is_never_a_version_created_after_the_running_one_even_when_it_ran_before(run_module, simulator):
-    # 1.3 ran in Production (promote), then an explicit rollback to 1.1: of what ran, only versions older than 1.1 qualify.
+    # 1.0, 1.1 and 1.2 ran in Production (the scenario's history), then 1.3 (promote), then an explicit rollback to 1.1: of
+    # what ran, 1.3 and 1.2 were created after 1.1, so 1.0 is the previous version.
     run_module('lifetime_deployment', PROMOTE)
     run_module('lifetime_deployment', dict(target_environment='Production', allow_downgrade=True,
                                            applications=[{'name': 'EmployeeBackoffice', 'version': '1.1'}]))
     simulator.clear_requests()
     result = run_module('lifetime_deployment', ROLLBACK, check_mode=True)
     assert not result.get('failed'), result
-    # 1.3 ran more recently than 1.0, but was created after the running 1.1: 1.0, the version created just before, is chosen.
     assert result['applications'][0]['to_version'] == '1.0'
     chosen = simulator.state.version('EmployeeBackoffice', '1.0')
     assert chosen.created_on < simulator.state.version('EmployeeBackoffice', '1.1').created_on
@@ -609,3 +610,77 @@ def test_a_rollback_of_an_application_that_does_not_run_in_the_target_is_refused
                                                     applications=[{'name': 'Google Maps Web', 'version': '1.0'}]))
     assert result['failed'] is True and 'Google Maps Web does not run in Production' in result['msg'], result
     assert simulator.writes() == []
+
+
+# -- after LifeTime completed the deployment, a failing read or file does not fail the run --------------------------------
+
+def fail_reads_of_the_applications_once_the_plan_starts(sim):
+    """From the start command on, every GET /applications/ answers 500 (the verify read after the deployment)."""
+    import threading
+    import time
+
+    def watch():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(entry['path'].rstrip('/').endswith('/start') for entry in sim.requests):
+                sim.inject_fault('GET', '/applications/', status=500)
+                return
+            time.sleep(0.02)
+
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_verify_read_that_fails_after_the_deployment_ended_well_is_a_warning_not_a_failure(run_module, make_simulator):
+    sim = make_simulator(step_seconds=0.3)
+    fail_reads_of_the_applications_once_the_plan_starts(sim)
+
+    result = run_module('lifetime_deployment', dict(PROMOTE, request_timeout=5), sim=sim)
+
+    assert result.get('failed') is not True, result
+    assert result['deployment_status'] == 'finished_successful' and result['verified'] is None
+    assert any('could not be read to verify it' in warning for warning in result['warnings'])
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
+
+
+def test_a_manifest_dest_that_cannot_be_written_after_the_deployment_is_a_warning_and_the_manifest_is_returned(
+        run_module, make_simulator, tmp_path):
+    sim = make_simulator(step_seconds=0.3)
+    directory = tmp_path / 'releases'
+    directory.mkdir()
+    import threading
+    import time
+
+    def remove_directory_once_started():
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if any(entry['path'].rstrip('/').endswith('/start') for entry in sim.requests):
+                directory.rmdir()
+                return
+            time.sleep(0.02)
+
+    threading.Thread(target=remove_directory_once_started, daemon=True).start()
+    result = run_module('lifetime_deployment', dict(PROMOTE, manifest_dest=str(directory / 'production.json')), sim=sim)
+
+    assert result.get('failed') is not True, result
+    assert result['deployment_status'] == 'finished_successful' and result['manifest_written'] is False
+    assert [entry['VersionNumber'] for entry in result['manifest']['ApplicationVersions']] == ['1.3']
+    assert any('release manifest was not written' in warning for warning in result['warnings'])
+
+
+def test_a_verify_that_finds_other_versions_fails_and_says_which_plan_ended_how(run_module, simulator):
+    """LifeTime says the plan succeeded but the target runs something else: a failure carrying the plan's key and status."""
+    import unittest.mock
+    original = simulator.state.set_running_version
+
+    def keep_old(env, app, version, **kwargs):
+        if str(env).lower() in ('production', simulator.state.environment('Production').key.lower()):
+            return None
+        return original(env, app, version, **kwargs)
+
+    with unittest.mock.patch.object(simulator.state, 'set_running_version', side_effect=keep_old):
+        result = run_module('lifetime_deployment', PROMOTE)
+    assert result['failed'] is True and 'LifeTime reports the deployment ended well, but' in result['msg'], result
+    assert result['deployment_status'] == 'finished_successful' and result['deployment_key']
+    assert result['applications'][0]['from_version'] == '1.2'
