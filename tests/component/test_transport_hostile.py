@@ -335,12 +335,12 @@ def test_a_redirect_with_an_endless_body_is_not_read(hostile):
             handler.server.count(65536)
 
     hostile.route(ENVIRONMENTS, endless_redirect)
-    started = time.monotonic()
 
     message = str(fails(client_for(hostile.url).list_environments))
 
+    # Counted in bytes, not seconds: a client that read the body would take in more than the socket buffers hold.
     assert 'redirects to https://sso.example.com/' in message
-    assert hs.elapsed(started) < 2 and hostile.bytes_sent < 32 << 20
+    assert hostile.bytes_sent < 32 << 20
 
 
 def test_a_module_behind_a_redirect_fails_before_any_write(run_module, hostile, simulator):
@@ -502,6 +502,13 @@ def test_a_link_with_credentials_elsewhere_never_shows_them(hostile, other, tmp_
 
 # -- 3. request_timeout bounds a whole request ----------------------------------------------------------------------------------
 
+def ends_within(request_timeout):
+    """The seconds a request bounded by ``request_timeout`` may take here in all: three times the time asked, and two seconds
+    more for what surrounds it (a module's own steps, a loaded machine). A request nothing bounds lasts as long as the hostile
+    server serves, 120 s, far above."""
+    return 3 * request_timeout + 2
+
+
 DRIPS = {
     'headers': hs.drip_headers(0.3),
     'body with a length': hs.drip_body(0.3),
@@ -517,7 +524,7 @@ def test_a_server_that_drips_cannot_hold_a_request_past_request_timeout(hostile,
 
     error = fails(client_for(hostile.url, timeout=1, retries=5).list_environments)
 
-    assert hs.elapsed(started) < 2.5
+    assert hs.elapsed(started) < ends_within(1)
     assert isinstance(error, LifeTimeTransportError) and 'within 1 second (request_timeout)' in str(error)
     assert len(hostile.requests) == 1
 
@@ -528,7 +535,7 @@ def test_a_dripping_answer_to_a_post_is_ambiguous_and_not_resent(hostile):
 
     error = fails(client_for(hostile.url, timeout=1).create_deployment, DEVELOPMENT, PRODUCTION, [{'ApplicationVersionKey': 'k'}])
 
-    assert hs.elapsed(started) < 2.5
+    assert hs.elapsed(started) < ends_within(1)
     assert error.ambiguous and 'may or may not have carried out the request' in str(error)
     assert len(hostile.writes()) == 1
 
@@ -546,7 +553,7 @@ def test_a_module_against_a_dripping_server_ends_near_request_timeout(run_module
 
     result = run_module(name, dict(args, lifetime_url=proxy.url, lifetime_token=simulator.token, request_timeout=1))
 
-    assert hs.elapsed(started) < 3
+    assert hs.elapsed(started) < ends_within(1)
     assert 'request_timeout' in result['msg']
     no_writes(simulator)
 
@@ -558,7 +565,7 @@ def test_a_download_that_stalls_fails_after_request_timeout_and_leaves_nothing(h
 
     message = str(fails(_download, client_for(hostile.url, timeout=1, retries=0), tmp_path))
 
-    assert hs.elapsed(started) < 2.5
+    assert hs.elapsed(started) < ends_within(1)
     assert 'request_timeout' in message
     assert os.listdir(tmp_path) == []
 
@@ -616,7 +623,7 @@ def test_an_upload_whose_answer_drips_is_ambiguous_and_sent_once(hostile, tmp_pa
 
     error = fails(client_for(hostile.url, timeout=1, retries=5).deploy_binary, PRODUCTION, _package(tmp_path, 1 << 20))
 
-    assert error.ambiguous and 'request_timeout' in str(error) and hs.elapsed(started) < 2.5
+    assert error.ambiguous and 'request_timeout' in str(error) and hs.elapsed(started) < ends_within(1)
     assert len(hostile.writes()) == 1
 
 
@@ -668,11 +675,12 @@ def test_a_gzip_bomb_is_capped_by_its_decoded_size(hostile):
 
 def test_an_error_answer_that_never_ends_is_read_only_for_its_message(hostile):
     hostile.route(ENVIRONMENTS, hs.endless(piece=b'x' * 65536, content_type='text/plain', status=500))
-    started = time.monotonic()
 
     error = fails(client_for(hostile.url).list_environments)
 
-    assert hs.elapsed(started) < 2 and error.status == 500 and len(error.lifetime_message) <= 500
+    # Counted in bytes, not seconds: a client that read the body would take in more than the socket buffers hold.
+    assert error.status == 500 and len(error.lifetime_message) <= 500
+    assert hostile.bytes_sent < 32 << 20
 
 
 # -- 3. answers that are not what the API documents -------------------------------------------------------------------------------

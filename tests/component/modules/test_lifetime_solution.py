@@ -11,6 +11,8 @@ import zipfile
 
 import pytest
 
+from tests import answers
+from tests import hostile_server as hs
 from tests.support import sha256_file
 
 MODULE = 'lifetime_solution'
@@ -233,24 +235,22 @@ def test_a_solution_still_queued_at_the_timeout_fails_naming_queued(run_module, 
     assert link_requests(sim) == [] and not (tmp_path / 'q.osp').exists()
 
 
-def test_final_statuses_are_recognised_whatever_their_case(run_module, simulator, tmp_path, monkeypatch):
-    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
-
-    real = _client.LifeTimeClient.get_solution_status
-
-    def lower(self, env_key, key):
-        status = real(self, env_key, key)
-        return dict(status, Status=status['Status'].lower())
-
-    monkeypatch.setattr(_client.LifeTimeClient, 'get_solution_status', lower)
+def test_final_statuses_are_recognised_whatever_their_case(run_module, simulator, tmp_path):
+    # A server in front of the simulator writes the statuses in lower case; the download link it hands on points back at
+    # that server, the origin the token goes to.
+    development = '/lifetimeapi/rest/v2/environments/%s/' % simulator.state.environment('Development').key
     simulator.state.add_solution_rule(name='Broken', reason='No space left.')
-
-    done = run_module(MODULE, dict(environment='Development', applications=APPS, dest=str(tmp_path / 'a.osp'), wait_timeout=3))
-    broken = run_module(MODULE, dict(environment='Development', applications=APPS, name='Broken', dest=str(tmp_path / 'b.osp'),
-                                     wait_timeout=3))
+    with hs.HostileServer(upstream=simulator.url) as proxy:
+        proxy.route(development + 'solutionstatus/', answers.changed(simulator, lambda status: dict(status, Status=status['Status'].lower())),
+                    method='GET')
+        proxy.route(development + 'solution/', answers.changed(simulator, lambda link: dict(link, url=link['url'].replace(simulator.url, proxy.url))),
+                    method='GET')
+        through_proxy = dict(environment='Development', applications=APPS, wait_timeout=3, lifetime_url=proxy.url)
+        done = run_module(MODULE, dict(through_proxy, dest=str(tmp_path / 'a.osp')))
+        broken = run_module(MODULE, dict(through_proxy, name='Broken', dest=str(tmp_path / 'b.osp')))
 
     assert done.get('failed') is not True and done['status_history'] == ['completed'], done
-    assert (tmp_path / 'a.osp').exists() and len(link_requests(simulator)) == 1
+    assert (tmp_path / 'a.osp').exists() and len(link_requests(simulator)) == 1 and len(downloads(simulator, 1)) == 1
     assert broken['failed'] is True and 'was aborted' in broken['msg'] and 'No space left' in broken['msg'], broken
     assert [solution.status for solution in simulator.state.solutions()] == ['Completed', 'Aborted']
     assert not (tmp_path / 'b.osp').exists()

@@ -8,6 +8,8 @@ import zipfile
 
 import pytest
 
+from tests import answers
+from tests import hostile_server as hs
 from tests.simulator.scenario import DATABASE_MAPPINGS_SCENARIO
 from tests.support import sha256_file
 
@@ -30,6 +32,12 @@ def polls(sim):
 
 def links(sim):
     return [r for r in sim.requests if r['method'] == 'GET' and r['path'].rstrip('/').endswith('/download')]
+
+
+def packages_of(sim, env, app=APP):
+    """The API path under which the source code packages of ``app`` in ``env`` are made, read and downloaded."""
+    keys = (sim.state.environment(env).key, sim.state.application(app).key)
+    return '/lifetimeapi/rest/v2/environments/%s/applications/%s/sourcecodeaccess/' % keys
 
 
 def leftovers(directory):
@@ -146,27 +154,22 @@ def test_a_timeout_fails_with_the_last_status_and_writes_nothing(run_module, mak
     assert links(sim) == []
 
 
-def test_a_status_that_is_neither_in_progress_nor_done_fails_with_lifetimes_messages(run_module, simulator, tmp_path, monkeypatch):
-    # The simulator's packages always end Done; the status LifeTime reports is replaced on its way to the module.
-    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
+def test_a_status_that_is_neither_in_progress_nor_done_fails_with_lifetimes_messages(run_module, simulator, tmp_path):
+    # The simulator's packages always end Done; a server in front of it changes the status it reports on its way to the module.
+    def failed(record):
+        return dict(record, Status='Failed', Messages=[{'Message': 'Packaging failed', 'Detail': 'Out of disk space', 'Type': 'Error'}])
 
-    real = _client.LifeTimeClient.application_source_code_status
-
-    def failed(self, env_key, app_key, package_key):
-        record = real(self, env_key, app_key, package_key)
-        record.update(Status='Failed', Messages=[{'Message': 'Packaging failed', 'Detail': 'Out of disk space', 'Type': 'Error'}])
-        return record
-
-    monkeypatch.setattr(_client.LifeTimeClient, 'application_source_code_status', failed)
     dest = tmp_path / 'a.zip'
-
-    result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest)))
+    with hs.HostileServer(upstream=simulator.url) as proxy:
+        proxy.route(packages_of(simulator, 'Production'), answers.changed(simulator, failed), method='GET')
+        result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest), lifetime_url=proxy.url))
 
     assert result['failed'] is True
     assert result['msg'] == ('The source code package %s of application %s in Production ended with status Failed: Packaging failed: '
                              'Out of disk space. Nothing was downloaded; %s was left as it was.' % (result['package_key'], APP, dest))
     assert result['status_history'] == ['InProgress', 'Failed']
     assert not dest.exists() and links(simulator) == []
+    assert len(posts(simulator)) == 1 and len(polls(simulator)) == 1
 
 
 def test_a_package_queued_before_it_is_in_progress_is_waited_for_and_downloaded(run_module, make_simulator, tmp_path):
@@ -201,22 +204,16 @@ def test_a_status_the_collection_does_not_know_is_waited_on_and_the_timeout_name
     assert not dest.exists() and leftovers(tmp_path) == []
 
 
-def test_a_status_record_carrying_an_error_message_ends_the_wait_as_a_failure(run_module, simulator, tmp_path, monkeypatch):
-    # The simulator never reports an error; the record LifeTime answers is changed on its way to the module.
-    from ansible_collections.outsystems.lifetime.plugins.module_utils import _client
+def test_a_status_record_carrying_an_error_message_ends_the_wait_as_a_failure(run_module, simulator, tmp_path):
+    # The simulator never reports an error; a server in front of it changes the record it answers on its way to the module.
+    def erring(record):
+        return dict(record, Status='InProgress', Messages=[{'Message': 'Preparing Source Code', 'Detail': 'Module EmployeeBackoffice is '
+                                                            'protected by IPP', 'Type': 'Error'}])
 
-    real = _client.LifeTimeClient.application_source_code_status
-
-    def erring(self, env_key, app_key, package_key):
-        record = real(self, env_key, app_key, package_key)
-        record.update(Status='InProgress', Messages=[{'Message': 'Preparing Source Code', 'Detail': 'Module EmployeeBackoffice is '
-                                                      'protected by IPP', 'Type': 'Error'}])
-        return record
-
-    monkeypatch.setattr(_client.LifeTimeClient, 'application_source_code_status', erring)
     dest = tmp_path / 'a.zip'
-
-    result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest), wait_timeout=5))
+    with hs.HostileServer(upstream=simulator.url) as proxy:
+        proxy.route(packages_of(simulator, 'Production'), answers.changed(simulator, erring), method='GET')
+        result = run_module(MODULE, dict(environment='Production', application=APP, dest=str(dest), wait_timeout=5, lifetime_url=proxy.url))
 
     assert result['failed'] is True
     assert result['msg'] == ('The source code package %s of application %s in Production ended with status InProgress: Preparing Source '
