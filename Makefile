@@ -198,6 +198,7 @@ galaxy: $(BUILD_FIRST) $(GALAXY_STAMP)
 	rm -rf $(TMP)/galaxy-docs; \
 	$(BIN)/ansible-galaxy collection install --offline --no-deps --force -p $(TMP)/galaxy-docs $(DIST)/outsystems-lifetime-*.tar.gz; \
 	if env -u ANSIBLE_COLLECTIONS_PATH ANSIBLE_HOME=$(TMP)/galaxy-docs/ansible-home PATH=$(GALAXY_VENV)/bin:$(PATH) \
+		GIT_CEILING_DIRECTORIES=$(TMP)/galaxy-docs \
 		$(GALAXY_VENV)/bin/antsibull-docs lint-collection-docs --plugin-docs --validate-collection-refs all \
 		$(TMP)/galaxy-docs/ansible_collections/outsystems/lifetime; \
 	then echo 'antsibull-docs lint-collection-docs: no findings'; else echo 'antsibull-docs lint-collection-docs: findings above'; rc=1; fi; \
@@ -292,7 +293,7 @@ release: venv
 .PHONY: test
 # Every layer runs even when an earlier one fails, so one run reports all
 # failures; the exit status is non-zero if any layer failed. pytest takes about
-# one core for most of the run, so compat, sanity, lint and galaxy run one after
+# one core for most of the run, so the BACKGROUND_LAYERS run one after
 # the other in the background meanwhile, each into .tmp/make-test-<layer>.log,
 # printed after pytest's output.
 BACKGROUND_LAYERS := compat floor sanity lint galaxy docs
@@ -312,7 +313,7 @@ test: install
 		[ "$$(cat $(TMP)/make-test-$$layer.rc 2>/dev/null)" = 0 ] || failed="$$failed $$layer"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed"; exit 1; fi; \
-	echo 'make test: pytest, compat, sanity, lint and galaxy passed'
+	echo 'make test: pytest, $(BACKGROUND_LAYERS) passed'
 
 .PHONY: soak
 # The long runs that do not belong in every make test: 20 rounds of each concurrency test (make test runs 3) and the

@@ -8,6 +8,8 @@
 Each filter is a pure function of its arguments; their documentation is in the .yml file of the same name.
 """
 
+import json
+
 import yaml
 
 from ansible.errors import AnsibleFilterError
@@ -107,6 +109,16 @@ def release_record(deployment, source=None, target=None):
                 applications=applications)
 
 
+def release_data(value):
+    """A release record given as JSON text (-e 'release={...}') as data; anything else unchanged, for the playbook's check to judge."""
+    if isinstance(value, str) and value.strip().startswith('{'):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def release_versions(release, side='to'):
     """The applications of a release record with the version to deploy: ``to`` what it deployed, ``from`` what ran before.
 
@@ -160,21 +172,26 @@ def version_from_number(applications_info, number, parameter='to_version'):
     AWX writes survey answers as !unsafe strings, and ansible-core 2.19 reads one that looks like a number as a number: "1.10"
     arrives as 1.1, losing the text. Each application's versions (lifetime_application_info with include_versions) are
     matched by what YAML reads them as, of the same type: exactly one must match, else the version meant is unknown.
+    Returns {applications: [{name, version}], problem: None, or the sentence that says why the version meant is unknown}.
     """
     if isinstance(number, bool) or not isinstance(number, (int, float)):
         raise AnsibleFilterError('version_from_number takes a number, not %r.' % (number,))
     specs = []
+    problems = []
     for application in (applications_info or {}).get('applications') or []:
         versions = [item.get('version') for item in application.get('versions') or []]
         found = [text for text in versions if _same_number(_number_of(text), number)]
-        if len(found) != 1:
-            raise AnsibleFilterError(
-                '%s arrived as the number %r, not as text (YAML, and ansible-core 2.19 reading an AWX survey answer, turn 1.10 into 1.1), '
-                'and %s has %s: the version meant is unknown. Give the version as text (quoted), or its key.'
-                % (parameter, number, application.get('name'),
-                   'no version that reads as that number' if not found else 'several versions that read as it (%s)' % ', '.join(found)))
-        specs.append({'name': application.get('name'), 'version': found[0]})
-    return specs
+        if len(found) == 1:
+            specs.append({'name': application.get('name'), 'version': found[0]})
+        else:
+            problems.append('%s has %s' % (application.get('name'), 'no version that reads as that number' if not found else
+                                           'several versions that read as it (%s)' % ', '.join(found)))
+    if not problems:
+        return {'applications': specs, 'problem': None}
+    return {'applications': specs, 'problem': (
+        '%s arrived as the number %r, not as text (YAML, and ansible-core 2.19 reading an AWX survey answer, turn 1.10 into 1.1), and %s: '
+        'the version meant is unknown, and nothing was changed. Give the version as text - in an AWX survey, write it with a v '
+        '(v1.10) - or its key.' % (parameter, number, '; '.join(problems)))}
 
 
 def publish_versions(solution, downloads):
@@ -221,6 +238,7 @@ class FilterModule:
             'deployment_summary': deployment_summary,
             'release_record': release_record,
             'release_versions': release_versions,
+            'release_data': release_data,
             'publish_versions': publish_versions,
             'publish_summary': publish_summary,
             'version_mismatches': version_mismatches,

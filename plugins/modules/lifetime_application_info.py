@@ -236,11 +236,13 @@ applications:
           description: Whether deployments of the application to the environment are blocked; null when it could not be read.
           returned: when O(include_blocking=true)
           type: bool
+          version_added: 0.2.0
         blocked_reason:
           description: The reason recorded with the last change of the block (empty when none); null when it could not be read.
           returned: when O(include_blocking=true)
           type: str
           sample: Release freeze until 2027-01-05 (CHG-9)
+          version_added: 0.2.0
     deployment_blocking:
       description:
         - Whether deployments of the application are blocked in each selected environment, whether it runs there or not, in
@@ -248,6 +250,7 @@ applications:
       returned: when O(include_blocking=true)
       type: list
       elements: dict
+      version_added: 0.2.0
       contains:
         environment_key:
           description: Environment key.

@@ -389,6 +389,7 @@ applications:
         - Whether the version deployed was tagged by this task (O(tag_modified)); in check mode, whether it would be. Its
           RV(applications[].version_key) is then null in check mode.
       type: bool
+      version_added: 0.2.0
     reason:
       description: Why it was left out (it already runs the version).
       type: str
@@ -455,6 +456,7 @@ manifest:
     - The release manifest of what the target runs once the deployment ended well (see O(manifest_dest)), in the format of O(manifest).
   returned: with O(manifest) or O(manifest_dest), when the target runs the versions (not in check mode unless there was nothing to deploy)
   type: dict
+  version_added: 0.2.0
 manifest_written:
   description:
     - False when the deployment ended well but the manifest could not be made or written to O(manifest_dest) afterwards (the
@@ -462,11 +464,13 @@ manifest_written:
       not fail for it - LifeTime completed the deployment.
   returned: when that happened
   type: bool
+  version_added: 0.2.0
 manifest_dest:
   description: The absolute path of O(manifest_dest).
   returned: with O(manifest_dest)
   type: str
   sample: /var/lib/releases/2026.12/production.json
+  version_added: 0.2.0
 diff:
   description:
     - The target's running versions before and after, for the applications deployed; with O(manifest_dest) whose content changes,

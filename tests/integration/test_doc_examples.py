@@ -31,6 +31,8 @@ from tests.integration.conftest import BIN, REPO_ROOT, PlaybookRun, playbook_env
 
 pytestmark = pytest.mark.integration
 
+# The collection's version: the docs name its tarball and image (make release changes them all together).
+VERSION = yaml.safe_load(open(os.path.join(REPO_ROOT, 'galaxy.yml'), encoding='utf-8'))['version']
 DOCS = ['README.md'] + sorted(os.path.relpath(path, REPO_ROOT) for path in glob.glob(os.path.join(REPO_ROOT, 'docs', '*.md')))
 SHELL_LANGUAGES = {'sh', 'bash', 'shell', 'console', 'shell-session'}
 # First words that make a line a command (after any NAME=value assignments).
@@ -55,14 +57,15 @@ NOT_RUN = {
     'make build': _MAKE + ' (the tarball install examples below build the same tarball with ansible-galaxy)',
     'make install': _MAKE,
     'make compat': _MAKE,
+    'make floor': _MAKE,
     'ansible-test sanity': 'what `make sanity` runs, from a staged copy of the collection',
     'ansible-lint --profile production': 'what `make lint` runs',
     'ansible-builder create': 'tests/contract/test_awx_examples.py runs it on the execution environment definitions',
-    'ansible-builder build -f execution-environment.yml -t registry.example.com/ee-outsystems-lifetime:0.1.0':
+    'ansible-builder build -f execution-environment.yml -t registry.example.com/ee-outsystems-lifetime:%s' % VERSION:
         'needs a container runtime and the base image; tests/contract/test_awx_examples.py runs ansible-builder create',
     "python3 -m pip install 'requests>=2.25'": 'installs into a Python environment from a package index',
     'ansible-galaxy collection install -r requirements.yml': "the requirements.yml above names a Git server of the reader's own",
-    'ansible-galaxy collection publish outsystems-lifetime-0.1.0.tar.gz --server <your hub> --api-key ...':
+    'ansible-galaxy collection publish outsystems-lifetime-%s.tar.gz --server <your hub> --api-key ...' % VERSION:
         "uploads to the reader's Automation Hub",
     'ansible-galaxy collection install outsystems.lifetime': "installs by name from the reader's Automation Hub",
     'export ANSIBLE_COLLECTIONS_PATH=$PWD/.tmp/collections': 'points at the copy `make install` puts in a checkout',

@@ -160,3 +160,78 @@ def test_check_mode_predicts_a_freeze_with_the_real_runs_reason(ansible_playbook
     reason = 'Deployments to Production are blocked for EmployeeBackoffice (Release freeze (CHG-77)).'
     assert reason in summary(check)[-1] and reason in summary(real)[-1], (summary(check), summary(real))
     assert sim.writes() == []
+
+
+def test_a_rollback_of_a_record_whose_plan_still_runs_aborts_it_first_then_restores(ansible_playbook, make_simulator, tmp_path):
+    """The promote gave up waiting (its wait timed out) while LifeTime goes on: the failure path must not be overtaken by it."""
+    sim = make_simulator(token=TOKEN, step_seconds=1.0)
+    extra = dict(source_environment='Development', target_environment='Production', applications='EmployeeBackoffice',
+                 promote_wait_timeout=0)
+    promote = ansible_playbook(PROMOTE, sim=sim, extra_vars=extra, env={'ANSIBLE_SHOW_CUSTOM_STATS': '1'})
+    assert promote.rc != 0, promote
+    record = custom_stats(promote)['lifetime_release']
+    assert record['failed'] is True and record['deployment_status'] == 'running', record
+    plan = sim.state.deployment(record['deployment_key'])
+
+    rollback = ansible_playbook(ROLLBACK, sim=sim, args=('-e', '@' + write_json(tmp_path / 'record.json', {'release': record})))
+
+    assert rollback.rc == 0, rollback
+    assert sim.state.deployment(plan.key).status == 'aborted'
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
+    aborts = [entry for entry in sim.writes() if entry['path'].rstrip('/').endswith('/abort')]
+    assert len(aborts) == 1 and plan.key in aborts[0]['path']
+
+
+def test_a_record_of_a_failed_deployment_is_no_release_to_promote(ansible_playbook, make_simulator, tmp_path):
+    sim = make_simulator(token=TOKEN)
+    record = {'target_environment': QA, 'failed': True, 'deployment_status': 'finished_with_errors',
+              'applications': [{'name': 'EmployeeBackoffice', 'to_version': '1.3', 'version_key': sim.state.version('EmployeeBackoffice', '1.3').key}]}
+    run = ansible_playbook(PROMOTE, sim=sim, extra_vars={'release': record, 'target_environment': 'Production'})
+    assert run.rc != 0 and 'The release record says its deployment to Quality Assurance failed (finished_with_errors)' in run.output, run
+    assert sim.requests == []
+
+
+def test_a_record_read_from_release_file_is_data_nothing_in_it_is_evaluated(ansible_playbook, make_simulator, tmp_path):
+    """An application may be named like a template in LifeTime; read through release_file, the name stays a name."""
+    sim = make_simulator(token=TOKEN)
+    marker = tmp_path / 'evaluated'
+    record = {'target_environment': 'Production', 'applications': [
+        {'name': "{{ lookup('ansible.builtin.pipe', 'touch %s') }}EmployeeBackoffice" % marker, 'from_version': '1.1'}]}
+    path = write_json(tmp_path / 'record.json', record)
+
+    run = ansible_playbook(ROLLBACK, sim=sim, extra_vars={'release_file': path}, check=True)
+
+    assert run.rc != 0 and 'No application' in run.output, run
+    assert not marker.exists()
+    assert sim.writes() == []
+
+
+def test_a_release_given_as_json_text_on_the_command_line_is_read(ansible_playbook, make_simulator):
+    sim = make_simulator(token=TOKEN)
+    key = sim.state.version('EmployeeBackoffice', '1.3').key
+    text = json.dumps({'target_environment': 'Development', 'applications': [{'name': 'EmployeeBackoffice', 'to_version': '1.3',
+                                                                              'version_key': key}]}, separators=(',', ':'))
+    run = ansible_playbook(PROMOTE, sim=sim, check=True, args=('-e', 'release=' + text, '-e', 'target_environment=Production'))
+    assert run.rc == 0, run
+    assert 'EmployeeBackoffice 1.2 -> 1.3 (would deploy)' in summary(run)
+    assert sim.writes() == []
+
+
+def test_blank_survey_answers_that_ansible_core_reads_as_none_mean_not_given(ansible_playbook, make_simulator, tmp_path):
+    sim = make_simulator(token=TOKEN)
+    answers = tmp_path / 'answers.yml'
+    answers.write_text("source_environment: Development\ntarget_environment: Production\napplications: EmployeeBackoffice\n"
+                       "on_user_intervention: !unsafe ''\nnotes: !unsafe ''\ntag_modified: !unsafe ''\n")
+    run = ansible_playbook(PROMOTE, sim=sim, check=True, args=('-e', '@' + str(answers)))
+    assert run.rc == 0, run
+    assert sim.writes() == []
+
+
+def test_a_survey_version_written_with_a_v_keeps_its_text(ansible_playbook, make_simulator, tmp_path):
+    sim = make_simulator(token=TOKEN)
+    sim.state.add_version('EmployeeBackoffice', '1.10')
+    answers = tmp_path / 'answers.yml'
+    answers.write_text("target_environment: Production\napplications: EmployeeBackoffice\nto_version: !unsafe 'v1.1'\n")
+    run = ansible_playbook(ROLLBACK, sim=sim, args=('-e', '@' + str(answers)))
+    assert run.rc == 0, run
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.1'

@@ -148,21 +148,28 @@ def versions_info(**applications):
 
 
 def test_a_version_that_arrived_as_a_number_is_the_one_version_that_reads_as_it():
-    info = versions_info(A=['1.10', '1.2', '1.0'], B=['1.1', '1.0.3'], C=['2', '2.0.1'])
-    assert release.version_from_number(versions_info(A=['1.10', '1.2'], B=['1.1']), 1.1) == [
-        {'name': 'A', 'version': '1.10'}, {'name': 'B', 'version': '1.1'}]
-    assert release.version_from_number(versions_info(C=['2', '2.0.1']), 2) == [{'name': 'C', 'version': '2'}]
+    found = release.version_from_number(versions_info(A=['1.10', '1.2'], B=['1.1']), 1.1)
+    assert found == {'applications': [{'name': 'A', 'version': '1.10'}, {'name': 'B', 'version': '1.1'}], 'problem': None}
+    assert release.version_from_number(versions_info(C=['2', '2.0.1']), 2)['applications'] == [{'name': 'C', 'version': '2'}]
     # 2.0 (a float) is not the answer 2 (an integer): YAML reads them differently, so they were typed differently.
-    with pytest.raises(AnsibleFilterError, match='no version that reads as that number'):
-        release.version_from_number(versions_info(C=['2.0']), 2)
-    with pytest.raises(AnsibleFilterError, match=re.escape('A has no version that reads as that number')):
-        release.version_from_number(info, 1.3)
+    assert 'C has no version that reads as that number' in release.version_from_number(versions_info(C=['2.0']), 2)['problem']
+    info = versions_info(A=['1.10', '1.2', '1.0'], B=['1.1', '1.0.3'], C=['2', '2.0.1'])
+    assert 'A has no version that reads as that number' in release.version_from_number(info, 1.3)['problem']
 
 
 def test_a_number_that_several_versions_read_as_is_refused_naming_them():
-    with pytest.raises(AnsibleFilterError, match=re.escape('several versions that read as it (1.10, 1.1)')):
-        release.version_from_number(versions_info(A=['1.10', '1.1']), 1.1, 'to_version')
+    problem = release.version_from_number(versions_info(A=['1.10', '1.1']), 1.1, 'to_version')['problem']
+    assert 'to_version arrived as the number 1.1, not as text' in problem and 'several versions that read as it (1.10, 1.1)' in problem
+    assert 'write it with a v (v1.10)' in problem
     with pytest.raises(AnsibleFilterError, match='takes a number'):
         release.version_from_number(versions_info(A=['1.1']), '1.1')
     with pytest.raises(AnsibleFilterError, match='takes a number'):
         release.version_from_number(versions_info(A=['1.1']), True)
+
+
+def test_release_data_parses_json_text_and_gives_anything_else_back():
+    assert release.release_data('{"target_environment": "QA", "applications": []}') == {'target_environment': 'QA', 'applications': []}
+    assert release.release_data(' {"broken": ') == ' {"broken": '
+    assert release.release_data('EmployeeBackoffice') == 'EmployeeBackoffice'
+    record = {'target_environment': 'QA'}
+    assert release.release_data(record) is record
