@@ -98,10 +98,12 @@ def deployment_summary(deployment, target, pending=None):
 def release_record(deployment, source=None, target=None):
     """What a promote or rollback hands to the next workflow node (set_stats ``lifetime_release``): the plan and every version."""
     deployment = deployment or {}
-    ended_well = deployment.get('deployment_status') in ('finished_successful', 'finished_with_warnings')
+    # A plan that ended with errors or was aborted deployed nothing the record can vouch for; in check mode (no status yet)
+    # deployed is the prediction.
+    ended_badly = deployment.get('deployment_status') in ('finished_with_errors', 'aborted')
     applications = [dict(name=app.get('name'), key=app.get('key'), from_version=app.get('from_version'),
                          from_version_key=app.get('from_version_key'), to_version=app.get('to_version'), version_key=app.get('version_key'),
-                         planned=not app.get('skipped'), deployed=ended_well and not app.get('skipped'))
+                         planned=not app.get('skipped'), deployed=not ended_badly and not app.get('skipped'))
                     for app in deployment.get('applications') or []]
     return dict(source_environment=deployment.get('source_environment') or source,
                 target_environment=deployment.get('target_environment') or target,

@@ -109,6 +109,9 @@ def _split_lifetime_url(text):
         raise refuse('carries a user name or password: put credentials in lifetime_token, not in the URL')
     if port == 0:
         raise refuse('has port 0: give the port LifeTime listens on, or none')
+    # urllib3 2 refuses white space in a host name; urllib3 1.26 (with requests 2.25) lets it through to the name lookup.
+    if any(char.isspace() for char in parts.hostname):
+        raise refuse('has white space in its host name: write it as https://lifetime.example.com')
     try:
         parts.hostname.encode('idna')
     except UnicodeError:
