@@ -472,7 +472,8 @@ def test_the_air_gapped_execution_environment_installs_the_collection_from_its_t
     introspect = subprocess.run([sys.executable, str(stage / 'scripts' / 'introspect.py'), 'introspect', str(tmp_path / 'image')],
                                 capture_output=True, text=True, check=False, timeout=120)
     assert introspect.returncode == 0, introspect.stderr
-    assert yaml.safe_load(introspect.stdout)['python'] == ['requests>=2.25.0  # from collection outsystems.lifetime']
+    assert yaml.safe_load(introspect.stdout)['python'] == ['requests>=2.25.0  # from collection outsystems.lifetime',
+                                                           'urllib3>=1.26.0  # from collection outsystems.lifetime']
 
 
 def test_the_hub_execution_environment_installs_the_collection_by_name_from_the_configured_hub(tmp_path):
