@@ -132,26 +132,28 @@ def release_versions(release, side='to'):
         raise AnsibleFilterError('release_versions takes to or from, not %r.' % (side,))
     if release is not None and not isinstance(release, dict):
         raise AnsibleFilterError('release_versions reads a lifetime_release record (a dictionary), not %r.' % (release,))
-    key_field, number_field = fields[side]
-    applications = []
-    for index, app in enumerate((release or {}).get('applications') or []):
-        if not isinstance(app, dict) or not (app.get('name') or app.get('key')):
-            raise AnsibleFilterError('applications[%d] of the release record has no name: %r.' % (index, app))
-        version = app.get(key_field) or app.get(number_field)
-        if not version:
-            continue
-        if not app.get(key_field) and isinstance(version, (int, float)) and not isinstance(version, bool):
-            # "1.10" read as 1.1: the version meant is unknown. Records the roles publish always carry the keys.
-            raise AnsibleFilterError(
-                'applications[%d].%s of the release record is the number %r, not text, and the record has no %s: AWX writes artifacts as '
-                '!unsafe strings and ansible-core 2.19 reads one that looks like a number as a number (1.10 becomes 1.1), so the '
-                'version meant is unknown. Use the record the role published (it carries the version keys), or quote the version.'
-                % (index, number_field, version, key_field))
-        # By key when the record has it: the name is then only for people, and cannot name another application.
-        spec = {'key': app['key']} if app.get('key') else {'name': app['name']}
-        spec['version'] = str(version)
-        applications.append(spec)
-    return applications
+    specs = [_release_spec(index, app, *fields[side]) for index, app in enumerate((release or {}).get('applications') or [])]
+    return [spec for spec in specs if spec is not None]
+
+
+def _release_spec(index, app, key_field, number_field):
+    """One application of a release record as lifetime_deployment takes it, or None when it has no such version."""
+    if not isinstance(app, dict) or not (app.get('name') or app.get('key')):
+        raise AnsibleFilterError('applications[%d] of the release record has no name: %r.' % (index, app))
+    version = app.get(key_field) or app.get(number_field)
+    if not version:
+        return None
+    if not app.get(key_field) and isinstance(version, (int, float)) and not isinstance(version, bool):
+        # "1.10" read as 1.1: the version meant is unknown. Records the roles publish always carry the keys.
+        raise AnsibleFilterError(
+            'applications[%d].%s of the release record is the number %r, not text, and the record has no %s: AWX writes artifacts as '
+            '!unsafe strings and ansible-core 2.19 reads one that looks like a number as a number (1.10 becomes 1.1), so the '
+            'version meant is unknown. Use the record the role published (it carries the version keys), or quote the version.'
+            % (index, number_field, version, key_field))
+    # By key when the record has it: the name is then only for people, and cannot name another application.
+    spec = {'key': app['key']} if app.get('key') else {'name': app['name']}
+    spec['version'] = str(version)
+    return spec
 
 
 def _number_of(text):
