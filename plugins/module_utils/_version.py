@@ -8,4 +8,4 @@
 The one place the code reads it from; tests/unit/test_version.py checks that it equals the version in galaxy.yml.
 """
 
-COLLECTION_VERSION = '0.1.0'
+COLLECTION_VERSION = '0.2.0'
