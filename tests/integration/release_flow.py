@@ -131,14 +131,13 @@ class Model:
     def previous(self, env, app):
         """The version that ran in ``env`` before: the newest successful plan's other version created before the running one.
 
-        Without one, the version created just before the running one; None when there is none (no rollback available).
+        None when there is none: no rollback available (a version that never ran there is not guessed).
         """
         current = self.running[env][app]
         for name, number in reversed(self.history[env]):
             if name == app and number != current and self.created_before(app, number, current):
                 return number
-        index = self.versions[app].index(current)
-        return self.versions[app][index - 1] if index > 0 else None
+        return None
 
     def apply(self, outcome):
         if not outcome.ok:
