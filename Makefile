@@ -63,7 +63,7 @@ endef
 
 .PHONY: help
 help:
-	@echo 'make test               everything CI runs: build, install, pytest, compat, sanity, lint, galaxy'
+	@echo 'make test               everything CI runs: build, install, pytest, then compat, floor, sanity, lint, galaxy and docs'
 	@echo 'make venv               create .venv and install tests/requirements.txt'
 	@echo 'make build              build the collection tarball into .tmp/dist'
 	@echo 'make install            build, then install it into .tmp/collections'
@@ -75,7 +75,7 @@ help:
 	@echo 'make compat             tests/component and a playbook run under ansible-core $(COMPAT_CORES), in parallel'
 	@echo 'make floor              the client and transport tests under the oldest promised Python 3.8, requests and urllib3'
 	@echo 'make sanity             ansible-test sanity on a copy of the source in .tmp/sanity'
-	@echo 'make lint               ansible-lint --profile production, shellcheck'
+	@echo 'make lint               ansible-lint --profile production, the radon complexity gate, shellcheck'
 	@echo 'make galaxy             galaxy-importer and antsibull-docs lint-collection-docs on the built tarball'
 	@echo 'make docs               the HTML documentation site into .tmp/docs/html (UPDATE_RST=1: docs/docsite from the guides first)'
 	@echo 'make changelog-lint     antsibull-changelog lint'
@@ -162,7 +162,8 @@ FLOOR_TESTS := tests/component/test_client.py tests/component/test_transport_hos
 # A Python 3.8 to make .tmp/floor with; when not given: python3.8 on PATH, else pyenv's newest 3.8.
 FLOOR_PYTHON ?=
 
-.PHONY: floor
+.PHONY: floor floor-python-given
+floor-python-given:
 # The client and transport tests in .tmp/floor (tests/requirements-floor.txt, reused until that file changes), against
 # the installed build. The simulator runs in the test process: tests/floor_plugin.py gives it the one call it makes
 # that Python 3.8 lacks.
@@ -171,10 +172,18 @@ floor: $(INSTALL_FIRST) $(FLOOR_STAMP)
 		--basetemp=$(FLOOR_VENV)/pytest $(FLOOR_TESTS) $(PYTEST_ARGS)
 
 # ansible-core 2.16 declares Python 3.10 for the controller; only its module_utils are used here (see the requirements file).
-$(FLOOR_STAMP): tests/requirements-floor.txt
+# FLOOR_PYTHON, when given, is always checked and used: the virtualenv is made again from it.
+$(FLOOR_STAMP): tests/requirements-floor.txt $(if $(FLOOR_PYTHON),floor-python-given)
 	@is_38='import sys; sys.exit(sys.version_info[:2] != (3, 8))'; python=; \
-	for candidate in $(FLOOR_PYTHON) python3.8 $$(ls -d $${PYENV_ROOT:-$${HOME:-/root}/.pyenv}/versions/3.8.*/bin/python3.8 \
-			/root/.pyenv/versions/3.8.*/bin/python3.8 2>/dev/null | sort -rV); do \
+	if [ -n "$(FLOOR_PYTHON)" ]; then \
+		if ! "$(FLOOR_PYTHON)" -c "$$is_38" > /dev/null 2>&1; then \
+			echo 'make floor: FLOOR_PYTHON=$(FLOOR_PYTHON) is not a Python 3.8: name a Python 3.8, or leave FLOOR_PYTHON unset to look for one'; \
+			exit 1; \
+		fi; \
+		python='$(FLOOR_PYTHON)'; \
+	fi; \
+	for candidate in $$([ -n "$$python" ] || echo python3.8 $$(ls -d $${PYENV_ROOT:-$${HOME:-/root}/.pyenv}/versions/3.8.*/bin/python3.8 \
+			/root/.pyenv/versions/3.8.*/bin/python3.8 2>/dev/null | sort -rV)); do \
 		if "$$candidate" -c "$$is_38" > /dev/null 2>&1; then python=$$candidate; break; fi; \
 	done; \
 	if [ -z "$$python" ]; then \
@@ -182,7 +191,7 @@ $(FLOOR_STAMP): tests/requirements-floor.txt
 			'install one, or name it with make floor FLOOR_PYTHON=/path/to/python3.8'; \
 		exit 1; \
 	fi; \
-	if ! $(FLOOR_VENV)/bin/python -c "$$is_38" > /dev/null 2>&1; then rm -rf $(FLOOR_VENV); "$$python" -m venv $(FLOOR_VENV); fi; \
+	if ! $(FLOOR_VENV)/bin/python -c "$$is_38" > /dev/null 2>&1 || [ -n "$(FLOOR_PYTHON)" ]; then rm -rf $(FLOOR_VENV); "$$python" -m venv $(FLOOR_VENV); fi; \
 	echo "make floor: tests/requirements-floor.txt into $(FLOOR_VENV) ($$($(FLOOR_VENV)/bin/python --version 2>&1))"
 	$(FLOOR_VENV)/bin/python -m pip install --quiet --no-deps --ignore-requires-python -r tests/requirements-floor.txt
 	$(FLOOR_VENV)/bin/python -m pip check
@@ -286,9 +295,11 @@ changelog-release: venv
 # summary fragment (SUMMARY='...', or a line counting the changes) and runs antsibull-changelog release with .venv's
 # tools. See DEVELOPERS.md, "Releasing".
 release: export SUMMARY ?=
+# VERSION reaches the script through the environment, never through the shell's parsing of the recipe.
+release: export RELEASE_VERSION = $(VERSION)
 release: venv
-	@if [ -z "$(VERSION)" ]; then echo 'make release: name the version, e.g. make release VERSION=0.2.0'; exit 1; fi
-	$(BIN)/python tests/utils/release.py '$(VERSION)' "$$SUMMARY"
+	@if [ -z "$$RELEASE_VERSION" ]; then echo 'make release: name the version, e.g. make release VERSION=0.2.0'; exit 1; fi
+	$(BIN)/python tests/utils/release.py "$$RELEASE_VERSION" "$$SUMMARY"
 
 .PHONY: test
 # Every layer runs even when an earlier one fails, so one run reports all

@@ -28,12 +28,20 @@ CONNECTION_ARGUMENT_SPEC = dict(
 
 
 def url_secrets(params):
-    """A password written into lifetime_url (refused by the client): hidden like the token wherever the arguments are shown."""
+    """Credentials written into lifetime_url (refused by the client): hidden like the token wherever the arguments are shown.
+
+    The password, and the user name too: a token pasted as http://TOKEN@host is a user name alone.
+    """
     try:
-        password = urlsplit(str(params.get('lifetime_url') or '')).password
+        parts = urlsplit(str(params.get('lifetime_url') or ''))
+        found = [parts.password, parts.username]
     except ValueError:
         return set()
-    return set([password, unquote(password)]) if password else set()
+    secrets = set()
+    for value in found:
+        if value:
+            secrets.update((value, unquote(value)))
+    return secrets
 
 
 def generate_argspec(**specific):

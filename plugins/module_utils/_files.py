@@ -37,8 +37,11 @@ def _kind_of(path):
     return None
 
 
-def check_dest(dest, parameter='dest'):
-    """The absolute path to write to, or a LifeTimeUsageError naming ``parameter`` when nothing could be written there."""
+def check_dest(dest, parameter='dest', example='application.oap'):
+    """The absolute path to write to, or a LifeTimeUsageError naming ``parameter`` when nothing could be written there.
+
+    ``example`` is the file name a message suggests when ``dest`` is a directory (what the module writes).
+    """
     if not str(dest or '').strip():
         raise LifeTimeUsageError('%s is empty: give the path of the file to write.' % parameter, parameter=parameter)
     path = os.path.abspath(os.path.expanduser(dest))
@@ -50,8 +53,7 @@ def check_dest(dest, parameter='dest'):
                                  parameter=parameter)
     if os.path.isdir(path):
         raise LifeTimeUsageError('%s %s is a directory: give the path of the file to write, for example %s'
-                                 % (parameter, path, os.path.join(path, 'application.oap' if parameter == 'dest' else 'release.json')),
-                                 parameter=parameter)
+                                 % (parameter, path, os.path.join(path, example)), parameter=parameter)
     if not os.path.isdir(directory):
         raise LifeTimeUsageError('The directory of %s does not exist: %s. Create it first (ansible.builtin.file with state: directory).'
                                  % (parameter, directory), parameter=parameter)

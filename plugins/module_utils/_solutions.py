@@ -48,7 +48,7 @@ class SolutionRequest(Package):
     def __init__(self, task):
         params = task.params
         resolver = task.resolver
-        self.dest = check_dest(params['dest'])
+        self.dest = check_dest(params['dest'], example='solution.osp')
         refs = params['applications'] or []
         if not refs:
             raise LifeTimeUsageError('applications is empty: list the applications (names or keys) to put in the solution.',

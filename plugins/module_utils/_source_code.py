@@ -225,7 +225,7 @@ def source_request(task):
         if params.get(name) is not None and not str(params[name]).strip():
             raise LifeTimeUsageError('%s is empty: give the name or key of the %s whose source code to download.' % (name, name),
                                      parameter=name)
-    dest = check_dest(params['dest'])
+    dest = check_dest(params['dest'], example='source-code.zip')
     resolver = task.resolver
     env = resolver.environment(params['environment'])
     if params.get('application'):

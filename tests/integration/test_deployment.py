@@ -63,15 +63,17 @@ def test_the_token_never_appears_in_vvvv_output(ansible_playbook, make_simulator
 
 
 @pytest.mark.parametrize('connection', ['local', 'outsystems_test_notlocal'], ids=['controller', 'module'])
-def test_a_password_written_into_lifetime_url_never_appears_at_vvvv(ansible_playbook, make_simulator, connection):
+@pytest.mark.parametrize('userinfo, secret', [('release:Pa55-w0rd%21', 'Pa55'), ('TokOnly-Qwe9', 'TokOnly')], ids=['password', 'user-alone'])
+def test_credentials_written_into_lifetime_url_never_appear_at_vvvv(ansible_playbook, make_simulator, connection, userinfo, secret):
+    """A password, or a token pasted as the user name alone (http://TOKEN@host), is masked wherever the arguments are shown."""
     sim = make_simulator(token=TOKEN)
-    url = sim.url.replace('://', '://release:Pa55-w0rd%21@')
+    url = sim.url.replace('://', '://%s@' % userinfo)
     env = dict(LIFETIME_URL=url, ANSIBLE_CONNECTION_PLUGINS=os.path.join(TARGETS, 'connection_plugins'))
     run = ansible_playbook('deployment_promote.yml', sim=sim, verbosity=4, env=env, extra_vars={'ansible_connection': connection})
     assert run.rc != 0 and 'credentials in lifetime_token, not in the URL' in run.output, run
-    # Both paths show the task's arguments (invocation) at -vvvv: the URL is there, its password masked.
-    assert 'release:********@' in run.output, run
-    assert 'Pa55-w0rd' not in run.output and 'Pa55' not in run.output
+    # Both paths show the task's arguments (invocation) at -vvvv: the URL is there, its credentials masked.
+    assert '********@' in run.output, run
+    assert secret not in run.output
     assert sim.requests == []
 
 

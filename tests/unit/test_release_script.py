@@ -79,8 +79,11 @@ def test_bump_fails_naming_a_place_that_no_longer_holds_the_version(root):
 @pytest.mark.parametrize('version, message', [
     ('0.1.0', 'VERSION 0.1.0 is not newer than 0.1.0, the version galaxy.yml names'),
     ('0.0.9', 'VERSION 0.0.9 is not newer than 0.1.0'),
-    ('v0.2.0', "VERSION must be three numbers, like 0.2.0, not 'v0.2.0'"),
-    ('0.2', "VERSION must be three numbers, like 0.2.0, not '0.2'"),
+    ('v0.2.0', "VERSION must be three numbers in ASCII digits without leading zeros, like 0.2.0, not 'v0.2.0'"),
+    ('0.2', "VERSION must be three numbers in ASCII digits without leading zeros, like 0.2.0, not '0.2'"),
+    ('\uff11.0.0', 'VERSION must be three numbers in ASCII digits'),
+    ('0.03.0', 'VERSION must be three numbers in ASCII digits without leading zeros'),
+    ("0.3.0'; touch /tmp/x; echo '", 'VERSION must be three numbers'),
 ])
 def test_a_version_that_is_no_newer_release_is_refused(root, version, message):
     with pytest.raises(release.ReleaseError) as error:
@@ -133,3 +136,19 @@ def test_the_summary_counts_the_changes_of_each_published_section(root):
 
 def test_the_summary_without_fragments_says_only_which_release_it_is(root):
     assert release.summary(root, '0.1.0', '0.2.0') == 'Release 0.2.0 of the ``outsystems.lifetime`` collection; see the sections below.'
+
+
+def test_a_module_without_version_added_is_refused_before_anything_is_written(tmp_path):
+    (tmp_path / 'plugins' / 'modules').mkdir(parents=True)
+    (tmp_path / 'plugins' / 'modules' / 'lifetime_new.py').write_text("DOCUMENTATION = r\'\'\'\nmodule: lifetime_new\n\'\'\'\n")
+    (tmp_path / 'plugins' / 'modules' / 'lifetime_old.py').write_text("DOCUMENTATION = r\'\'\'\nmodule: lifetime_old\nversion_added: 0.1.0\n\'\'\'\n")
+    assert release.plugins_without_version_added(str(tmp_path)) == ['plugins/modules/lifetime_new.py']
+
+
+def test_a_summary_that_does_not_pass_the_changelog_lint_is_refused_before_anything_is_written():
+    """antsibull-changelog lint, for real, on the summary alone (in this repository's changelog configuration)."""
+    before = sorted(os.listdir(os.path.join(release.REPO_ROOT, 'changelogs', 'fragments')))
+    with pytest.raises(release.ReleaseError, match='antsibull-changelog lint'):
+        release.check_summary(release.REPO_ROOT, '---\nrelease_summary: Broken *emphasis and `literal\n')
+    release.check_summary(release.REPO_ROOT, '---\nrelease_summary: A summary that is fine.\n')
+    assert sorted(os.listdir(os.path.join(release.REPO_ROOT, 'changelogs', 'fragments'))) == before

@@ -4,9 +4,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Release a version of the collection; `make release VERSION=x.y.z` runs it with .venv's tools first on PATH.
 
-1. Checks, before anything is written: VERSION is x.y.z and newer than galaxy.yml's version, changelogs/changelog.yaml
-   has no release of it, nothing in the collection names a later version_added, and the fragments pass
-   antsibull-changelog lint.
+1. Checks, before anything is written: VERSION is x.y.z (ASCII digits, no leading zeros) and newer than galaxy.yml's
+   version, changelogs/changelog.yaml has no release of it, the work tree has no uncommitted change, nothing in the
+   collection names a later version_added and every module, filter and role names one, there is a fragment (or a
+   SUMMARY), and the fragments and the summary pass antsibull-changelog lint.
 2. Writes VERSION wherever the collection repeats its version (VERSION_FILES: galaxy.yml, the User-Agent's
    plugins/module_utils/_version.py, the AWX execution environments; the tarball name and image tag in README.md,
    docs/*.md and examples/awx/), then docs/docsite from the guides (tests/utils/docsite.py).
@@ -24,6 +25,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import yaml
 
@@ -59,10 +61,14 @@ class ReleaseError(Exception):
     """A check failed; nothing was written."""
 
 
+# Three ASCII numbers without leading zeros (semantic versioning's core; \d would take any Unicode digit).
+VERSION_PATTERN = re.compile(r'(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)')
+
+
 def parse_version(text):
-    found = re.match(r'^(\d+)\.(\d+)\.(\d+)$', str(text))
+    found = VERSION_PATTERN.fullmatch(str(text))
     if not found:
-        raise ReleaseError('VERSION must be three numbers, like 0.2.0, not %r' % text)
+        raise ReleaseError('VERSION must be three numbers in ASCII digits without leading zeros, like 0.2.0, not %r' % text)
     return tuple(int(part) for part in found.groups())
 
 
@@ -96,6 +102,32 @@ def files(root, patterns):
             if os.path.isfile(path) and name not in found:
                 found.append(name)
     return found
+
+
+def clean_tree(root):
+    """Refuse to release over uncommitted changes: the release commit must hold the release and nothing else."""
+    process = subprocess.run(['git', 'status', '--porcelain'], cwd=root, capture_output=True, text=True, check=False)
+    if process.returncode == 0 and process.stdout.strip():
+        raise ReleaseError('the work tree has uncommitted changes (git status): commit or stash them first, so that the release '
+                           'commit holds the release only')
+
+
+def plugins_without_version_added(root):
+    """Modules, filters and roles whose documentation names no version_added: the changelog could not list them as new."""
+    missing = []
+    for name in files(root, ('plugins/modules/*.py',)):
+        with open(os.path.join(root, name), encoding='utf-8') as handle:
+            if not re.search(r'(?m)^version_added:', handle.read()):
+                missing.append(name)
+    for name in files(root, ('plugins/filter/*.yml', 'plugins/test/*.yml')):
+        with open(os.path.join(root, name), encoding='utf-8') as handle:
+            if not re.search(r'(?m)^  version_added:', handle.read()):
+                missing.append(name)
+    for name in files(root, ('roles/*/meta/argument_specs.yml',)):
+        with open(os.path.join(root, name), encoding='utf-8') as handle:
+            if not re.search(r'(?m)^    version_added:', handle.read()):
+                missing.append(name)
+    return missing
 
 
 def later_version_added(root, new):
@@ -162,11 +194,31 @@ def run(command, root):
         raise ReleaseError('%s failed (exit status %d)' % (' '.join(command), process.returncode))
 
 
+def check_summary(root, summary_text):
+    """The summary fragment must pass antsibull-changelog lint before anything is written (a markup error stopped the release
+    half-way otherwise)."""
+    directory = os.path.join(root, '.tmp')
+    os.makedirs(directory, exist_ok=True)
+    handle, path = tempfile.mkstemp(dir=directory, prefix='release-summary-', suffix='.yml')
+    try:
+        with os.fdopen(handle, 'w', encoding='utf-8') as out:
+            out.write(summary_text)
+        run(['antsibull-changelog', 'lint', path], root)
+    finally:
+        os.unlink(path)
+
+
 def release(root, new, text=None):
     old = check_version(root, new)
+    clean_tree(root)
     later = later_version_added(root, new)
     if later:
         raise ReleaseError('these name a version_added after %s:\n  %s' % (new, '\n  '.join(later)))
+    missing = plugins_without_version_added(root)
+    if missing:
+        raise ReleaseError('these name no version_added, so the changelog could not list them as new: %s' % ', '.join(missing))
+    if not fragments(root) and not text:
+        raise ReleaseError('changelogs/fragments holds no fragment: nothing to release (give SUMMARY to release anyway)')
     run(['antsibull-changelog', 'lint'], root)
     changed = bump(root, old, new)
     summary_path = os.path.join('changelogs', 'fragments', '%s.yml' % new)
@@ -174,6 +226,7 @@ def release(root, new, text=None):
     if not os.path.exists(os.path.join(root, summary_path)):
         summary_text = yaml.safe_dump({'release_summary': text or summary(root, old, new)}, explicit_start=True, width=110,
                                       default_flow_style=False, allow_unicode=True)
+        check_summary(root, summary_text)
 
     for name, content in changed.items():
         with open(os.path.join(root, name), 'w', encoding='utf-8') as handle:

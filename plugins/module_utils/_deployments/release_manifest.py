@@ -22,7 +22,7 @@ def check_manifest_dest(params):
     """manifest_dest, checked before anything is sent: a file that can be written there, and never the manifest read."""
     if not params.get('manifest_dest'):
         return
-    dest = check_dest(params['manifest_dest'], parameter='manifest_dest')
+    dest = check_dest(params['manifest_dest'], parameter='manifest_dest', example='release.json')
     source = params.get('manifest')
     if isinstance(source, str) and source.strip() and not source.strip().startswith('{'):
         if same_file(os.path.abspath(os.path.expanduser(source.strip())), dest):

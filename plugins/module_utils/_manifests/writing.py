@@ -71,7 +71,7 @@ def _replace(dest, text, parameter='dest'):
 
 def write_manifest(path, data, check_mode=False, parameter='dest'):
     """Write the manifest to ``path`` unless it already holds the same data; see the module's docstring."""
-    dest = check_dest(path, parameter)
+    dest = check_dest(path, parameter, example='release.json')
     after = manifest_text(data)
     before, existing = _existing(dest, parameter)
     changed = existing != json.loads(after)
@@ -91,7 +91,7 @@ def write_environment_manifest(task):
     template = None
     if params.get('source_manifest') not in (None, ''):
         template = load_manifest(params['source_manifest'], 'source_manifest')
-    dest = check_dest(params['dest']) if params.get('dest') else None
+    dest = check_dest(params['dest'], example='release.json') if params.get('dest') else None
     env = resolve_environment(task.resolver, template, params['environment'], 'environment')
     data = manifest_of(task.resolver, env, applications=params.get('applications'), notes=params.get('notes'),
                        template=template, test_applications=params.get('test_applications'))
