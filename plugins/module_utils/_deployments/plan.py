@@ -222,7 +222,7 @@ class Plan(Origin):
                                       % (application['Name'], self.source['Name'], parameter), parameter=parameter)
         running = running_record(status) or resolver.version_by_key(application, status['BaseApplicationVersionKey'])
         if status.get('IsModified') and self.task.params.get('tag_modified'):
-            return pending_tag(resolver, application, self.source, self.task.params.get('tag_increment') or 'patch')
+            return pending_tag(resolver, application, self.task.params.get('tag_increment') or 'patch')
         if status.get('IsModified'):
             raise LifeTimeUsageError(
                 '%s is modified in %s since version %s and those changes have no version yet (%s). Tag it first with '

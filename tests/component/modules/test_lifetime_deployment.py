@@ -684,3 +684,56 @@ def test_a_verify_that_finds_other_versions_fails_and_says_which_plan_ended_how(
     assert result['failed'] is True and 'LifeTime reports the deployment ended well, but' in result['msg'], result
     assert result['deployment_status'] == 'finished_successful' and result['deployment_key']
     assert result['applications'][0]['from_version'] == '1.2'
+
+
+def test_a_tag_another_run_made_at_the_same_moment_is_deployed_not_a_failure(run_module, make_simulator):
+    """Two promotions with tag_modified at once: the second tag request is refused (the number exists); the run takes that tag."""
+    import threading
+    import time
+
+    from tests.simulator.client import Client
+
+    sim = make_simulator()
+    # Ours is held back one second before LifeTime processes it; meanwhile "the other run" tags the same content.
+    fault = sim.inject_fault('POST', '/environments/*/applications/*/versions/', latency=1.0, count=1)
+    development = sim.state.environment('Development').key
+    portal = sim.state.application('Customer Portal').key
+
+    def other_run():
+        deadline = time.monotonic() + 30
+        while fault.matched < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        Client(sim).post('/environments/%s/applications/%s/versions/' % (development, portal),
+                         {'Version': '2.1.1', 'ChangeLog': 'the other run', 'MobileVersions': []})
+
+    thread = threading.Thread(target=other_run, daemon=True)
+    thread.start()
+    result = run_module('lifetime_deployment', TAGGED, sim=sim)
+    thread.join(timeout=30)
+
+    assert result.get('failed') is not True, result
+    assert [version.number for version in sim.state.versions('Customer Portal')] == ['2.0', '2.1', '2.1.1']
+    assert sim.state.version('Customer Portal', '2.1.1').change_log == 'the other run'
+    assert sim.state.running_version('Production', 'Customer Portal') == '2.1.1'
+    tag_posts = [entry for entry in sim.writes() if entry['path'].rstrip('/').endswith('/versions')]
+    assert sorted(entry['status'] for entry in tag_posts) == [201, 400]
+
+
+def test_a_refused_tag_whose_number_is_not_what_runs_in_the_source_still_fails(run_module, make_simulator):
+    sim = make_simulator()
+    fault = sim.inject_fault('POST', '/environments/*/applications/*/versions/', latency=1.0, count=1)
+    import threading
+    import time
+
+    def other_version():
+        deadline = time.monotonic() + 30
+        while fault.matched < 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        # Someone made 2.1.1 of something else (it does not run in Development): no tag of ours to adopt.
+        sim.state.add_version('Customer Portal', '2.1.1')
+
+    threading.Thread(target=other_version, daemon=True).start()
+    result = run_module('lifetime_deployment', TAGGED, sim=sim)
+    assert result['failed'] is True, result
+    assert sim.state.running_version('Production', 'Customer Portal') == '2.0'
+    assert not [entry for entry in sim.writes() if entry['path'].rstrip('/').endswith('/deployments')]
