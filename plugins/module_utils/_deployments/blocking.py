@@ -16,19 +16,19 @@ asking LifeTime to create a plan it would refuse. The refusals LifeTime itself g
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._application_config import read_configurations
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import WORKERS, same_key
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import WORKERS
 
 
 def _blocked(client, application, target):
     try:
-        configurations = (client.get_application_configurations(application['Key']) or {}).get('configurations') or []
+        configuration = read_configurations(client, application).get(target['Key'].lower()) or {}
     except LifeTimeAPIError:
-        # The explanation is best effort: a LifeTime without the operation (405) or a refused read leaves LifeTime's own answer.
+        # Best effort: a LifeTime without the operation (405) or a refused read leaves LifeTime's own answer at the write.
         return None
-    for configuration in configurations:
-        if isinstance(configuration, dict) and same_key(configuration.get('environmentKey'), target['Key']) and configuration.get('isBlocked'):
-            return (application['Name'], configuration.get('isBlockedChangeReason') or '')
+    if configuration.get('isBlocked'):
+        return (application['Name'], configuration.get('isBlockedChangeReason') or '')
     return None
 
 
