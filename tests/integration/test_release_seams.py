@@ -235,3 +235,12 @@ def test_a_survey_version_written_with_a_v_keeps_its_text(ansible_playbook, make
     run = ansible_playbook(ROLLBACK, sim=sim, args=('-e', '@' + str(answers)))
     assert run.rc == 0, run
     assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.1'
+
+
+@pytest.mark.parametrize('playbook', [PROMOTE, ROLLBACK])
+def test_a_release_file_that_is_not_a_file_is_refused_in_a_sentence_before_any_request(ansible_playbook, make_simulator, tmp_path,
+                                                                                      playbook):
+    sim = make_simulator(token=TOKEN)
+    run = ansible_playbook(playbook, sim=sim, extra_vars={'release_file': str(tmp_path / 'missing.json'), 'target_environment': 'Production'})
+    assert run.rc != 0 and 'release_file %s is not a file on the controller' % (tmp_path / 'missing.json') in run.output, run
+    assert sim.requests == []
