@@ -104,7 +104,8 @@ class Resolver:
     def __init__(self, client):
         self.client = client
         self._lock = threading.Lock()
-        self._locks = {}
+        # One lock per list, so the environments and the applications can be read at the same time.
+        self._list_locks = {'environments': threading.Lock(), 'applications': threading.Lock()}
         self._environments = None
         self._applications = None
         self._applications_with_modules = False
@@ -126,16 +127,11 @@ class Resolver:
 
     def environments(self):
         """Every environment, in LifeTime's Order."""
-        with self._lists_lock('environments'):
+        with self._list_locks['environments']:
             if self._environments is None:
                 environments = checked(self.client.list_environments(), '/environments/', 'environment')
                 self._environments = sorted(environments, key=_order)
             return self._environments
-
-    def _lists_lock(self, kind):
-        """One lock per list, so the environments and the applications can be read at the same time."""
-        with self._lock:
-            return self._locks.setdefault(kind, threading.Lock())
 
     def prefetch_lists(self):
         """Read the environments and the applications at the same time (one round trip instead of two)."""
@@ -156,7 +152,7 @@ class Resolver:
 
     def applications(self, include_modules=False):
         """Every application with its status in each environment (one list call, cached)."""
-        with self._lists_lock('applications'):
+        with self._list_locks['applications']:
             if self._applications is None or (include_modules and not self._applications_with_modules):
                 self._applications = checked(self.client.list_applications(include_env_status=True, include_modules=include_modules),
                                              '/applications/', 'application', nested='AppStatusInEnvs')
