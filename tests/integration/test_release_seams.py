@@ -238,8 +238,8 @@ def test_a_survey_version_written_with_a_v_keeps_its_text(ansible_playbook, make
 
 
 @pytest.mark.parametrize('playbook', [PROMOTE, ROLLBACK])
-def test_a_release_file_that_is_not_a_file_is_refused_in_a_sentence_before_any_request(ansible_playbook, make_simulator, tmp_path,
-                                                                                      playbook):
+def test_a_release_file_that_is_not_a_file_is_refused_in_a_sentence_before_any_request(
+        ansible_playbook, make_simulator, tmp_path, playbook):
     sim = make_simulator(token=TOKEN)
     run = ansible_playbook(playbook, sim=sim, extra_vars={'release_file': str(tmp_path / 'missing.json'), 'target_environment': 'Production'})
     assert run.rc != 0 and 'release_file %s is not a file on the controller' % (tmp_path / 'missing.json') in run.output, run
