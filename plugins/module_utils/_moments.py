@@ -10,6 +10,10 @@ dropped, so two dates of the same second do not compare as text (``38.2Z`` sorts
 after ``38.25Z``, ``38Z`` after ``38.5Z``). Whatever orders records by when LifeTime
 created them (the plan concurrent runs agree on, the version a promote must not go
 below) compares the moments this file reads.
+
+The calendar ends at 0001-01-01 and 9999-12-31 (.NET's MinValue and MaxValue, which LifeTime may write too): a moment
+read from LifeTime is brought to UTC within those ends, and arithmetic on moments (``shifted``) stops at them, so no
+date a user or LifeTime gives ends in an overflow.
 """
 
 import datetime
@@ -20,6 +24,8 @@ _DATE = re.compile(r'(\d{4})-(\d{2})-(\d{2})$')
 _DATETIME = re.compile(r'(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}:?\d{2})?$', re.IGNORECASE)
 # Records whose date is missing or unreadable sort before every real date, in the same place for every run.
 _UNKNOWN = datetime.datetime.min.replace(tzinfo=UTC)
+FIRST = datetime.datetime.min.replace(tzinfo=UTC)
+LAST = datetime.datetime.max.replace(tzinfo=UTC)
 
 
 def _zone(text):
@@ -50,10 +56,30 @@ def parse_moment(text):
         return None
 
 
+def in_utc(moment):
+    """The moment in UTC, or None when UTC cannot hold it (0001-01-01T00:00:00+05:00 is before the calendar's first moment)."""
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def shifted(moment, delta):
+    """``moment + delta``, stopping at the calendar's ends (in UTC) instead of overflowing."""
+    moment = in_utc(moment) or (FIRST if moment.year == 1 else LAST)
+    try:
+        return moment + delta
+    except OverflowError:
+        return FIRST if delta < datetime.timedelta(0) else LAST
+
+
 def created_on(record):
-    """When LifeTime created a record (plan, version): an aware datetime, or None when its CreatedOn is missing or unreadable."""
+    """When LifeTime created a record (plan, version): an aware datetime in UTC (at the calendar's end when UTC cannot hold it),
+    or None when its CreatedOn is missing or unreadable."""
     parsed = parse_moment((record or {}).get('CreatedOn') or '')
-    return parsed[0] if parsed else None
+    if not parsed:
+        return None
+    return in_utc(parsed[0]) or (FIRST if parsed[0].year == 1 else LAST)
 
 
 def created_before(record, than):
@@ -70,4 +96,6 @@ def creation_order(record):
 
 
 def iso(moment):
-    return moment.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
+    """2026-01-15T10:00:00Z; isoformat, not strftime, which writes year 1 as "1" on Linux."""
+    moment = in_utc(moment) or (FIRST if moment.year == 1 else LAST)
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + 'Z'

@@ -33,7 +33,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
     state_of,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeNotFoundError, LifeTimeResponseError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import UTC, created_on, iso, parse_moment
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import UTC, created_on, in_utc, iso, parse_moment, shifted
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import WORKERS, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 
@@ -47,25 +47,33 @@ _DEPLOY_LABEL = re.compile(r'\s*Deploy\s+(\S+)\s*$')
 EVENTS = ('Created', 'Saved', 'Started', 'Aborted')
 
 
+def _shown(text):
+    """The value as a message quotes it: cut when long (a whole file pasted into an option is not echoed back)."""
+    return repr(text) if len(text) <= 60 else '%r... (%d characters)' % (text[:60], len(text))
+
+
 def _moment(params, name):
     text = params.get(name)
     if text is None or not str(text).strip():
         return None
     parsed = parse_moment(text)
     if parsed is None:
-        raise LifeTimeUsageError('%s %r is not a date: give an ISO date such as 2026-01-15, or a date and time such as '
-                                 '2026-01-15T10:00:00Z (UTC unless it names its offset).' % (name, text), parameter=name)
+        raise LifeTimeUsageError('%s %s is not a date: give an ISO date such as 2026-01-15, or a date and time such as '
+                                 '2026-01-15T10:00:00Z (UTC unless it names its offset).' % (name, _shown(str(text))), parameter=name)
     moment, bare = parsed
+    if in_utc(moment) is None:
+        raise LifeTimeUsageError('%s %s is outside the calendar once read in UTC (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z): give a '
+                                 'moment within it, or leave %s out.' % (name, _shown(str(text)), name), parameter=name)
     if bare and name == 'to':
         # A date as the end of the window includes that whole day.
-        moment += datetime.timedelta(days=1) - datetime.timedelta(microseconds=1)
-    return moment
+        moment = shifted(moment, datetime.timedelta(days=1) - datetime.timedelta(microseconds=1))
+    return in_utc(moment)
 
 
 def window(params, now=None):
     """(from, to) as aware datetimes: the parameters, else the DEFAULT_DAYS days up to ``to`` (or now)."""
     end = _moment(params, 'to') or (now or datetime.datetime.now(UTC))
-    start = _moment(params, 'from') or end - datetime.timedelta(days=DEFAULT_DAYS)
+    start = _moment(params, 'from') or shifted(end, -datetime.timedelta(days=DEFAULT_DAYS))
     if start > end:
         raise LifeTimeUsageError('from (%s) is after to (%s): the window of creation dates would be empty.' % (iso(start), iso(end)),
                                  parameter='from')
@@ -115,8 +123,8 @@ class DeploymentReport:
     def plans(self):
         """The plans LifeTime lists for the window (a day wider on each side), then the exact window and the filters."""
         plans = _with_keys(self.client.list_deployments(target_env_key=self.target['Key'] if self.target else None,
-                                                        min_date=(self.query['start'] - datetime.timedelta(days=1)).date().isoformat(),
-                                                        max_date=(self.query['end'] + datetime.timedelta(days=1)).date().isoformat()))
+                                                        min_date=shifted(self.query['start'], -datetime.timedelta(days=1)).date().isoformat(),
+                                                        max_date=shifted(self.query['end'], datetime.timedelta(days=1)).date().isoformat()))
         return [plan for plan in plans if _in_window(plan, self.query) and self._wanted(plan)]
 
     def _wanted(self, plan):

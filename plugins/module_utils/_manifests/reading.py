@@ -7,6 +7,8 @@
 
 ``load_manifest(value, parameter='manifest') -> Manifest``
     ``value`` is the data (a mapping, or JSON text starting with ``{``) or the path of a JSON or YAML file.
+    A manifest is data, bounded: at most MAX_BYTES of text (MAX_NODES values inline), nested at most MAX_DEPTH deep,
+    no YAML anchors or aliases; each is checked before anything is built from it (no recursion on what the task gave).
     Raises LifeTimeUsageError with one sentence naming the field at fault, e.g.
     ``manifest.ApplicationVersions[2].VersionKey is missing``; an unquoted number where a version number belongs
     fails asking to quote it. Reads nothing from LifeTime.
@@ -25,6 +27,7 @@ import copy
 import datetime
 import json
 import os
+import re
 
 try:
     import yaml
@@ -57,6 +60,17 @@ SNAKE = {
     'EnvironmentName': 'environment_name', 'EnvironmentLabel': 'environment_label',
 }
 REQUIRED_APPLICATION_FIELDS = 'ApplicationKey, ApplicationName, VersionKey and VersionNumber'
+# A manifest is a mapping of lists of records: 6 levels with ConfigurationItems' Values. The bounds leave room for a
+# TargetValue that is data, and refuse what would make a parser recurse or a result explode.
+MAX_DEPTH = 32
+MAX_BYTES = 64 * 1024 * 1024
+MAX_NODES = 2000000
+# A value shown in a message is cut to this many characters.
+SHOWN = 80
+# JSON strings (well formed: escapes included) and the brackets outside them, to measure nesting without parsing.
+_OPENING = frozenset('[{')
+_CLOSING = frozenset(']}')
+_JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def _usage(message, parameter):
@@ -73,24 +87,113 @@ def _kind(value):
         return 'a list'
     if isinstance(value, dict):
         return 'a mapping'
-    return repr(value)
+    shown = repr(value)
+    return shown if len(shown) <= SHOWN else '%s... (%d characters)' % (shown[:SHOWN], len(shown))
 
 
-def _parse(text, parameter, origin):
-    """The data of a manifest's text: JSON, else YAML."""
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
+def _too_deep(origin, parameter):
+    return _usage('%s is nested more than %d levels deep: a manifest is a mapping of lists of records (at most 6 levels), so this is '
+                  'not one.' % (origin, MAX_DEPTH), parameter)
+
+
+def _json_depth_holds(text):
+    """Whether JSON text stays within MAX_DEPTH: counted on the brackets outside strings, since json.loads recurses.
+
+    For text that is not JSON the count may be off, but json.loads stops at the first error, before any bracket after it.
+    """
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        mark = token.group()
+        if mark in _OPENING:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        elif mark in _CLOSING:
+            depth -= 1
+    return True
+
+
+if HAS_YAML:
+    class _ManifestLoader(getattr(yaml, 'CSafeLoader', yaml.SafeLoader)):  # pylint: disable=too-many-ancestors
+        """The safe loader, except that a date outside the calendar (year 0, beyond 9999 in UTC) stays the text it was."""
+
+        def construct_yaml_timestamp(self, node):
+            try:
+                return yaml.SafeLoader.construct_yaml_timestamp(self, node)
+            except (ValueError, OverflowError):
+                return self.construct_scalar(node)
+
+    _ManifestLoader.add_constructor('tag:yaml.org,2002:timestamp', _ManifestLoader.construct_yaml_timestamp)
+
+
+def _line(event):
+    mark = getattr(event, 'start_mark', None)
+    return (' (line %d)' % (mark.line + 1)) if mark is not None else ''
+
+
+def _check_yaml_events(text, parameter, origin):
+    """Refuse anchors, aliases and deep nesting on the event stream, before composing (which recurses, in C too)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_ManifestLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, 'anchor', None) is not None:
+            raise _usage('%s uses a YAML anchor or alias%s: a manifest is plain data, so write each value out.' % (origin, _line(event)),
+                         parameter)
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(origin, parameter)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def _parse_yaml(text, parameter, origin):
     if not HAS_YAML:
         raise _usage('%s is not JSON, and reading it as YAML needs the Python library PyYAML, which is not installed on the host that '
                      'runs the task.' % origin, parameter)
     try:
-        return yaml.load(text, Loader=getattr(yaml, 'CSafeLoader', yaml.SafeLoader))
+        _check_yaml_events(text, parameter, origin)
+        return yaml.load(text, Loader=_ManifestLoader)
     except yaml.YAMLError as exc:
         where = getattr(exc, 'problem_mark', None)
         line = (' (line %d)' % (where.line + 1)) if where is not None else ''
         raise _usage('%s is neither JSON nor YAML%s: %s.' % (origin, line, getattr(exc, 'problem', None) or exc), parameter)
+
+
+def _parse(text, parameter, origin):
+    """The data of a manifest's text: JSON, else YAML; nesting and size bounded before either parser runs."""
+    if len(text) > MAX_BYTES:
+        raise _usage('%s holds %d characters, more than the %d MiB a manifest may have: this is not a manifest.'
+                     % (origin, len(text), MAX_BYTES // (1024 * 1024)), parameter)
+    if not _json_depth_holds(text):
+        raise _too_deep(origin, parameter)
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    return _parse_yaml(text, parameter, origin)
+
+
+def _check_data(value, parameter, origin):
+    """Refuse data given inline that is nested too deep or too big, walking it without recursion (a deep copy would recurse)."""
+    pending = [(value, 1)]
+    nodes = 0
+    characters = 0
+    while pending:
+        item, depth = pending.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _usage('%s holds more than %d values: this is not a manifest.' % (origin, MAX_NODES), parameter)
+        if isinstance(item, (dict, list, tuple)):
+            if depth > MAX_DEPTH:
+                raise _too_deep(origin, parameter)
+            children = item.values() if isinstance(item, dict) else item
+            pending.extend((child, depth + 1) for child in children)
+            if isinstance(item, dict):
+                characters += sum(len(key) for key in item if isinstance(key, str))
+        elif isinstance(item, str):
+            characters += len(item)
+        if characters > MAX_BYTES:
+            raise _usage('%s holds more than %d MiB of text: this is not a manifest.' % (origin, MAX_BYTES // (1024 * 1024)), parameter)
 
 
 def _read_file(value, parameter):
@@ -103,9 +206,13 @@ def _read_file(value, parameter):
         raise _usage('%s is not a file: give the path of a manifest file (JSON or YAML).' % origin, parameter)
     try:
         with open(path, 'rb') as handle:
-            raw = handle.read()
+            # One byte more than the bound tells a file that is too big without reading all of it.
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as exc:
         raise _usage('%s cannot be read: %s.' % (origin, exc.strerror or exc), parameter)
+    if len(raw) > MAX_BYTES:
+        raise _usage('%s is bigger than the %d MiB a manifest may have: this is not a manifest.' % (origin, MAX_BYTES // (1024 * 1024)),
+                     parameter)
     try:
         text = raw.decode('utf-8-sig')
     except UnicodeDecodeError:
@@ -117,7 +224,9 @@ def _read(value, parameter):
     """(data, origin) of what the task gave: a mapping, JSON text, or the path of a file."""
     if isinstance(value, (dict, list)):
         # A list is refused by check_manifest, which says what it looks like.
-        return copy.deepcopy(value), 'the %s given inline' % parameter
+        origin = 'the %s given inline' % parameter
+        _check_data(value, parameter, origin)
+        return copy.deepcopy(value), origin
     if not isinstance(value, str):
         raise _usage('%s must be the path of a manifest file (JSON or YAML) or the manifest itself (a mapping with ApplicationVersions), '
                      'not %s.' % (parameter, _kind(value)), parameter)
@@ -137,7 +246,7 @@ def _text(entry, field, where, parameter, required=True):
         if required:
             raise _usage('%s.%s is missing.' % (where, field), parameter)
         return None
-    if isinstance(value, datetime.datetime):
+    if isinstance(value, datetime.date):
         value = value.isoformat().replace('+00:00', 'Z')
     if not isinstance(value, str):
         raise _usage('%s.%s must be text, not %s.' % (where, field, _kind(value)), parameter)
@@ -188,12 +297,14 @@ def _applications(data, where, parameter):
     if not items:
         raise _usage('%s.%s is empty: the manifest names no application version to deploy.' % (where, APPLICATION_VERSIONS), parameter)
     entries = []
+    # The index of each application key seen (keys compared as same_key does): one look-up per entry, not one per pair.
+    seen = {}
     for index, item in enumerate(items):
         entry = _application(item, '%s.%s[%d]' % (where, APPLICATION_VERSIONS, index), parameter)
-        for earlier, other in enumerate(entries):
-            if same_key(other['ApplicationKey'], entry['ApplicationKey']):
-                raise _usage('%s.%s lists application %s twice (entries %d and %d): a manifest names one version per application.'
-                             % (where, APPLICATION_VERSIONS, entry['ApplicationName'], earlier, index), parameter)
+        earlier = seen.setdefault(entry['ApplicationKey'].lower(), index)
+        if earlier != index:
+            raise _usage('%s.%s lists application %s twice (entries %d and %d): a manifest names one version per application.'
+                         % (where, APPLICATION_VERSIONS, entry['ApplicationName'], earlier, index), parameter)
         entries.append(entry)
     return entries
 
@@ -201,17 +312,19 @@ def _applications(data, where, parameter):
 def _environments(data, where, parameter):
     items = _list(data, ENVIRONMENT_DEFINITIONS, where, parameter, required=False) or []
     definitions = []
+    # Each label seen, by its folded form: a second label that folds the same is refused, whether equal or not.
+    seen = {}
     for index, item in enumerate(items):
         place = '%s.%s[%d]' % (where, ENVIRONMENT_DEFINITIONS, index)
         entry = _mapping(item, place, parameter, 'with %s' % ', '.join(ENVIRONMENT_FIELDS))
         definition = dict((field, _text(entry, field, place, parameter)) for field in ENVIRONMENT_FIELDS)
-        for other in definitions:
-            if other['EnvironmentLabel'] == definition['EnvironmentLabel']:
-                raise _usage('%s.%s has the label %r twice: a label must name one environment.'
-                             % (where, ENVIRONMENT_DEFINITIONS, definition['EnvironmentLabel']), parameter)
-            if other['EnvironmentLabel'].strip().lower() == definition['EnvironmentLabel'].strip().lower():
-                raise _usage('%s.%s has the labels %r and %r, which differ only in case or spaces: a label must name one environment.'
-                             % (where, ENVIRONMENT_DEFINITIONS, other['EnvironmentLabel'], definition['EnvironmentLabel']), parameter)
+        label = definition['EnvironmentLabel']
+        earlier, other = seen.setdefault(label.strip().lower(), (index, label))
+        if earlier != index and other == label:
+            raise _usage('%s.%s has the label %r twice: a label must name one environment.' % (where, ENVIRONMENT_DEFINITIONS, label), parameter)
+        if earlier != index:
+            raise _usage('%s.%s has the labels %r and %r, which differ only in case or spaces: a label must name one environment.'
+                         % (where, ENVIRONMENT_DEFINITIONS, other, label), parameter)
         definitions.append(definition)
     return definitions
 

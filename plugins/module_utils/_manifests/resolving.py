@@ -68,6 +68,28 @@ def _env_text(env):
     return '%s (%s)' % (env.get('Name'), env.get('Key'))
 
 
+def _by_key(records, field='Key'):
+    """Records by their key, folded as same_key compares keys (the first one when LifeTime lists a key twice): one look-up per
+    entry of a manifest instead of a pass over LifeTime's list."""
+    index = {}
+    for record in records:
+        if record.get(field):
+            index.setdefault(str(record[field]).lower(), record)
+    return index
+
+
+def _find(index, key):
+    return index.get(str(key).lower()) if key else None
+
+
+def _shown(items, limit=40):
+    """Names for a message: the first ``limit``, then how many more (a manifest may define thousands)."""
+    items = list(items)
+    if len(items) > limit:
+        return ', '.join(items[:limit]) + ' and %d more' % (len(items) - limit)
+    return ', '.join(items) or 'none'
+
+
 def _folded(text):
     return str(text or '').strip().lower()
 
@@ -105,9 +127,9 @@ def resolve_environment(resolver, manifest, ref, parameter):
     if len(distinct) == 1:
         return distinct[0][0]
     if not distinct:
-        labels = ', '.join(repr(item['environment_label']) for item in manifest.environments) or 'none'
+        labels = _shown(repr(item['environment_label']) for item in manifest.environments)
         raise LifeTimeLookupError('No environment %r (%s). Existing: %s; labels in %s: %s.'
-                                  % (str(ref).strip(), parameter, ', '.join(env.get('Name') for env in resolver.environments()),
+                                  % (str(ref).strip(), parameter, _shown(str(env.get('Name')) for env in resolver.environments()),
                                      manifest.origin, labels), parameter=parameter)
     raise LifeTimeUsageError(
         '%s %r is ambiguous: it means %s. Give the key of the environment you mean, or a name or label that means only it. '
@@ -136,9 +158,10 @@ def _manifest_version(resolver, application, entry, where, parameter):
 def resolve_versions(resolver, manifest, include_test_applications=False, parameter='manifest'):
     """[(application, version, entry)] for every version the manifest deploys; every one must exist in LifeTime."""
     chosen = []
+    applications = _by_key(resolver.applications())
     for entry in manifest.to_deploy(include_test_applications):
         where = '%s.%s[%d]' % (parameter, APPLICATION_VERSIONS, entry['index'])
-        application = resolver.application_by_key(entry['application_key'])
+        application = _find(applications, entry['application_key'])
         if application is None:
             raise LifeTimeLookupError(
                 '%s.ApplicationKey: LifeTime has no application %s (key %s). It was deleted, or the manifest comes from another LifeTime.'
@@ -151,14 +174,19 @@ def resolve_versions(resolver, manifest, include_test_applications=False, parame
 
 def _given_applications(resolver, applications):
     chosen = []
+    keys = set()
+    known = None
     for index, ref in enumerate(applications):
         if isinstance(ref, dict):
             # A record read by another Resolver may be stale (read before a deployment): this one's, by key.
-            application = resolver.application_by_key(ref['Key']) or ref
+            known = _by_key(resolver.applications()) if known is None else known
+            application = _find(known, ref['Key']) or ref
         else:
             application = resolver.application(ref, 'applications[%d]' % index)
-        if any(same_key(application['Key'], other['Key']) for other in chosen):
+        key = str(application['Key']).lower()
+        if key in keys:
             raise LifeTimeUsageError('applications lists %s twice.' % application['Name'], parameter='applications')
+        keys.add(key)
         chosen.append(application)
     return chosen
 
@@ -174,8 +202,9 @@ def _chosen_applications(resolver, env, applications, template):
 
 def _template_applications(resolver, template):
     found = []
+    known = _by_key(resolver.applications())
     for entry in template.applications:
-        application = resolver.application_by_key(entry['application_key'])
+        application = _find(known, entry['application_key'])
         if application is None:
             raise LifeTimeLookupError('%s names application %s (key %s), which LifeTime does not have.'
                                       % (template.origin, entry['application_name'], entry['application_key']), parameter='applications')
@@ -199,9 +228,10 @@ def _running_status(resolver, application, env, index):
 
 def _test_keys(resolver, chosen, test_applications, template):
     keys = set()
+    chosen_keys = set(str(other['Key']).lower() for other in chosen)
     for index, ref in enumerate(test_applications or []):
         application = resolver.application(ref, 'test_applications[%d]' % index)
-        if not any(same_key(application['Key'], other['Key']) for other in chosen):
+        if str(application['Key']).lower() not in chosen_keys:
             raise LifeTimeUsageError('test_applications[%d] is %s, which is not one of the applications of the manifest.'
                                      % (index, application['Name']), parameter='test_applications')
         keys.add(application['Key'].lower())
@@ -212,9 +242,9 @@ def _test_keys(resolver, chosen, test_applications, template):
 
 def _environment_definitions(resolver, template):
     definitions = []
-    carried = template.environments if template is not None else []
+    carried = _by_key(template.environments if template is not None else [], 'environment_key')
     for env in resolver.environments():
-        known = next((item for item in carried if same_key(item['environment_key'], env['Key'])), None)
+        known = _find(carried, env['Key'])
         label = known['environment_label'] if known else env['Name']
         definitions.append({'EnvironmentKey': env['Key'], 'EnvironmentName': env['Name'], 'EnvironmentLabel': label})
     return definitions
