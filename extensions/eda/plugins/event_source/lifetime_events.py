@@ -496,11 +496,11 @@ class Poller:
         first = state['running'] is None
         replay = first and self.options.get('since')
         min_date = deployments_min_date(state) or (self.options['since'] if replay else None)
-        plans = [p for p in client.list_deployments(min_date=min_date) if p.get('Key')]
-        seen_at = seen_at_of()
-        events = self._plans(client, plans, state, quiet=first and not replay)
+        # The applications first: they also name the applications of the plans' events.
         current = running_snapshot(client.list_applications(include_env_status=True), self.names)
-        seen_at = seen_at_of() or seen_at
+        seen_at = seen_at_of()
+        plans = [p for p in client.list_deployments(min_date=min_date) if p.get('Key')]
+        events = self._plans(client, plans, state, quiet=first and not replay)
         if first:
             state['running'] = current
         else:
@@ -537,16 +537,17 @@ class Poller:
             except LifeTimeNotFoundError:
                 state['plans'].pop(key, None)
                 continue
+            record = known or {'created_on': plan.get('CreatedOn'), 'status': None, 'info': None, 'seen': [], 'quiet': quiet}
+            state['plans'][key] = record
             if status is False:
+                # Kept open without a status: MinDate keeps it in the next list, which asks for it.
                 continue
             word, info = status_word(status)
-            record = known or {'created_on': plan.get('CreatedOn'), 'status': None, 'info': None, 'seen': []}
             if (record['status'], record.get('info')) != (word, info):
-                if not quiet:
+                if not record.pop('quiet', False):
                     events.append(plan_status_event(plan, status, self.names, record['seen']))
                 record['seen'].append(word)
             record.update(status=word, info=info)
-            state['plans'][key] = record
         return events
 
     @staticmethod
