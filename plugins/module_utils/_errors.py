@@ -33,11 +33,33 @@ HTTP_REASONS = {
     504: 'Gateway Timeout',
 }
 
+# A value echoed in a message (a name, a reason, a note, a log line) keeps this many characters; a whole message this many.
+ECHOED = 200
+MESSAGE = 4000
+
+
+def bounded(value, limit=ECHOED):
+    """The text of ``value`` for a message: whole when short, else its start, an ellipsis and how many characters were left out."""
+    text = str(value)
+    if len(text) <= limit:
+        return text
+    return '%s... (%d more characters)' % (text[:limit], len(text) - limit)
+
+
+def _bounded_message(message):
+    """A message as a result's msg carries it: a very long one keeps its start and its end (where the hint is)."""
+    text = str(message)
+    if len(text) <= MESSAGE:
+        return text
+    tail = MESSAGE // 4
+    return '%s ... (%d characters left out) ... %s' % (text[:MESSAGE - tail], len(text) - MESSAGE, text[-tail:])
+
 
 class LifeTimeError(Exception):
     """A failure to report to the user as one plain sentence."""
 
     def __init__(self, message, **details):
+        message = _bounded_message(message)
         super().__init__(message)
         self.message = message
         self.details = details
@@ -68,7 +90,9 @@ class LifeTimeAPIError(LifeTimeError):
     ``ambiguous`` is True when a non-idempotent request (POST, PUT) may have been
     carried out by LifeTime although its answer was lost: callers must find out
     rather than send it again. ``note`` is a last sentence about the circumstances
-    (for example that a download link pointed to another server).
+    (for example that a download link pointed to another server). ``operation``
+    says, in LifeTime's names, what the request was for ("tag EmployeeBackoffice
+    in Development"); the client sets it with ``about``.
     """
 
     summary = 'LifeTime answered with an error'
@@ -82,7 +106,15 @@ class LifeTimeAPIError(LifeTimeError):
         self.ambiguous = ambiguous
         self.attempts = attempts
         self.note = note
+        self.operation = None
         super().__init__(self._sentence())
+
+    def about(self, operation):
+        """The same failure, its sentence naming what the request was for; returns self to be raised again."""
+        self.operation = operation
+        self.message = _bounded_message(self._sentence())
+        self.args = (self.message,)
+        return self
 
     def _status_text(self):
         if self.status is None:
@@ -141,7 +173,18 @@ class LifeTimeAuthenticationError(LifeTimeAPIError):
 class LifeTimePermissionError(LifeTimeAPIError):
     summary = 'The LifeTime service account is not allowed to do this'
 
+    def _sentence(self):
+        if not self.operation:
+            return super()._sentence()
+        # Which application and environment, first: the key paths alone do not tell an operator whose permission is missing.
+        text = 'LifeTime refused (%s) to %s: %s' % (self._status_text(), self.operation,
+                                                  (self.lifetime_message or self.reason or 'no reason given').rstrip('.'))
+        return _full_stop(_full_stop(text) + ' The service account of lifetime_token is not allowed to do this (%s %s). %s'
+                          % (self.method, self.path, self.hint()))
+
     def hint(self):
+        if self.operation:
+            return 'Grant it a role that may, in LifeTime (User Management > Service Accounts), or use the token of one that may'
         return 'Grant the service account a role with this permission in LifeTime (User Management > Service Accounts)'
 
 

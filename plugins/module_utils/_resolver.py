@@ -11,17 +11,22 @@ case-insensitive name only when exactly one object has it. Each kind is listed
 at most once per Resolver (one module run): later lookups use the cached list.
 """
 
+import difflib
 import threading
 
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeResponseError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeResponseError, bounded
 
 # Versions are listed newest first; most lookups are for recent versions, so ask for a page first
 # and for everything only when a number is not in that page.
 VERSIONS_PAGE = 100
 VERSIONS_ALL = 100000
 MAX_LISTED = 40
+# The names a failed lookup offers first: the most alike, by difflib's ratio on case-folded names.
+CLOSEST = 5
+CLOSE_ENOUGH = 0.6
+SUBSTRING_LIKENESS = 0.75
 # Per-application lookups run in a small pool: enough to hide API latency, few enough not to flood LifeTime.
 WORKERS = 8
 
@@ -35,11 +40,39 @@ def _describe(item, name_field):
     return '%s (%s)' % (item.get(name_field), item.get('Key'))
 
 
-def _listing(items, name_field):
-    names = sorted(str(item.get(name_field)) for item in items)
-    if len(names) > MAX_LISTED:
-        return ', '.join(names[:MAX_LISTED]) + ' and %d more' % (len(names) - MAX_LISTED)
-    return ', '.join(names) if names else 'none'
+def _likeness(wanted, name):
+    """How alike two case-folded names are (difflib's ratio); a name holding the other, or held in it, counts as alike."""
+    matcher = difflib.SequenceMatcher(None, wanted, name)
+    if matcher.real_quick_ratio() < CLOSE_ENOUGH and wanted not in name and name not in wanted:
+        return 0.0
+    score = matcher.ratio()
+    if wanted and (wanted in name or name in wanted):
+        score = max(score, SUBSTRING_LIKENESS)
+    return score
+
+
+def closest(wanted, names):
+    """Of ``names``, those most like ``wanted`` (case-insensitive), most alike first; at most CLOSEST."""
+    folded = str(wanted).casefold()
+    scored = [(_likeness(folded, name.casefold()), name) for name in names]
+    alike = sorted((item for item in scored if item[0] >= CLOSE_ENOUGH), key=lambda item: (-item[0], item[1]))
+    return [name for dummy, name in alike[:CLOSEST]]
+
+
+def _listing(wanted, items, name_field):
+    """What exists, for a name that matched nothing: the closest names first, then the others, never more than MAX_LISTED names."""
+    names = sorted(set(str(item.get(name_field)) for item in items))
+    if not names:
+        return 'Existing: none'
+    alike = closest(wanted, names)
+    rest = [name for name in names if name not in alike]
+    if alike:
+        text = 'Closest: %s' % ', '.join(bounded(name) for name in alike)
+        if len(names) > MAX_LISTED:
+            return '%s (and %d more)' % (text, len(rest))
+        return '%s; others: %s' % (text, ', '.join(bounded(name) for name in rest) or 'none')
+    shown = [bounded(name) for name in names[:MAX_LISTED]]
+    return 'Existing: %s%s' % (', '.join(shown), ' and %d more' % (len(names) - len(shown)) if len(names) > len(shown) else '')
 
 
 def running_record(status):
@@ -78,6 +111,7 @@ def match_one(items, ref, kind, parameter, name_field='Name', where=''):
     """
     wanted = str(ref).strip()
     lowered = wanted.lower()
+    shown = bounded(wanted)
     for item in items:
         if str(item.get('Key', '')).lower() == lowered:
             return item
@@ -91,10 +125,10 @@ def match_one(items, ref, kind, parameter, name_field='Name', where=''):
     if candidates:
         raise LifeTimeLookupError(
             '%s %r is ambiguous%s: it matches %s. Use the exact name or the key.'
-            % (parameter, wanted, suffix, ', '.join(_describe(item, name_field) for item in candidates)),
+            % (parameter, shown, suffix, ', '.join(_describe(item, name_field) for item in candidates)),
             parameter=parameter, candidates=[dict(name=item.get(name_field), key=item.get('Key')) for item in candidates])
     raise LifeTimeLookupError(
-        'No %s %r%s (%s). Existing: %s.' % (kind, wanted, suffix, parameter, _listing(items, name_field)),
+        'No %s %r%s (%s). %s.' % (kind, shown, suffix, parameter, _listing(wanted, items, name_field)),
         parameter=parameter)
 
 

@@ -27,11 +27,12 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeLookupError,
     LifeTimeNotFoundError,
     LifeTimeUsageError,
+    bounded,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
 
-# A LifeTime key: letters, digits and dashes (a GUID). Anything else cannot name a plan and must not reach a URL path.
-_KEY = re.compile(r'[A-Za-z0-9][A-Za-z0-9-]*')
+# A LifeTime key: letters, digits and dashes (a GUID, 36 characters). Anything else cannot name a plan and must not reach a URL path.
+_KEY = re.compile(r'[A-Za-z0-9][A-Za-z0-9-]{0,99}')
 
 
 class KeyedPlan(Origin):
@@ -51,7 +52,7 @@ def deployment_key(params):
     key = (params.get('deployment_key') or '').strip()
     if not _KEY.fullmatch(key):
         raise LifeTimeUsageError('deployment_key %r is not a LifeTime key: give the key of a deployment plan, for example '
-                                 'dce64ad4-2ddf-4e54-a639-3524bcd5b9a1.' % params.get('deployment_key'), parameter='deployment_key')
+                                 'dce64ad4-2ddf-4e54-a639-3524bcd5b9a1.' % bounded(params.get('deployment_key')), parameter='deployment_key')
     return key
 
 
@@ -113,6 +114,9 @@ def by_applications(task):
         # What is known by then: the plan as resolved, and the deployment's key, status and log once there is one.
         for field, value in result.items():
             exc.details.setdefault(field, value)
+        if exc.details.get('deployment_status'):
+            # The roles' summary says what failed from these lines; the log itself stays in the result (log), once.
+            exc.details.setdefault('summary', summary(exc.details, task.check_mode))
         raise
 
 

@@ -30,6 +30,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.s
     LogTail,
     describe_status,
     intervention_reason,
+    log_excerpt,
     log_lines,
     started,
     state_of,
@@ -288,8 +289,8 @@ class DeploymentRun:
         """The result for a settled plan, or the failure for one that ended badly."""
         state = self.state()
         if state in FAILED:
-            lines = log_lines(self.status)
-            raise self.failure('%s ended %s. Last log lines: %s' % (self.title, state, ' | '.join(lines) if lines else 'none'))
+            # A short message: the log was reported line by line as it grew, and the result keeps it whole.
+            raise self.failure('%s ended %s. %s' % (self.title, state, log_excerpt(self.status)))
         result = self.result()
         if state == FINISHED_WITH_WARNINGS:
             entries = [line for line in log_lines(self.status, 1000) if 'warn' in line.lower()] or log_lines(self.status, 5)

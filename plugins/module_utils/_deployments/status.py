@@ -8,6 +8,7 @@
 Pure functions of what LifeTime answers; nothing here sends a request.
 """
 
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import bounded
 from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import creation_order
 
 SAVED = 'saved'
@@ -38,7 +39,8 @@ INTERVENTION_REASONS = {
 }
 # LifeTime's way of saying "never": the StartedOn of a saved plan.
 NEVER = '1900-01-01'
-LAST_LINES = 10
+# A message carries the last few lines of a log, each bounded: the whole log is streamed as it grows and kept in the result.
+LAST_LINES = 3
 
 
 def state_of(status):
@@ -55,9 +57,19 @@ def aborted(deployment):
 
 
 def log_lines(status, count=LAST_LINES):
-    """The last lines of a deployment log as text."""
+    """The last lines of a deployment log as text, each bounded for a message."""
     entries = (status or {}).get('DeploymentLog') or []
-    return [entry.get('Message', '') for entry in entries[-count:]]
+    return [bounded(entry.get('Message', '')) for entry in entries[-count:]]
+
+
+def log_excerpt(status):
+    """The end of a deployment log for a message: its last lines, and where the whole log is."""
+    lines = log_lines(status)
+    if not lines:
+        return 'The log is empty.'
+    total = len((status or {}).get('DeploymentLog') or [])
+    whole = '' if total <= len(lines) else ' The whole log (%d lines) is in the result (log).' % total
+    return 'Last log lines: %s.%s' % (' | '.join(lines).rstrip('.'), whole)
 
 
 def describe_status(status):

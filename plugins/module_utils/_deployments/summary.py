@@ -6,7 +6,9 @@
 """For internal use only: a deployment's result in the few lines a person reads (a pure function of the result)."""
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import (
+    ABORTED,
     FINISHED_SUCCESSFUL,
+    FINISHED_WITH_ERRORS,
     FINISHED_WITH_WARNINGS,
     NEEDS_USER_INTERVENTION,
     RUNNING,
@@ -21,6 +23,8 @@ OUTCOMES = {
     SAVED: 'planned, not started',
     RUNNING: 'deploying',
     NEEDS_USER_INTERVENTION: 'waiting for the user',
+    FINISHED_WITH_ERRORS: 'the plan finished with errors',
+    ABORTED: 'the plan was aborted',
 }
 
 
