@@ -1,0 +1,401 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: the doctor's checks in order, and lifetime_doctor's result.
+
+The connection options, the proxy, TLS, then GET requests only: the token, the applications, each environment, the
+deployment plans, the features, the clock. A check that everything after it needs (the options, reaching LifeTime,
+the token) ends the run with its fail line; the others each give their line whatever the one before found.
+"""
+
+import datetime
+import time
+
+from urllib.parse import urlsplit
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import url_secrets
+from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.api import NO_KEY, NOT_JSON, Reader, feature_answer, segment
+from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.network import (
+    TRUST_NONE, inspect_certificate, masked_proxy, proxy_for, trust_of, utc_date)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.report import FAIL, OK, WARN, Report
+from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.support import (
+    FORMAT, checked_support_dest, counted, field_names, identifying_strings, scrubbed, shape, write_support)
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import API_PATH, normalize_url
+from ansible_collections.outsystems.lifetime.plugins.module_utils._version import COLLECTION_VERSION
+
+# LifeTime's clock against the controller's: beyond WARN a user compares dates by eye; beyond FAIL lifetime_deployment's
+# read of the target's recent plans (by date, up to tomorrow on the controller's calendar) can miss the plans LifeTime
+# has just dated.
+CLOCK_WARN_SECONDS = 300
+CLOCK_FAIL_SECONDS = 12 * 3600
+REACH_ADVICE = 'check lifetime_url (the address of LifeTime, not of an environment), the network path and the proxy, then run the doctor again'
+
+
+class Doctor:
+    """One run of the checks: the report, what the support file will show, the strings it must never show."""
+
+    def __init__(self, task, now=None):
+        self.task = task
+        self.params = task.params
+        self.report = Report()
+        self.seen = dict(format=FORMAT, collection_version=COLLECTION_VERSION, answers={})
+        self.secrets = set(url_secrets(self.params))
+        self.secrets.add(str(self.params.get('lifetime_token') or ''))
+        self.now = now if now is not None else time.time()
+        self.reader = None
+
+    def add(self, check, verdict, found, advice='', topic=None):
+        self.report.add(check, verdict, found, advice, topic)
+
+    # -- connection ---------------------------------------------------------------------------------
+
+    def connection(self):
+        """The API base URL, or None after a fail line when the connection options are wrong."""
+        try:
+            base = normalize_url(self.params.get('lifetime_url'))
+        except LifeTimeUsageError as exc:
+            self.add('connection options', FAIL, str(exc), 'correct the option it names')
+            return None
+        parts = urlsplit(base)
+        self.secrets.add(parts.hostname or '')
+        self.seen['connection'] = dict(scheme=parts.scheme, port_given=parts.port is not None, path_prefix=parts.path != API_PATH,
+                                       validate_certs=bool(self.params.get('validate_certs', True)),
+                                       ca_path_given=bool(self.params.get('ca_path')))
+        return base
+
+    def proxy(self, base):
+        proxy = proxy_for(base)
+        self.seen['connection']['proxy'] = dict(in_use=bool(proxy))
+        if not proxy:
+            self.add('proxy', OK, 'none: LifeTime is reached directly (no HTTPS_PROXY, HTTP_PROXY or ALL_PROXY applies to it)')
+            return None
+        parts = urlsplit(proxy if '://' in proxy else 'http://' + proxy)
+        self.secrets.update(item for item in (parts.hostname, parts.username, parts.password) if item)
+        self.seen['connection']['proxy'].update(scheme=parts.scheme, credentials=bool(parts.username or parts.password))
+        self.add('proxy', OK, '%s, from the environment (NO_PROXY does not exclude LifeTime)' % masked_proxy(proxy))
+        return proxy
+
+    def client(self):
+        try:
+            return self.task.client
+        except LifeTimeUsageError as exc:
+            self.add('connection options', FAIL, str(exc), 'correct the option it names')
+            return None
+
+    # -- TLS ----------------------------------------------------------------------------------------
+
+    def tls(self, client, proxy):
+        """The TLS lines; False when the API cannot be reached (no connection, or a chain the requests would refuse)."""
+        scheme, host, port = client.origin
+        if scheme != 'https':
+            self.add('TLS', WARN, 'lifetime_url is plain http: the token and everything LifeTime answers travel unencrypted',
+                     'use the https:// address of LifeTime')
+            return True
+        if proxy and urlsplit(proxy if '://' in proxy else 'http://' + proxy).scheme == 'https':
+            self.add('TLS', OK, 'not inspected: the proxy is an https:// proxy; the API requests below verify the chain as usual')
+            return True
+        validate = bool(self.params.get('validate_certs', True))
+        # With validate_certs false the chain is still tried, against what would be used, to tell whether turning it on works.
+        kind, cafile, capath = trust_of(dict(self.params, validate_certs=True), self.params.get('ca_path'))
+        found = inspect_certificate(host, port, cafile, capath, True, proxy, client.timeout)
+        self.seen['tls'] = dict(verified=found.verified, validate_certs=validate, trust=kind if validate else TRUST_NONE,
+                                protocol=found.protocol, self_signed=found.self_signed, days_left=found.days_left(self.now),
+                                failure=found.failure, connected=found.error is None)
+        if found.error:
+            self.add('TLS', FAIL, 'no TLS connection to %s:%d: %s' % (host, port, found.error), REACH_ADVICE)
+            return False
+        self._chain(found, kind, validate)
+        self._expiry(found)
+        return found.verified or not validate
+
+    def _chain(self, found, kind, validate):
+        if found.verified and validate:
+            self.add('TLS chain', OK, 'verified against %s (%s)' % (kind, found.protocol))
+        elif found.verified:
+            self.add('TLS chain', WARN, 'validate_certs is false, yet the certificate verifies against %s' % kind,
+                     'remove validate_certs: false, so that no one in between can read the token')
+        else:
+            advice = ('give lifetime_url a host name the certificate holds' if 'hostname' in (found.failure or '').lower()
+                      else 'set ca_path to the PEM file of the certificate authority that signed it')
+            if validate:
+                self.add('TLS chain', FAIL, 'does not verify against %s: %s' % (kind, found.failure), advice)
+            else:
+                self.add('TLS chain', WARN, 'not verified (validate_certs is false); it would not verify against %s either: %s'
+                         % (kind, found.failure), advice + ', then remove validate_certs: false')
+
+    def _expiry(self, found):
+        warn_days = self.params.get('certificate_warn_days', 30)
+        if found.not_after is None:
+            self.add('TLS certificate dates', WARN, 'not read: the certificate did not verify and the Python library cryptography, '
+                     'which reads it then, is not installed', 'install cryptography, or fix the chain first')
+            return
+        days = found.days_left(self.now)
+        until = utc_date(found.not_after)
+        if found.not_after <= self.now:
+            self.add('TLS certificate dates', FAIL, 'expired on %s' % until, 'renew the certificate of LifeTime')
+        elif found.not_before is not None and found.not_before > self.now:
+            self.add('TLS certificate dates', FAIL, 'not valid before %s' % utc_date(found.not_before),
+                     "check the clock of this host, or the certificate's dates")
+        elif days < warn_days:
+            self.add('TLS certificate dates', WARN, 'expires on %s: %d days left' % (until, days),
+                     'renew the certificate before %s' % until)
+        else:
+            self.add('TLS certificate dates', OK, 'valid until %s: %d days left' % (until, days))
+
+    # -- the API ------------------------------------------------------------------------------------
+
+    def api(self, client):
+        self.reader = Reader(client)
+        try:
+            environments = self.token()
+            if environments is None:
+                return
+            applications = self.applications()
+            self.environments(environments, applications)
+            plans = self.plans()
+            self.features(environments, applications, plans)
+        except LifeTimeAPIError as exc:
+            self.add('LifeTime API', FAIL, str(exc), REACH_ADVICE)
+        finally:
+            self.seen['answers'] = dict((route, counted(statuses)) for route, statuses in sorted(self.reader.statuses.items()))
+            self.clock()
+
+    def token(self):
+        """The environments LifeTime lists, or None after a fail line."""
+        answer = self.reader.get('/environments/', '/environments/')
+        self.seen['server'] = answer.headers.get('Server') or ''
+        status = answer.status
+        if status in (200, 204) and answer.body is not NOT_JSON and isinstance(answer.body, (list, type(None))):
+            environments = sorted(answer.records(), key=lambda env: (env.get('Order') if isinstance(env.get('Order'), int) else 0))
+            self.secrets |= identifying_strings(environments)
+            self.add('token', OK, 'LifeTime accepted it for reads (GET /environments/ answered %d); whether it may also tag, deploy or '
+                     'block shows only when it writes, which the doctor never does' % status)
+            return environments
+        if status == 401:
+            self.add('token', FAIL, 'LifeTime rejected the token (401)',
+                     'set lifetime_token (or LIFETIME_TOKEN) to a valid, unexpired LifeTime service account token')
+        elif status == 403:
+            self.add('token', FAIL, 'LifeTime accepted the token but may not list environments with it (403)',
+                     'give the service account a role that can see the environments (User Management > Service Accounts)')
+        else:
+            self.add('LifeTime API', FAIL, 'GET %s/environments/ answered %d%s: this is not the LifeTime API'
+                     % (self.reader.client.base_url, status, ' with something that is not a list of environments' if status == 200 else ''),
+                     REACH_ADVICE)
+        return None
+
+    def applications(self):
+        answer = self.reader.get('/applications/', '/applications/', params={'IncludeEnvStatus': 'true'})
+        if answer.status not in (200, 204):
+            self.add('applications', FAIL, 'the token cannot list applications (GET /applications/ answered %d)' % answer.status,
+                     'give the service account a role that can see the applications it deploys')
+            return []
+        applications = answer.records()
+        self.secrets |= identifying_strings(applications)
+        statuses = [status for app in applications for status in (app.get('AppStatusInEnvs') or []) if isinstance(status, dict)]
+        self.seen['applications'] = dict(
+            count=len(applications), system=sum(1 for app in applications if app.get('IsSystem') is True),
+            fields=field_names(applications), kinds=counted(app.get('Kind') for app in applications),
+            statuses_in_environments=len(statuses), status_fields=field_names(statuses),
+            modified=sum(1 for status in statuses if status.get('IsModified') is True),
+            modified_reasons=counted(status.get('IsModifiedReason') for status in statuses if status.get('IsModified') is True),
+            version_number_formats=counted(shape(status['BaseApplicationVersionLabel']) for status in statuses
+                                           if isinstance(status.get('BaseApplicationVersionLabel'), str)))
+        system = self.seen['applications']['system']
+        self.add('applications', OK, '%d applications readable (%d of them the platform\'s own)' % (len(applications), system))
+        return applications
+
+    def environments(self, environments, applications):
+        self.seen['environments'] = dict(count=len(environments), fields=field_names(environments),
+                                         with_type=sum(1 for env in environments if env.get('EnvironmentType')))
+        for field in ('OSVersion', 'ApplicationServerType', 'ApplicationServer', 'DatabaseProvider', 'UseHTTPS', 'IsCloudEnvironment', 'IsOffline'):
+            self.seen['environments'][field] = counted(env.get(field) for env in environments if field in env)
+        running = {}
+        for app in applications:
+            for status in app.get('AppStatusInEnvs') or []:
+                key = str((status or {}).get('EnvironmentKey') or '').lower()
+                running[key] = running.get(key, 0) + 1
+        readable = 0
+        for env in environments:
+            readable += self._environment(env, running.get(str(env.get('Key') or '').lower(), 0))
+        self.seen['environments']['readable'] = readable
+        if not environments:
+            self.add('environments', FAIL, 'LifeTime lists no environment this token can see',
+                     'give the service account a role in the environments it deploys to and from')
+        elif not readable:
+            self.add('environments', FAIL, 'none of the %d environments can be read with this token' % len(environments),
+                     'give the service account a role in the environments it deploys to and from')
+        else:
+            self.add('environments', OK if readable == len(environments) else WARN,
+                     '%d of %d environments readable' % (readable, len(environments)),
+                     '' if readable == len(environments) else 'see the environment lines above')
+
+    def _environment(self, env, running):
+        """One environment's line; 1 when the token can read it, else 0."""
+        check = 'environment %s' % env.get('Name')
+        answer = self.reader.get('/environments/{EnvironmentKey}/deploymentzones/', '/environments/%s/deploymentzones/' % segment(env.get('Key')))
+        offline = ' LifeTime reports it offline.' if env.get('IsOffline') is True else ''
+        if answer.status in (200, 204):
+            self.secrets |= identifying_strings(answer.records())
+            self.add(check, WARN if offline else OK, 'readable: %d applications run there, deployment zones: %d.%s'
+                     % (running, len(answer.records()), offline), 'bring it back online in LifeTime' if offline else '', topic='environment')
+            return 1
+        if answer.status == 403:
+            self.add(check, WARN, 'the token cannot read it (403)', 'if the collection deploys to or from it, give the service account '
+                     'a role in this environment', topic='environment')
+        else:
+            self.add(check, WARN, 'GET of its deployment zones answered %d' % answer.status, 'look at the environment in LifeTime',
+                     topic='environment')
+        return 0
+
+    def plans(self):
+        answer = self.reader.get('/deployments/', '/deployments/')
+        if answer.status not in (200, 204):
+            self.add('deployment plans', FAIL, 'the token cannot list deployment plans (GET /deployments/ answered %d)' % answer.status,
+                     'give the service account a role that can see the deployments of its environments: lifetime_deployment reads '
+                     "the target's plans before it creates one")
+            return []
+        plans = answer.records()
+        self.secrets |= identifying_strings(plans)
+        self.seen['deployments'] = dict(count=len(plans), fields=field_names(plans),
+                                        created_on_formats=counted(shape(plan.get('CreatedOn')) for plan in plans if 'CreatedOn' in plan))
+        self.add('deployment plans', OK, '%d plans in the last week (LifeTime\'s default window)' % len(plans))
+        return plans
+
+    # -- features -----------------------------------------------------------------------------------
+
+    def features(self, environments, applications, plans):
+        self.seen['features'] = {}
+        self._version_labels(applications)
+        mappings = self._database_mappings(plans)
+        self._configurations(applications)
+        self._source_code(environments, applications, mappings)
+
+    def _feature(self, name, state, found, advice=''):
+        self.seen['features'][name] = state
+        self.add(name, OK if state == 'present' else WARN, found, advice)
+
+    def _version_labels(self, applications):
+        statuses = [status for app in applications for status in (app.get('AppStatusInEnvs') or [])
+                    if isinstance(status, dict) and status.get('BaseApplicationVersionKey')]
+        labelled = sum(1 for status in statuses if 'BaseApplicationVersionLabel' in status)
+        if not statuses:
+            self.seen['features']['version_labels'] = 'unknown'
+            self.add('version labels', WARN, 'not known: no application runs in an environment this token can read',
+                     'run the doctor again once applications run there')
+        elif labelled == len(statuses):
+            self._feature('version labels', 'present', 'LifeTime names the version each environment runs (BaseApplicationVersionLabel)')
+        else:
+            self._feature('version labels', 'absent' if not labelled else 'partial',
+                          'LifeTime names the running version in %d of %d application statuses (BaseApplicationVersionLabel, '
+                          'LifeTime 11.21.1 and later)' % (labelled, len(statuses)),
+                          'nothing to do: the collection then reads the versions of each application it deploys (one request more each)')
+
+    def _database_mappings(self, plans):
+        key = plans[0].get('Key') if plans and plans[0].get('Key') else NO_KEY
+        answer = self.reader.get('/deployments/{DeploymentKey}/getmissingdbmappings/', '/deployments/%s/getmissingdbmappings/' % segment(key))
+        state = feature_answer(answer.status)
+        if state == 'present':
+            self._feature('database mappings', state, 'present (GET .../getmissingdbmappings/ answers; POST .../configuration/ comes with it)')
+        else:
+            self._feature('database mappings', state, '%s: GET .../getmissingdbmappings/ answered %d (LifeTime 11.21.1 and later have it)'
+                          % (state, answer.status),
+                          "a plan whose extensions need database connections will wait for someone to map them in LifeTime's interface")
+        return state
+
+    def _configurations(self, applications):
+        key = applications[0].get('Key') if applications else NO_KEY
+        answer = self.reader.get('/applications/{ApplicationKey}/configurations/', '/applications/%s/configurations/' % segment(key))
+        state = feature_answer(answer.status, present=(200, 204))
+        if not applications and state == 'absent':
+            state = 'unknown'
+        if state == 'present':
+            self._feature('application configurations', state, 'present (deployment blocking: GET /applications/{key}/configurations/ answers)')
+        else:
+            self._feature('application configurations', state, '%s: GET /applications/{key}/configurations/ answered %d' % (state, answer.status),
+                          'lifetime_application_config cannot block or unblock, and lifetime_deployment cannot tell a blocked '
+                          'application before LifeTime refuses its plan')
+
+    def _source_code(self, environments, applications, mappings):
+        env_key, app_key = NO_KEY, NO_KEY
+        readable = set(str(env.get('Key') or '').lower() for env in environments)
+        for app in applications:
+            for status in app.get('AppStatusInEnvs') or []:
+                if isinstance(status, dict) and str(status.get('EnvironmentKey') or '').lower() in readable:
+                    env_key, app_key = status['EnvironmentKey'], app.get('Key')
+                    break
+            if app_key != NO_KEY:
+                break
+        route = '/environments/{EnvironmentKey}/applications/{ApplicationKey}/sourcecodeaccess/{PackageKey}/status/'
+        answer = self.reader.get(route, '/environments/%s/applications/%s/sourcecodeaccess/%s/status/' % (segment(env_key), segment(app_key), NO_KEY))
+        state = feature_answer(answer.status, absent=(405,))
+        if answer.status == 404:
+            # A package no one asked for and a route LifeTime does not have both answer 404: the release that brought the
+            # database mapping endpoint brought this one (11.21.1), so that one tells.
+            state = 'present' if mappings == 'present' else 'absent'
+        if state == 'present':
+            self._feature('source code packages', state, 'present (the .../sourcecodeaccess/ routes answer, LifeTime 11.21.1 and later)')
+        else:
+            self._feature('source code packages', state, '%s: GET .../sourcecodeaccess/{key}/status/ answered %d' % (state, answer.status),
+                          'lifetime_source_code needs LifeTime 11.21.1 or later and a role that may download source code')
+
+    # -- the clock ----------------------------------------------------------------------------------
+
+    def clock(self):
+        skew = self.reader.clock_skew() if self.reader else None
+        self.seen['clock'] = dict(date_header=skew is not None, skew_seconds=int(round(skew)) if skew is not None else None)
+        if skew is None:
+            if self.reader and self.reader.statuses:
+                self.add('clock', WARN, "LifeTime's answers carry no Date header: the difference of the clocks is not known",
+                         'make sure LifeTime and this host set their clocks by NTP')
+            return
+        amount = abs(skew)
+        direction = 'ahead of' if skew > 0 else 'behind'
+        text = "LifeTime's clock is %s %s this host's (its answers' Date header)" % (_duration(amount), direction)
+        if amount < CLOCK_WARN_SECONDS:
+            self.add('clock', OK, text)
+        elif amount < CLOCK_FAIL_SECONDS:
+            self.add('clock', WARN, text, 'set both clocks by NTP: dates LifeTime writes and dates given to it (from, to) disagree')
+        else:
+            self.add('clock', FAIL, text, "set both clocks by NTP: lifetime_deployment reads the target's recent plans by date and "
+                     'would miss the plans LifeTime dates beyond tomorrow')
+
+    # -- the result ---------------------------------------------------------------------------------
+
+    def support(self):
+        data = dict(self.seen)
+        data['checked_at'] = datetime.datetime.fromtimestamp(self.now, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+        data['verdicts'] = [dict(check=item['topic'], verdict=item['verdict']) for item in self.report.checks]
+        return scrubbed(data, self.secrets)
+
+
+def _duration(seconds):
+    if seconds < 120:
+        return '%d s' % round(seconds)
+    if seconds < 7200:
+        return '%d min' % round(seconds / 60.0)
+    if seconds < 172800:
+        return '%.1f h' % (seconds / 3600.0)
+    return '%.1f days' % (seconds / 86400.0)
+
+
+def examine(task):
+    """lifetime_doctor's result: the checks, the table, the verdict, the blocking checks, the support data (and dest)."""
+    dest = checked_support_dest(task.params['dest']) if task.params.get('dest') is not None else None
+    doctor = Doctor(task)
+    base = doctor.connection()
+    if base is not None:
+        proxy = doctor.proxy(base)
+        client = doctor.client()
+        if client is not None:
+            if doctor.tls(client, proxy):
+                doctor.api(client)
+    report = doctor.report
+    support = doctor.support()
+    result = dict(changed=False, checks=[dict((name, item[name]) for name in ('check', 'verdict', 'found', 'advice')) for item in report.checks],
+                  table=report.table(), verdict=report.verdict, blocking=report.blocking, support=support)
+    if dest is not None:
+        result.update(write_support(dest, support, task.check_mode))
+    return result
