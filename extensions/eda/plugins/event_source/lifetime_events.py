@@ -118,8 +118,8 @@ def _make_collection_importable():
     here = os.path.abspath(__file__)
     for path in (here, os.path.realpath(here)):
         parts = path.split(os.sep)
-        if len(parts) > 8 and parts[-9] == 'ansible_collections':
-            root = os.sep.join(parts[:-9]) or os.sep
+        if len(parts) > 8 and parts[-8] == 'ansible_collections':
+            root = os.sep.join(parts[:-8]) or os.sep
             if root not in sys.path:
                 sys.path.insert(0, root)
             return

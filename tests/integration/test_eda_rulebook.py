@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A real ansible-rulebook run of the event source outsystems.lifetime.lifetime_events against the simulator.
+
+Three runs share one state_file: the first start is quiet, a promote made while the source is stopped gives its events
+once over several polls, a restart gives none. ansible-rulebook needs Java 17 or later (drools): without java or
+ansible-rulebook the test is skipped, saying which is missing.
+"""
+
+import ast
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
+
+BIN = os.path.dirname(sys.executable)
+RULEBOOK = """---
+- name: LifeTime events, printed
+  hosts: all
+  sources:
+    - outsystems.lifetime.lifetime_events:
+        interval: 0.5
+        state_file: {state_file}
+  rules:
+    - name: Every LifeTime event
+      condition: event.lifetime is defined
+      action:
+        print_event:
+"""
+POLLS_PER_RUN = 4
+
+
+def _missing_tools():
+    rulebook = os.path.join(BIN, 'ansible-rulebook')
+    if not os.path.exists(rulebook):
+        return 'ansible-rulebook is not installed in this virtualenv (tests/requirements.txt)'
+    if shutil.which('java') is None:
+        return 'java is not on PATH: ansible-rulebook needs Java 17 or later'
+    return None
+
+
+def _source_polls(sim, since):
+    return sum(1 for r in sim.requests[since:] if r['method'] == 'GET' and r['path'].rstrip('/').endswith('/deployments'))
+
+
+def _run(sim, tmp_path, name):
+    """One ansible-rulebook run until the source has polled POLLS_PER_RUN times; the events it printed."""
+    rulebook = tmp_path / 'rulebook.yml'
+    rulebook.write_text(RULEBOOK.format(state_file=tmp_path / 'cursor.json'))
+    inventory = tmp_path / 'inventory.yml'
+    inventory.write_text('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
+    env = dict(os.environ, LIFETIME_URL=sim.url, LIFETIME_TOKEN=sim.token, PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    first_request = len(sim.requests)
+    out = tmp_path / ('%s.out' % name)
+    with open(str(out), 'w') as handle:
+        process = subprocess.Popen([os.path.join(BIN, 'ansible-rulebook'), '--rulebook', str(rulebook), '-i', str(inventory)],
+                                   stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=str(tmp_path), start_new_session=True)
+        deadline = time.monotonic() + 120
+        try:
+            while _source_polls(sim, first_request) < POLLS_PER_RUN and process.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.2)
+            # The last poll's events reach print_event a moment after its requests.
+            time.sleep(1.5)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+    text = out.read_text()
+    assert _source_polls(sim, first_request) >= POLLS_PER_RUN, text[-3000:]
+    # print_event prints each event as a Python dict on one line (with ansible-rulebook's 'meta').
+    events = [ast.literal_eval(line.strip())['lifetime'] for line in text.splitlines() if line.startswith('{') and "'lifetime': {" in line]
+    return events, sim.requests[first_request:], text
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_rulebook_run_first_start_quiet_a_promote_once_and_nothing_after_a_restart(make_simulator, tmp_path):
+    missing = _missing_tools()
+    if missing:
+        pytest.skip(missing)
+    sim = make_simulator()
+
+    first, requests, output = _run(sim, tmp_path, 'first')
+    assert first == [], output[-3000:]
+    assert all(r['method'] == 'GET' for r in requests), 'the source never writes to LifeTime'
+
+    # A promote while the source is stopped: EmployeeBackoffice 1.3 from Development to Production.
+    with sim.lock:
+        app = sim.state.application('EmployeeBackoffice')
+        version = sim.state.version(app, '1.3')
+        plan = sim.state.deployments()  # before
+    client = LifeTimeClient(sim.url, sim.token)
+    key = client.create_deployment(sim.state.environment('Development').key, sim.state.environment('Production').key,
+                                   [{'ApplicationVersionKey': version.key}])
+    client.deployment_command(key, 'start')
+    client.get_deployment_status(key)
+    assert len(sim.state.deployments()) == len(plan) + 1
+
+    second, requests, output = _run(sim, tmp_path, 'second')
+    summary = sim.state.deployment_summary(sim.state.deployment(key))
+    assert summary['status'] == 'finished_successful'
+    assert sim.state.running_version_key('Production', 'EmployeeBackoffice') == version.key
+    kinds = sorted((e['type'], e.get('status')) for e in second)
+    assert kinds == [('deployment_status_changed', 'finished_successful'), ('running_version_changed', None)], output[-3000:]
+    status = [e for e in second if e['type'] == 'deployment_status_changed'][0]
+    changed = [e for e in second if e['type'] == 'running_version_changed'][0]
+    assert status['deployment_key'] == key and status['environment'] == 'Production' and status['terminal'] is True
+    assert changed['deployment_key'] == key and changed['version_key'] == version.key and changed['version'] == '1.3'
+    assert changed['previous_version'] == '1.2' and changed['application'] == 'EmployeeBackoffice'
+    assert len(set(e['id'] for e in second)) == 2
+    assert all(r['method'] == 'GET' for r in requests)
+    assert sim.token not in output
+
+    third, requests, output = _run(sim, tmp_path, 'third')
+    assert third == [], output[-3000:]
+    print('eda rulebook run: first start %d events, after a promote %d, after a restart %d' % (len(first), len(second), len(third)))
