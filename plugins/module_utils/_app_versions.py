@@ -14,7 +14,7 @@ number, dest) before the first write.
 import os
 import re
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import PACKAGE, check_dest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeError,
     LifeTimeLookupError,
@@ -75,7 +75,7 @@ def _check_download(params, desired):
     """dest, binary_type and environment of a download, checked; dest made absolute."""
     if desired['state'] == 'absent':
         raise LifeTimeUsageError('dest cannot be used with state=absent: a deleted version has no binary to download.', parameter='dest')
-    desired['dest'] = check_dest(params['dest'])
+    desired['dest'] = check_dest(params['dest'], writes=PACKAGE, force=params.get('force'))
     if desired['binary_type'] and desired['version'] and desired['binary_type'] != 'oap':
         raise LifeTimeUsageError(
             'binary_type=%s can only be downloaded from what runs in an environment: LifeTime gives the .oap of a version. '
@@ -244,7 +244,7 @@ def _download(task, application, env, desired, version):
     else:
         def get_link():
             return client.running_application_link(env['Key'], application['Key'], desired['binary_type'])
-    outcome = client.download(get_link, dest)
+    outcome = client.download(get_link, dest, force=task.params.get('force'))
     if outcome['changed']:
         message = 'Downloaded %s to %s (%d bytes).' % (what, dest, outcome['size'])
     else:

@@ -7,12 +7,24 @@
 
 Where a download may be written (checked before anything is asked of LifeTime),
 what a package to upload must look like, and sha256 checksums read in chunks.
+
+One rule for every file a module writes at dest (a manifest, a package, source code, a version binary):
+
+- only regular files are read or written: a named pipe, a device, a socket or a link to nothing is refused, and an
+  existing file is opened only once it is known to be a regular file, without blocking;
+- an existing file that does not hold what the module writes (``PACKAGE``: a zip archive; ``MANIFEST``: a JSON object
+  with ApplicationVersions) is replaced only with force; an empty file (or {}) may always be replaced; its content is never shown;
+- a new file is written next to dest and renamed over it (``replace_file``), taking the owner, group and mode of the
+  file it replaces;
+- a download is checked (``check_download``) before it replaces dest: a complete zip archive, not empty, not an HTML page.
 """
 
 import hashlib
+import json
 import os
 import stat
 import tempfile
+import zipfile
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
 
@@ -21,6 +33,16 @@ PACKAGE_EXTENSIONS = ('.oap', '.osp')
 # Both .oap and .osp files are zip archives.
 ZIP_SIGNATURE = b'PK\x03\x04'
 MIB = 1024.0 * 1024.0
+# What a module writes at dest, for the check of an existing file there.
+PACKAGE = 'package'
+MANIFEST = 'manifest'
+# A manifest this collection writes is far smaller; a larger file was not written by it (and is not read whole).
+MAX_MANIFEST_FILE_BYTES = 16 * 1024 * 1024
+# Of a download that is not a package, this much is read to say what arrived, and this much of it shown.
+HEAD_BYTES = 1024
+SHOWN_CHARACTERS = 80
+# Opening never waits for a writer (a FIFO put at dest meanwhile) nor makes a terminal the task's.
+_READ_FLAGS = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0)
 
 
 def _kind_of(path):
@@ -37,20 +59,26 @@ def _kind_of(path):
     return None
 
 
-def check_dest(dest, parameter='dest', example='application.oap'):
-    """The absolute path to write to, or a LifeTimeUsageError naming ``parameter`` when nothing could be written there.
-
-    ``example`` is the file name a message suggests when ``dest`` is a directory (what the module writes).
-    """
-    if not str(dest or '').strip():
-        raise LifeTimeUsageError('%s is empty: give the path of the file to write.' % parameter, parameter=parameter)
-    path = os.path.abspath(os.path.expanduser(dest))
-    directory = os.path.dirname(path)
+def _refuse_kind(path, parameter):
     kind = _kind_of(path)
     if kind:
         # Only regular files are written: a pipe would block the task for ever, a device would be replaced by a file.
         raise LifeTimeUsageError('%s %s is %s, not a regular file: give the path of a file to write.' % (parameter, path, kind),
                                  parameter=parameter)
+
+
+def check_dest(dest, parameter='dest', example='application.oap', writes=None, force=False, force_option='force'):
+    """The absolute path to write to, or a LifeTimeUsageError naming ``parameter`` when nothing could be written there.
+
+    ``example`` is the file name a message suggests when ``dest`` is a directory (what the module writes). ``writes``
+    (PACKAGE or MANIFEST) is what the module writes there: an existing file that holds something else is refused unless
+    ``force`` (the option ``force_option``).
+    """
+    if not str(dest or '').strip():
+        raise LifeTimeUsageError('%s is empty: give the path of the file to write.' % parameter, parameter=parameter)
+    path = os.path.abspath(os.path.expanduser(dest))
+    directory = os.path.dirname(path)
+    _refuse_kind(path, parameter)
     if os.path.isdir(path):
         raise LifeTimeUsageError('%s %s is a directory: give the path of the file to write, for example %s'
                                  % (parameter, path, os.path.join(path, example)), parameter=parameter)
@@ -62,7 +90,139 @@ def check_dest(dest, parameter='dest', example='application.oap'):
     if os.path.exists(path) and not os.access(path, os.W_OK) and not os.access(directory, os.W_OK):
         raise LifeTimeUsageError('%s %s cannot be replaced: it is not writable.' % (parameter, path), parameter=parameter)
     _probe(directory, parameter)
+    if writes and not force:
+        check_replaceable(path, writes, parameter, force_option)
     return path
+
+
+def _what(writes):
+    if writes == MANIFEST:
+        return 'a release manifest (a JSON object with ApplicationVersions, as this module writes)'
+    return 'a package (a zip archive, as this module downloads)'
+
+
+def check_replaceable(path, writes, parameter='dest', force_option='force'):
+    """Refuse an existing file at path that does not hold what the module writes (``writes``); its content is never shown."""
+    if not os.path.lexists(path):
+        return
+    size = regular_stat(path, parameter).st_size
+    if size == 0 or holds(path, writes, parameter):
+        return
+    raise LifeTimeUsageError('%s %s exists and is not %s (%d bytes), so it was left as it is: give another path, or set %s: true to '
+                             'replace it.' % (parameter, path, _what(writes), size, force_option), parameter=parameter)
+
+
+def holds(path, writes, parameter='dest'):
+    """Whether the regular file at path holds what a module writes (``writes``): a zip archive, or a release manifest."""
+    if writes == MANIFEST:
+        return manifest_data(path, parameter) is not None
+    return read_head(path, len(ZIP_SIGNATURE), parameter) == ZIP_SIGNATURE
+
+
+def manifest_data(path, parameter='dest'):
+    """(text, data) of a release manifest file at path; None when it is not one (not JSON, no ApplicationVersions, too large).
+
+    An empty JSON object counts as one: replacing it loses nothing.
+    """
+    if regular_stat(path, parameter).st_size > MAX_MANIFEST_FILE_BYTES:
+        return None
+    text = read_head(path, MAX_MANIFEST_FILE_BYTES, parameter).decode('utf-8-sig', 'replace')
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(data, dict) or (data and not isinstance(data.get('ApplicationVersions'), list)):
+        return None
+    return text, data
+
+
+def regular_stat(path, parameter='dest'):
+    """os.stat of the regular file at path (links followed); None when nothing is there; LifeTimeUsageError for anything else."""
+    _refuse_kind(path, parameter)
+    try:
+        return os.stat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise LifeTimeUsageError('%s %s cannot be read: %s.' % (parameter, path, exc.strerror or exc), parameter=parameter)
+
+
+def open_regular(path, parameter='dest'):
+    """The regular file at path, opened for reading: never a pipe or a device (checked before opening, and again after)."""
+    _refuse_kind(path, parameter)
+    try:
+        handle = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        raise LifeTimeUsageError('%s %s cannot be read: %s.' % (parameter, path, exc.strerror or exc), parameter=parameter)
+    if not stat.S_ISREG(os.fstat(handle).st_mode):
+        # It changed between the check and the open.
+        os.close(handle)
+        _refuse_kind(path, parameter)
+        raise LifeTimeUsageError('%s %s is not a regular file: give the path of a file to write.' % (parameter, path), parameter=parameter)
+    return os.fdopen(handle, 'rb')
+
+
+def read_head(path, size, parameter='dest'):
+    """At most ``size`` bytes from the start of the regular file at path."""
+    with open_regular(path, parameter) as handle:
+        return handle.read(size)
+
+
+def replace_file(tmp, dest, parameter='dest'):
+    """Rename the complete file tmp over dest, atomically: tmp takes the owner, group and mode of the file it replaces.
+
+    dest is checked again just before: a pipe or a device put there since the first check is refused, not replaced.
+    """
+    existing = regular_stat(dest, parameter)
+    if existing is None:
+        os.chmod(tmp, 0o666 & ~umask())
+    else:
+        try:
+            os.chown(tmp, existing.st_uid, existing.st_gid)
+        except PermissionError:
+            # Only root gives a file away; like Ansible's atomic_move, the file is written anyway, owned by this user.
+            pass
+        os.chmod(tmp, stat.S_IMODE(existing.st_mode))
+    os.replace(tmp, dest)
+
+
+def describe_content(head, size, content_type):
+    """What arrived, for a message: its content type, size and first bytes as text when they are printable."""
+    shown_type = _printable(content_type or '', SHOWN_CHARACTERS) or 'no content type'
+    text = _printable(head.decode('utf-8', 'replace'), SHOWN_CHARACTERS) if head else ''
+    start = ', starting %r' % text if text else ''
+    return '%s, %d bytes%s' % (shown_type, size, start)
+
+
+def _printable(text, limit):
+    """The text with its runs of white space made one space, cut at ``limit``; '' when it holds other control characters."""
+    flat = ' '.join(text.split())
+    shown = flat[:limit]
+    if not shown or not shown.isprintable() or '\ufffd' in shown:
+        return ''
+    return shown if len(flat) <= limit else shown + '...'
+
+
+def _looks_like_html(head, content_type):
+    start = head.lstrip()[:64].lower()
+    return 'html' in (content_type or '').lower() or start.startswith((b'<!doctype html', b'<html', b'<head', b'<?xml'))
+
+
+def check_download(path, size, content_type):
+    """None when the downloaded file at path is a complete zip archive; else what arrived instead, in words."""
+    with open(path, 'rb') as handle:
+        head = handle.read(HEAD_BYTES)
+    if size == 0:
+        problem = 'an empty answer'
+    elif head[:len(ZIP_SIGNATURE)] == ZIP_SIGNATURE:
+        if zipfile.is_zipfile(path):
+            return None
+        problem = 'an incomplete zip archive (its end record is missing: the package was cut short)'
+    elif _looks_like_html(head, content_type):
+        problem = 'an HTML page (the sign-in page of a proxy between this host and LifeTime?)'
+    else:
+        problem = 'not a zip archive'
+    return '%s (%s)' % (problem, describe_content(head[:SHOWN_CHARACTERS * 4], size, content_type))
 
 
 def same_file(left, right):
@@ -86,20 +246,21 @@ def _probe(directory, parameter='dest'):
                                  parameter=parameter)
 
 
-def file_sha256(path):
-    """sha256 of a file, read in chunks."""
+def file_sha256(path, parameter='dest'):
+    """sha256 of a regular file, read in chunks."""
     digest = hashlib.sha256()
-    with open(path, 'rb') as handle:
+    with open_regular(path, parameter) as handle:
         for chunk in iter(lambda: handle.read(CHUNK), b''):
             digest.update(chunk)
     return digest.hexdigest()
 
 
-def dest_state(path):
-    """The file at path as a diff shows it (path, sha256, size); {} when there is none."""
-    if not os.path.exists(path):
+def dest_state(path, parameter='dest'):
+    """The file at path as a diff shows it (path, sha256, size; never its content); {} when there is none."""
+    existing = regular_stat(path, parameter)
+    if existing is None:
         return {}
-    return dict(path=path, checksum=file_sha256(path), size=os.path.getsize(path))
+    return dict(path=path, checksum=file_sha256(path, parameter), size=existing.st_size)
 
 
 def check_package(src):

@@ -129,7 +129,7 @@ def request_and_download(task, package, dest, result, began):
         details.update(fields)
         details['duration'] = round(time.monotonic() - began, 3)
         raise LifeTimeError(sentence, **details)
-    outcome = client.download(lambda: package.package_link(client, key), dest)
+    outcome = client.download(lambda: package.package_link(client, key), dest, force=task.params.get('force'))
     result.update(changed=outcome['changed'], checksum=outcome['sha256'], size=outcome['size'], duration=round(time.monotonic() - began, 3))
     result['msg'] = package.downloaded(key, outcome['size']) if outcome['changed'] else package.unchanged(key)
     if task.diff:

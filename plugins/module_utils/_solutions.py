@@ -18,7 +18,7 @@ or not known at all (Queued, say), is waited on until wait_timeout.
 import os
 import time
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import PACKAGE, check_dest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._packages import Package, check_mode_result, request_and_download, status_of
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
@@ -48,7 +48,7 @@ class SolutionRequest(Package):
     def __init__(self, task):
         params = task.params
         resolver = task.resolver
-        self.dest = check_dest(params['dest'], example='solution.osp')
+        self.dest = check_dest(params['dest'], example='solution.osp', writes=PACKAGE, force=params.get('force'))
         refs = params['applications'] or []
         if not refs:
             raise LifeTimeUsageError('applications is empty: list the applications (names or keys) to put in the solution.',

@@ -19,7 +19,7 @@ known (InProgress) or not (Queued, empty), is waited on until wait_timeout.
 import time
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeLookupError, LifeTimeResponseError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import PACKAGE, check_dest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._packages import Package, check_mode_result, request_and_download, status_of
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import match_one, running_record, same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._results import snake
@@ -225,7 +225,7 @@ def source_request(task):
         if params.get(name) is not None and not str(params[name]).strip():
             raise LifeTimeUsageError('%s is empty: give the name or key of the %s whose source code to download.' % (name, name),
                                      parameter=name)
-    dest = check_dest(params['dest'], example='source-code.zip')
+    dest = check_dest(params['dest'], example='source-code.zip', writes=PACKAGE, force=params.get('force'))
     resolver = task.resolver
     env = resolver.environment(params['environment'])
     if params.get('application'):

@@ -92,6 +92,8 @@ options:
         The task reports a change only when O(dest) did not exist or held different bytes.
       - Its directory must exist. Not allowed with O(state=absent).
       - In check mode nothing is downloaded; the task reports a change when O(dest) does not exist.
+      - This module writes a zip archive (an .oap, .apk or .ipa is one). An existing O(dest) that is not one is replaced only
+        with O(force=true).
     type: path
   binary_type:
     description:
@@ -102,6 +104,8 @@ options:
     type: str
     choices: [oap, apk, ipa]
 extends_documentation_fragment:
+  - outsystems.lifetime.dest
+  - outsystems.lifetime.dest.DOWNLOAD
   - outsystems.lifetime.connection
   - outsystems.lifetime.attributes
 attributes:
@@ -276,6 +280,7 @@ ARGUMENT_SPEC = dict(
     increment=dict(type='str', choices=['patch', 'minor', 'major'], default='patch'),
     state=dict(type='str', choices=['present', 'absent'], default='present'),
     dest=dict(type='path'),
+    force=dict(type='bool', default=False),
     binary_type=dict(type='str', choices=['oap', 'apk', 'ipa']),
 )
 MODULE_OPTIONS = dict(

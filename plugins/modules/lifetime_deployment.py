@@ -132,9 +132,20 @@ options:
         must not be a directory, and it must not be the O(manifest) file itself (the input is never overwritten).
       - Written atomically, and only when its content changes (that alone makes the task report a change). Not written in check
         mode, with O(state) other than V(deployed), or while the plan waits for a user intervention.
+      - Only a regular file is written - a named pipe, a device, a socket or a link to nothing is refused before anything is sent.
+        A file it replaces keeps its owner, group and mode (the owner only when the task runs as root).
+      - An existing file that is not a release manifest (a JSON object with C(ApplicationVersions)), a YAML manifest included, is
+        refused before anything is sent unless O(manifest_dest_force=true); its content is never shown in a diff.
       - Not with O(deployment_key).
     type: path
     version_added: 0.2.0
+  manifest_dest_force:
+    description:
+      - Replace an existing O(manifest_dest) that is not a release manifest (an empty file is replaced either way).
+      - A named pipe, a device, a socket, a directory or a link to nothing is refused even with V(true).
+    type: bool
+    default: false
+    version_added: 0.3.0
   notes:
     description:
       - Notes of the deployment plan, shown in LifeTime. The run's marker is appended on a new line.
@@ -500,6 +511,7 @@ ARGUMENT_SPEC = dict(
     manifest=dict(type='raw'),
     include_test_applications=dict(type='bool', default=False),
     manifest_dest=dict(type='path'),
+    manifest_dest_force=dict(type='bool', default=False),
     tag_modified=dict(type='bool', default=False),
     tag_increment=dict(type='str', default='patch', choices=['patch', 'minor', 'major']),
     tag_change_log=dict(type='str', default=''),

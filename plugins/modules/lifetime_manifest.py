@@ -66,14 +66,17 @@ options:
   dest:
     description:
       - Path of the JSON file to write the manifest to. Its directory must exist.
-      - The file is written next to O(dest) and renamed over it, keeping the mode of an existing file. The task reports a
-        change only when O(dest) did not hold the same data (compared as JSON, so formatting does not count).
+      - The file is written next to O(dest) and renamed over it, keeping the owner, group and mode of an existing file. The task
+        reports a change only when O(dest) did not hold the same data (compared as JSON, so formatting does not count).
+      - This module writes a release manifest - a JSON object with C(ApplicationVersions). Any other existing file, a YAML
+        manifest included (it would become JSON), is replaced only with O(force=true); its content is never shown in a diff.
       - The same data always gives the same bytes (sorted keys, applications sorted by name, ASCII).
       - The peer's C(deploy_tags_to_target_env_with_manifest) replaces spaces in the file name with C(_) when it opens
         the file; give it a name without spaces.
       - When not set, nothing is written and the manifest is only returned.
     type: path
 extends_documentation_fragment:
+  - outsystems.lifetime.dest
   - outsystems.lifetime.connection
   - outsystems.lifetime.attributes
 attributes:
@@ -84,7 +87,7 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-    details: The content of O(dest) before and after.
+    details: The content of O(dest) before and after (before only when it is a release manifest).
 notes:
   - "API requests made: C(GET /environments/) and C(GET /applications/?IncludeEnvStatus=true) once each, and
     C(GET /applications/{key}/versions/) for each application; C(GET /environments/{key}/deploymentzones/) when an
@@ -187,6 +190,7 @@ ARGUMENT_SPEC = dict(
     notes=dict(type='str'),
     source_manifest=dict(type='raw'),
     dest=dict(type='path'),
+    force=dict(type='bool', default=False),
 )
 MODULE_OPTIONS = dict(
     supports_check_mode=True,

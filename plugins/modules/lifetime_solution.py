@@ -54,6 +54,7 @@ options:
       - Path of the .osp file to write, on the host that runs the task (the controller when the task runs on
         C(localhost) or is delegated to C(localhost)).
       - Its directory must exist and be writable.
+      - This module writes a zip archive (an .osp is one). An existing O(dest) that is not one is replaced only with O(force=true).
     type: path
     required: true
   wait_timeout:
@@ -63,6 +64,8 @@ options:
     type: int
     default: 1800
 extends_documentation_fragment:
+  - outsystems.lifetime.dest
+  - outsystems.lifetime.dest.DOWNLOAD
   - outsystems.lifetime.connection
   - outsystems.lifetime.attributes
   - outsystems.lifetime.attributes.controller
@@ -222,6 +225,7 @@ ARGUMENT_SPEC = dict(
     name=dict(type='str'),
     include_references=dict(type='bool', default=False),
     dest=dict(type='path', required=True),
+    force=dict(type='bool', default=False),
     wait_timeout=dict(type='int', default=1800),
 )
 MODULE_OPTIONS = dict(supports_check_mode=True)

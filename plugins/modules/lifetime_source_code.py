@@ -47,6 +47,7 @@ options:
     description:
       - Path of the zip file to write, on the host that runs the task.
       - Its directory must exist and be writable; this is checked before LifeTime is asked for anything.
+      - This module writes a zip archive. An existing O(dest) that is not one is replaced only with O(force=true).
     type: path
     required: true
   wait_timeout:
@@ -57,6 +58,8 @@ options:
     type: int
     default: 1800
 extends_documentation_fragment:
+  - outsystems.lifetime.dest
+  - outsystems.lifetime.dest.DOWNLOAD
   - outsystems.lifetime.connection
   - outsystems.lifetime.attributes
 attributes:
@@ -227,6 +230,7 @@ ARGUMENT_SPEC = dict(
     application=dict(type='str'),
     module=dict(type='str'),
     dest=dict(type='path', required=True),
+    force=dict(type='bool', default=False),
     wait_timeout=dict(type='int', default=1800),
 )
 MODULE_OPTIONS = dict(

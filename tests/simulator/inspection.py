@@ -25,7 +25,7 @@ HELPERS = (
     'set_running_version', 'mark_modified', 'remove_running', 'add_version', 'add_outcome_rule', 'add_intervention_rule',
     'add_conflict_rule', 'add_solution_rule', 'set_next_deployment_outcome', 'clear_rules', 'start_blocking_deployment',
     'release_deployment', 'provide_database_mappings', 'expire_link', 'expire_all_links', 'advance_time', 'configure',
-    'set_application_blocked', 'add_extension', 'add_database_connection',
+    'set_application_blocked', 'add_extension', 'add_database_connection', 'fake_downloads',
     'running_version', 'is_modified', 'application_configuration', 'database_mappings', 'missing_database_mappings',
 )
 

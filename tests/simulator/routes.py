@@ -553,7 +553,32 @@ def download(world, req):
             raise ApiError(404, 'Download link %s not found.' % req.params['link'])
         if link.expired(world.now()):
             raise ApiError(410, 'Download link %s expired at %s: ask for a new link.' % (link.id, iso(link.expires_on)))
+        fake = world.take_fake_download()
+    if fake is not None:
+        return _fake_download(link, *fake)
     return Response(200, content_type='application/octet-stream', stream=link.spec.stream(),
+                    headers={'Content-Disposition': 'attachment; filename="%s"' % link.filename})
+
+
+# The sign-in page an SSO proxy in front of LifeTime answers with 200 instead of the package.
+LOGIN_PAGE = (b'<!DOCTYPE html>\n<html><head><title>Sign in - Corporate SSO</title></head>\n<body><form method="post" '
+              b'action="/sso/login"><input name="username"><input name="password" type="password"></form></body></html>\n')
+
+
+def _fake_download(link, kind, content_type):
+    """What ``world.fake_downloads`` serves instead of the package, with 200 and a Content-Length that matches."""
+    if kind == 'login_page':
+        body, own_type = LOGIN_PAGE, 'text/html; charset=utf-8'
+    elif kind == 'empty':
+        body, own_type = b'', 'application/octet-stream'
+    else:
+        package = b''.join(link.spec.stream().chunks())
+        if kind == 'truncated':
+            # Cut short where the package still starts like a zip, and said to be complete (its Content-Length is the cut).
+            body, own_type = package[:len(package) // 2], 'application/octet-stream'
+        else:  # wrong_content_type: the package itself, labelled as a web page
+            body, own_type = package, 'text/html; charset=utf-8'
+    return Response(200, body, content_type=content_type or own_type,
                     headers={'Content-Disposition': 'attachment; filename="%s"' % link.filename})
 
 

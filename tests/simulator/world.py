@@ -33,6 +33,8 @@ MIB = 1024 * 1024
 DEFAULT_LINK_TTL_SECONDS = 3600
 KEY_QUOTING_MODES = ('route', 'bare', 'quoted', 'alternate')
 OUTCOME_STATUSES = ('finished_successful', 'finished_with_warnings', 'finished_with_errors', 'aborted')
+# What a download link can be made to serve instead of its package (fake_downloads; README.md, Behaviour).
+FAKE_DOWNLOADS = ('login_page', 'empty', 'truncated', 'wrong_content_type')
 SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'binary_plans_read_only', 'solution_create_status',
             'binary_size_mb', 'lifetime_version', 'configuration_continues', 'packaging_queued_steps')
 # What an older LifeTime lacks: the version each feature appeared in (the definition says 11.21.1 for the database
@@ -90,6 +92,7 @@ class World:
         self.source_package_index = {}
         self.app_configurations = {}  # (app key, env key), lower case -> {'blocked': bool, 'reason': str}
         self.link_index = {}
+        self.fake_download = None  # (kind, content type or None, how many more or None): see fake_downloads
         self.uploaded_packages = []
         self.rules = {'outcomes': [], 'interventions': [], 'conflicts': [], 'solutions': []}
         self.active_deployments = set()  # keys of plans whose progress advance() must follow
@@ -656,6 +659,26 @@ class World:
         with self.lock:
             link_id = str(link_or_url).rstrip('/').rsplit('/', 1)[-1].lower()
             self.link_index[link_id].revoked = True
+
+    def fake_downloads(self, kind=None, *, content_type=None, count=None):
+        """Answer download links with something that is not the package (``kind``, see FAKE_DOWNLOADS), 200 all the same.
+
+        ``content_type`` replaces the kind's own; ``count`` limits it to the next N downloads; ``kind=None`` stops it.
+        """
+        if kind is not None and kind not in FAKE_DOWNLOADS:
+            raise ValueError('kind must be one of %s, got %r' % (', '.join(FAKE_DOWNLOADS), kind))
+        with self.lock:
+            self.fake_download = None if kind is None else (kind, content_type, count)
+
+    def take_fake_download(self):
+        """(kind, content type) of the fake the next download serves, or None; counts it."""
+        with self.lock:
+            if self.fake_download is None:
+                return None
+            kind, content_type, count = self.fake_download
+            if count is not None:
+                self.fake_download = (kind, content_type, count - 1) if count > 1 else None
+            return kind, content_type
 
     def expire_all_links(self):
         with self.lock:

@@ -5,7 +5,8 @@
 
 """For internal use only: the release manifest lifetime_deployment writes after a deployment (manifest_dest).
 
-The file is checked before anything is sent to LifeTime (check_manifest_dest), and written only once the target runs
+The file is checked before anything is sent to LifeTime (check_manifest_dest: a regular file, and a release manifest unless
+manifest_dest_force), and written only once the target runs
 the versions: what the target runs for every application of the request, read from the verify step's read (no second
 read), and, for a release manifest, its test applications that were not deployed, carried as they are.
 """
@@ -14,15 +15,20 @@ import os
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import SUCCEEDED
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, same_file
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, same_file
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import manifest_after_deployment, write_manifest
+
+
+# Replaces a manifest_dest that holds something else than a release manifest.
+FORCE_OPTION = 'manifest_dest_force'
 
 
 def check_manifest_dest(params):
     """manifest_dest, checked before anything is sent: a file that can be written there, and never the manifest read."""
     if not params.get('manifest_dest'):
         return
-    dest = check_dest(params['manifest_dest'], parameter='manifest_dest', example='release.json')
+    dest = check_dest(params['manifest_dest'], parameter='manifest_dest', example='release.json', writes=MANIFEST,
+                      force=params.get(FORCE_OPTION), force_option=FORCE_OPTION)
     source = params.get('manifest')
     if isinstance(source, str) and source.strip() and not source.strip().startswith('{'):
         if same_file(os.path.abspath(os.path.expanduser(source.strip())), dest):
@@ -55,7 +61,8 @@ def _current_resolver(task, plan, listed):
 
 
 def _write(task, plan, result, data, dest):
-    outcome = write_manifest(dest, data, check_mode=task.check_mode, parameter='manifest_dest')
+    outcome = write_manifest(dest, data, check_mode=task.check_mode, parameter='manifest_dest', force=task.params.get(FORCE_OPTION),
+                             force_option=FORCE_OPTION)
     result.update(manifest_dest=outcome['dest'], changed=bool(result.get('changed')) or outcome['changed'])
     if not outcome['changed']:
         result['summary'].append('manifest: %s already holds the manifest of what %s runs' % (outcome['dest'], plan.target['Name']))
@@ -63,7 +70,7 @@ def _write(task, plan, result, data, dest):
     result['summary'].append('manifest: %s the manifest of what %s runs to %s'
                              % ('would write' if task.check_mode else 'wrote', plan.target['Name'], outcome['dest']))
     if task.diff:
-        file_diff = dict(before=outcome['before'], after=outcome['after'], before_header=outcome['dest'], after_header=outcome['dest'])
+        file_diff = dict(before=outcome['before'], after=outcome['after'], before_header=outcome['before_header'], after_header=outcome['dest'])
         result['diff'] = [result['diff'], file_diff] if result.get('diff') else file_diff
 
 

@@ -7,7 +7,8 @@
 
 An upload streams a file as the request body and hashes it on the way. A download follows a link LifeTime hands
 out (redirects by hand, the token only while on lifetime_url's origin), streams it to a file next to dest and
-renames that over dest only when complete. An API answer is read whole, but never more than MAX_JSON_BYTES
+renames that over dest only when complete and a package (a whole zip archive: not an empty answer, not an HTML page).
+An API answer is read whole, but never more than MAX_JSON_BYTES
 (MAX_ERROR_BYTES of an error). Each piece that moves restarts the request's deadline.
 """
 
@@ -23,7 +24,15 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeResponseError,
     LifeTimeTransportError,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import CHUNK, check_dest, file_sha256, umask
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import (
+    CHUNK,
+    PACKAGE,
+    check_dest,
+    check_download,
+    file_sha256,
+    regular_stat,
+    replace_file,
+)
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.deadline import DeadlinePassed, keep_body, release
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.failures import (
     TRANSPORT_ERRORS,
@@ -167,16 +176,17 @@ class Streaming:
                                         % (shown_url(target) if target else 'nowhere (no Location)'))
         return target
 
-    def download(self, get_link, dest):
+    def download(self, get_link, dest, force=False):
         """Download what a LifeTime link points at to ``dest``, atomically, in chunks.
 
         ``get_link`` is a callable returning a fresh link (a DownloadLink dict or a URL); it is
         called again once if the link has expired. The file is written next to ``dest`` and
-        renamed over it only when complete, so a failure never leaves a half-written ``dest``.
+        renamed over it only when complete and a zip archive, so a failure never leaves a half-written
+        or fake ``dest``; an existing ``dest`` that is not a zip archive is replaced only with ``force``.
         A transfer that breaks or stalls starts over (up to ``retries`` times).
         Returns dict(sha256, size, changed): changed is False when ``dest`` already held the same bytes.
         """
-        dest = check_dest(dest)
+        dest = check_dest(dest, writes=PACKAGE, force=force)
         directory = os.path.dirname(dest)
         link = self._link_url(get_link())
         attempt = 0
@@ -217,6 +227,11 @@ class Streaming:
         try:
             with os.fdopen(fd, 'wb') as handle:
                 sha256, size = self._receive(url, response, handle, dest)
+            problem = check_download(tmp, size, response.headers.get('Content-Type'))
+            if problem:
+                # An SSO proxy's sign-in page answers 200 too: only a whole zip archive replaces dest.
+                raise LifeTimeError('The download from %s is not a package (a zip archive): it is %s; %s was left as it was.'
+                                    % (urlsplit(url).path, problem, dest), dest=dest, download_size=size)
             return _install(tmp, dest, sha256, size)
         finally:
             if os.path.exists(tmp):
@@ -268,10 +283,12 @@ def _write_error(dest, exc):
 
 
 def _install(tmp, dest, sha256, size):
-    """Move a complete download over dest, unless dest already holds the same bytes."""
-    if os.path.exists(dest) and os.path.getsize(dest) == size and file_sha256(dest) == sha256:
+    """Move a complete download over dest (keeping its owner, group and mode), unless dest already holds the same bytes."""
+    existing = regular_stat(dest)
+    if existing is not None and existing.st_size == size and file_sha256(dest) == sha256:
         return dict(sha256=sha256, size=size, changed=False)
-    mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~umask())
-    os.chmod(tmp, mode)
-    os.replace(tmp, dest)
+    try:
+        replace_file(tmp, dest)
+    except OSError as exc:
+        raise _write_error(dest, exc)
     return dict(sha256=sha256, size=size, changed=True)

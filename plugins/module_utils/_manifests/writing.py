@@ -7,10 +7,12 @@
 
 ``manifest_text(data)`` -> the file's content: JSON, 4-space indent, sorted keys, ASCII only, final newline.
 
-``write_manifest(path, data, check_mode=False, parameter='dest')`` -> dict(changed, dest, before, after)
-    Writes ``data`` to ``path`` atomically (a temporary file renamed over it, keeping an existing file's mode) unless
-    the file already holds the same data (compared parsed, not byte for byte). ``before``/``after`` are the file's
-    contents for a diff. Raises LifeTimeUsageError naming ``parameter`` when nothing can be written there.
+``write_manifest(path, data, check_mode=False, parameter='dest', force=False, force_option='force')`` -> dict(changed, dest,
+before, after, before_header)
+    Writes ``data`` to ``path`` atomically (a temporary file renamed over it, keeping an existing file's owner, group and
+    mode) unless the file already holds the same data (compared parsed, not byte for byte). ``before``/``after`` are the
+    file's contents for a diff: ``before`` is '' for a file that is not a manifest (replaced only with ``force``), whose
+    content is never shown. Raises LifeTimeUsageError naming ``parameter`` when nothing can be written there.
 
 ``write_environment_manifest(task)`` -> lifetime_manifest's result
     The manifest of what the task's environment runs, from its ``source_manifest`` when given, written to ``dest``
@@ -21,8 +23,8 @@ import json
 import os
 import tempfile
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, umask
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, manifest_data, regular_stat, replace_file
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import APPLICATION_VERSIONS, load_manifest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.resolving import manifest_of, resolve_environment
 
@@ -33,24 +35,16 @@ def manifest_text(data):
 
 
 def _existing(dest, parameter='dest'):
-    """(text, data) of the file at dest: ('', None) when absent, (text, None) when it is not JSON."""
-    if not os.path.exists(dest):
+    """(text, data) of the file at dest: ('', None) when absent or empty, (None, None) when it is not a manifest."""
+    existing = regular_stat(dest, parameter)
+    if existing is None or existing.st_size == 0:
         return '', None
-    try:
-        with open(dest, 'rb') as handle:
-            text = handle.read().decode('utf-8-sig', 'replace')
-    except OSError as exc:
-        raise LifeTimeUsageError('%s %s cannot be read: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
-    try:
-        return text, json.loads(text)
-    except ValueError:
-        return text, None
+    return manifest_data(dest, parameter) or (None, None)
 
 
 def _replace(dest, text, parameter='dest'):
-    """Write text to a temporary file next to dest and rename it over dest, keeping dest's mode."""
+    """Write text to a temporary file next to dest and rename it over dest, keeping dest's owner, group and mode."""
     directory = os.path.dirname(dest)
-    mode = (os.stat(dest).st_mode & 0o7777) if os.path.exists(dest) else (0o666 & ~umask())
     try:
         handle, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(dest), suffix='.part')
     except OSError as exc:
@@ -60,8 +54,7 @@ def _replace(dest, text, parameter='dest'):
             out.write(text.encode('utf-8'))
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, dest)
+        replace_file(tmp, dest, parameter)
     except OSError as exc:
         raise LifeTimeError('Could not write %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
     finally:
@@ -69,15 +62,16 @@ def _replace(dest, text, parameter='dest'):
             os.unlink(tmp)
 
 
-def write_manifest(path, data, check_mode=False, parameter='dest'):
+def write_manifest(path, data, check_mode=False, parameter='dest', force=False, force_option='force'):
     """Write the manifest to ``path`` unless it already holds the same data; see the module's docstring."""
-    dest = check_dest(path, parameter, example='release.json')
+    dest = check_dest(path, parameter, example='release.json', writes=MANIFEST, force=force, force_option=force_option)
     after = manifest_text(data)
     before, existing = _existing(dest, parameter)
     changed = existing != json.loads(after)
     if changed and not check_mode:
         _replace(dest, after, parameter)
-    return dict(changed=changed, dest=dest, before=before, after=after)
+    header = dest if before is not None else '%s (not a release manifest: its content is not shown)' % dest
+    return dict(changed=changed, dest=dest, before=before or '', after=after, before_header=header)
 
 
 def _describe(data):
@@ -91,7 +85,8 @@ def write_environment_manifest(task):
     template = None
     if params.get('source_manifest') not in (None, ''):
         template = load_manifest(params['source_manifest'], 'source_manifest')
-    dest = check_dest(params['dest'], example='release.json') if params.get('dest') else None
+    force = params.get('force')
+    dest = check_dest(params['dest'], example='release.json', writes=MANIFEST, force=force) if params.get('dest') else None
     env = resolve_environment(task.resolver, template, params['environment'], 'environment')
     data = manifest_of(task.resolver, env, applications=params.get('applications'), notes=params.get('notes'),
                        template=template, test_applications=params.get('test_applications'))
@@ -100,14 +95,14 @@ def write_environment_manifest(task):
     if dest is None:
         result['msg'] = '%s.' % (what[0].upper() + what[1:])
     else:
-        outcome = write_manifest(dest, data, check_mode=task.check_mode)
+        outcome = write_manifest(dest, data, check_mode=task.check_mode, force=force)
         result.update(changed=outcome['changed'], dest=dest)
         if not outcome['changed']:
             result['msg'] = '%s already holds %s: nothing written.' % (dest, what)
         else:
             result['msg'] = '%s %s to %s.' % ('Would write' if task.check_mode else 'Wrote', what, dest)
         if task.diff:
-            result['diff'] = dict(before=outcome['before'], after=outcome['after'], before_header=dest, after_header=dest)
+            result['diff'] = dict(before=outcome['before'], after=outcome['after'], before_header=outcome['before_header'], after_header=dest)
     if template is not None and template.configuration_items:
         result['msg'] += ' ' + template.configuration_note(env)
     return result

@@ -1,0 +1,276 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Files at dest and what is downloaded there, against careless operators and lying proxies.
+
+Every module that writes a file (lifetime_manifest dest, lifetime_deployment manifest_dest, lifetime_source_code,
+lifetime_solution and lifetime_app_version dest) follows one rule (module_utils/_files.py): only regular files, an
+existing file keeps its owner, group and mode, a file that is not what the module writes is replaced only with force
+(and never shown), and a download replaces dest only when it is a complete zip archive. Each case checks the module's
+one sentence (no traceback), the simulator's request log and the file system (dest as it was, no temporary file left).
+"""
+
+import json
+import os
+import socket
+import stat
+import threading
+import time
+import zipfile
+
+import pytest
+
+QA = 'Quality Assurance'
+APP = 'EmployeeBackoffice'
+OWNER = (12345, 12346)
+SECRET = 'do-not-show-this-secret-line'
+# A file no module here writes: someone's script, with a secret line in it.
+SCRIPT = ('#!/bin/sh\nexport PASSWORD=%s\n' % SECRET).encode()
+# An older package: it starts as a zip archive does, so a module may replace it.
+OLD_PACKAGE = b'PK\x03\x04 an older package'
+OLD_MANIFEST = json.dumps({'ApplicationVersions': [], 'DeploymentNotes': 'the previous release'}).encode()
+NOT_A_MANIFEST = json.dumps({'compilerOptions': {'strict': True}, 'note': SECRET}).encode()
+
+# module, the file name of dest, the arguments besides dest, the dest option, the force option.
+WRITERS = {
+    'manifest': ('lifetime_manifest', 'release.json', dict(environment=QA, applications=[APP]), 'dest', 'force'),
+    'deployment': ('lifetime_deployment', 'production.json',
+                   dict(source_environment=QA, target_environment='Production', applications=[dict(name=APP)]),
+                   'manifest_dest', 'manifest_dest_force'),
+    'source code': ('lifetime_source_code', 'backoffice.zip', dict(environment='Production', application=APP), 'dest', 'force'),
+    'solution': ('lifetime_solution', 'release.osp', dict(environment='Development', applications=[APP]), 'dest', 'force'),
+    'app version': ('lifetime_app_version', 'backoffice.oap', dict(application=APP, version='1.2'), 'dest', 'force'),
+}
+DOWNLOADERS = ('source code', 'solution', 'app version')
+MANIFEST_WRITERS = ('manifest', 'deployment')
+
+
+def task(writer, dest, **extra):
+    module, _name, args, dest_option, _force = WRITERS[writer]
+    args = dict(args, **extra)
+    args[dest_option] = str(dest)
+    return module, args
+
+
+def run(run_module, writer, dest, **options):
+    module, args = task(writer, dest, **{k: v for k, v in options.items() if k not in ('check_mode', 'diff', 'sim')})
+    return run_module(module, args, **{k: v for k, v in options.items() if k in ('check_mode', 'diff', 'sim')})
+
+
+def one_sentence(result, *words):
+    """The task failed with one plain sentence holding every word, and no traceback."""
+    assert result.get('failed') is True, result
+    assert 'exception' not in result and 'Traceback' not in result['msg'], result
+    assert '\n' not in result['msg'] and not any(ord(char) < 32 for char in result['msg']), result['msg']
+    for word in words:
+        assert word in result['msg'], (word, result['msg'])
+
+
+def snapshot(path):
+    """What must not change of a file: its bytes, inode, owner, group, mode and modification time."""
+    info = os.lstat(path)
+    content = None
+    if stat.S_ISREG(info.st_mode):
+        with open(path, 'rb') as handle:
+            content = handle.read()
+    return content, info.st_ino, info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode), stat.S_IFMT(info.st_mode), info.st_mtime_ns
+
+
+def leftovers(directory, *keep):
+    """Files in the directory besides dest: a temporary file a writer left behind."""
+    return sorted(name for name in os.listdir(directory) if name not in keep)
+
+
+def existing(path, content, mode=0o640):
+    path.write_bytes(content)
+    os.chown(path, *OWNER)
+    os.chmod(path, mode)
+    return snapshot(path)
+
+
+def downloads(sim, expected=1):
+    """The download requests; a streamed answer is logged once sent, so wait a moment for ``expected`` of them."""
+    deadline = time.monotonic() + 5
+    found = [r for r in sim.requests if r['method'] == 'GET' and '/downloads/' in r['path']]
+    while len(found) < expected and time.monotonic() < deadline:
+        time.sleep(0.02)
+        found = [r for r in sim.requests if r['method'] == 'GET' and '/downloads/' in r['path']]
+    return found
+
+
+def ready(simulator):
+    # QA runs a version Production does not, so lifetime_deployment deploys.
+    simulator.state.set_running_version(QA, APP, '1.3')
+    simulator.clear_requests()
+
+
+def make_kind(path, kind, monkeypatch):
+    if kind == 'fifo':
+        os.mkfifo(str(path))
+    elif kind == 'device':
+        os.mknod(str(path), 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+    elif kind == 'socket':
+        # A socket path must be short: bound relative to its directory.
+        monkeypatch.chdir(str(path.parent))
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind(path.name)
+        return server
+    else:
+        path.symlink_to(path.parent / 'nowhere')
+    return None
+
+
+# -- only regular files --------------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='a device node needs root')
+@pytest.mark.parametrize('kind', ['fifo', 'device', 'socket', 'dangling link'])
+@pytest.mark.parametrize('writer', sorted(WRITERS))
+def test_a_dest_that_is_not_a_regular_file_is_refused_before_any_request_in_check_mode_too(run_module, simulator, tmp_path, monkeypatch,
+                                                                                          writer, kind):
+    ready(simulator)
+    dest = tmp_path / WRITERS[writer][1]
+    server = make_kind(dest, kind, monkeypatch)
+    before = snapshot(dest)
+    try:
+        for check_mode in (True, False):
+            result = run(run_module, writer, dest, check_mode=check_mode)
+            one_sentence(result, WRITERS[writer][3], 'not a regular file')
+            assert result['parameter'] == WRITERS[writer][3]
+    finally:
+        if server:
+            server.close()
+    assert simulator.requests == []
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_dest_made_a_fifo_during_the_download_is_refused_not_replaced_and_nothing_blocks(run_module, simulator, tmp_path, writer):
+    dest = tmp_path / WRITERS[writer][1]
+    # The download waits a moment; meanwhile dest becomes a named pipe.
+    simulator.inject_fault('GET', '/downloads/*', latency=0.6, count=1)
+
+    def swap():
+        time.sleep(0.2)
+        os.mkfifo(str(dest))
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    started = time.monotonic()
+    result = run(run_module, writer, dest)
+    swapper.join()
+
+    one_sentence(result, str(dest), 'named pipe')
+    assert time.monotonic() - started < 30
+    assert len(downloads(simulator)) == 1
+    assert stat.S_ISFIFO(os.lstat(dest).st_mode)
+    assert leftovers(tmp_path, dest.name) == []
+
+
+# -- an existing file keeps its owner, group and mode ------------------------------------------------------------------
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='giving a file to another user needs root')
+@pytest.mark.parametrize('writer', sorted(WRITERS))
+def test_a_rewritten_dest_keeps_its_owner_group_and_mode(run_module, simulator, tmp_path, writer):
+    ready(simulator)
+    dest = tmp_path / WRITERS[writer][1]
+    old = OLD_MANIFEST if writer in MANIFEST_WRITERS else OLD_PACKAGE
+    before = existing(dest, old, mode=0o604)
+
+    result = run(run_module, writer, dest)
+
+    assert result.get('failed') is not True and result['changed'] is True, result
+    after = snapshot(dest)
+    assert after[0] != old and after[1] != before[1], 'dest was not rewritten'
+    assert after[2:6] == before[2:6] == (OWNER[0], OWNER[1], 0o604, stat.S_IFREG)
+    if writer in MANIFEST_WRITERS:
+        assert json.loads(after[0])['ApplicationVersions'], after[0]
+    else:
+        assert zipfile.is_zipfile(str(dest))
+    assert leftovers(tmp_path, dest.name) == []
+
+
+# -- a file that is not what the module writes ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('writer', sorted(WRITERS))
+def test_a_file_that_is_not_what_the_module_writes_is_left_alone_without_force_and_not_shown(run_module, simulator, tmp_path, writer):
+    ready(simulator)
+    dest = tmp_path / WRITERS[writer][1]
+    before = existing(dest, NOT_A_MANIFEST if writer in MANIFEST_WRITERS else SCRIPT)
+    for check_mode in (True, False):
+        result = run(run_module, writer, dest, check_mode=check_mode, diff=True)
+        one_sentence(result, str(dest), WRITERS[writer][4], 'left as it is')
+        assert SECRET not in json.dumps(result)
+    assert simulator.requests == []
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+@pytest.mark.parametrize('writer', sorted(WRITERS))
+def test_force_replaces_a_file_that_is_not_what_the_module_writes_and_the_diff_never_shows_it(run_module, simulator, tmp_path, writer):
+    ready(simulator)
+    dest = tmp_path / WRITERS[writer][1]
+    before = existing(dest, NOT_A_MANIFEST if writer in MANIFEST_WRITERS else SCRIPT)
+
+    result = run(run_module, writer, dest, diff=True, **{WRITERS[writer][4]: True})
+
+    assert result.get('failed') is not True and result['changed'] is True, result
+    assert SECRET not in json.dumps(result)
+    after = snapshot(dest)
+    assert SECRET.encode() not in after[0] and after[2:5] == before[2:5]
+    assert leftovers(tmp_path, dest.name) == []
+
+
+def test_a_yaml_manifest_at_dest_is_not_turned_into_json_without_force(run_module, simulator, tmp_path):
+    dest = tmp_path / 'release.yml'
+    before = existing(dest, b'# the release of June\nApplicationVersions: []\n')
+    result = run_module('lifetime_manifest', dict(environment=QA, applications=[APP], dest=str(dest)))
+    one_sentence(result, 'not a release manifest', 'force: true')
+    assert simulator.requests == []
+    assert snapshot(dest) == before
+
+
+# -- downloads are what they claim to be ---------------------------------------------------------------------------------
+
+FAKES = [
+    ('login_page', None, ['an HTML page', 'text/html; charset=utf-8', "starting '<!DOCTYPE html> <html><head><title>Sign in"]),
+    ('login_page', 'application/octet-stream', ['an HTML page', 'application/octet-stream', "'<!DOCTYPE html>"]),
+    ('empty', None, ['an empty answer', 'application/octet-stream, 0 bytes']),
+    ('truncated', None, ['an incomplete zip archive', 'application/octet-stream']),
+]
+
+
+@pytest.mark.parametrize('kind, content_type, words', FAKES, ids=['login page', 'login page as a package', 'empty', 'truncated zip'])
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_download_that_is_not_a_package_leaves_dest_exactly_as_it_was(run_module, simulator, tmp_path, writer, kind, content_type, words):
+    dest = tmp_path / WRITERS[writer][1]
+    before = existing(dest, OLD_PACKAGE)
+    simulator.state.fake_downloads(kind, content_type=content_type)
+
+    result = run(run_module, writer, dest)
+
+    one_sentence(result, 'is not a package', str(dest), 'was left as it was', *words)
+    # What arrived is shown bounded: at most 80 characters of it.
+    assert '</html>' not in result['msg'] and len(result['msg']) < 600, result['msg']
+    answered = downloads(simulator)
+    assert len(answered) == 1 and answered[0]['status'] == 200
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_login_page_is_not_saved_where_there_was_no_file(run_module, simulator, tmp_path, writer):
+    dest = tmp_path / WRITERS[writer][1]
+    simulator.state.fake_downloads('login_page')
+    result = run(run_module, writer, dest)
+    one_sentence(result, 'an HTML page')
+    assert len(downloads(simulator)) == 1
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_whole_package_labelled_as_a_web_page_is_saved_the_bytes_decide(run_module, simulator, tmp_path, writer):
+    dest = tmp_path / WRITERS[writer][1]
+    simulator.state.fake_downloads('wrong_content_type')
+    result = run(run_module, writer, dest)
+    assert result.get('failed') is not True and result['changed'] is True, result
+    assert len(downloads(simulator)) == 1
+    with zipfile.ZipFile(str(dest)) as package:
+        assert json.loads(package.read('manifest.json'))['Applications'][0]['ApplicationName'] == APP
+    assert leftovers(tmp_path, dest.name) == []
