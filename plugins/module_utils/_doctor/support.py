@@ -25,7 +25,7 @@ REDACTED = '<redacted>'
 VOCABULARY = ('Kind', 'Status', 'OSVersion', 'ApplicationServerType', 'ApplicationServer', 'DatabaseProvider', 'IsModifiedReason',
               'ConsistencyStatus', 'DeploymentTechnology')
 # Fields whose values name or identify something, or are free text: never shown, and looked for in everything shown.
-_IDENTIFYING = re.compile(r'(Key|Name|Names|Notes|ChangeLog|Description|Team|Message|Messages|ChangeReason)$')
+_IDENTIFYING = re.compile(r'(Key|Name|Names|Username|By|Notes|ChangeLog|Description|Team|Message|Messages|ChangeReason)$')
 _SHORTEST = 3
 _WORD = re.compile(r'^[A-Za-z0-9_.:+\- /]{1,60}$')
 
