@@ -195,7 +195,7 @@ def _as_names(name, value):
     if value is None or value == '':
         return []
     if isinstance(value, str):
-        value = [part for part in value.split(',')]
+        value = value.split(',')
     if not isinstance(value, (list, tuple)):
         raise LifeTimeEventsError('lifetime_events: %s must be a list of names or keys.' % name)
     return [str(item).strip() for item in value if str(item).strip()]
