@@ -20,17 +20,29 @@ Behaviours are functions of the request handler; the factories below make them: 
 ``redirect``, ``raw``, ``endless``, ``declared``, ``drip_headers``, ``drip_body``, ``many_headers``,
 ``long_header``, ``bad_chunks``, ``gzip_junk``, ``gzip_bomb``, ``nested_json``, ``hang_up``, ``serve_file``,
 ``slow_reader``, ``slowly``, ``in_turn``.
+
+``HostileProxy(behaviour)`` is an HTTP proxy that tunnels (CONNECT) and forwards as a proxy should, or fails on
+purpose: nothing listening, 407, 403 or 502 to a CONNECT, or a connection closed without an answer. It logs what
+each client asked of it and keeps every byte clients sent it, tunnelled ones included (to check a token never
+passed in clear).
+
+``HostileServer(tls_enabled=True, validity=...)`` serves a certificate signed by a test CA (``ca_cert_path``), with
+the dates given: an expired certificate, one not valid yet, or one whose CA has expired.
 """
 
 from __future__ import annotations
 
+import base64
+import datetime
 import functools
 import gzip
 import http.client
 import http.server
 import json
 import os
+import select
 import socket
+import socketserver
 import ssl
 import tempfile
 import threading
@@ -141,7 +153,7 @@ class _Server(http.server.ThreadingHTTPServer):
 class HostileServer:
     """See the module docstring."""
 
-    def __init__(self, upstream=None, tls_enabled=False, lifetime=120.0):
+    def __init__(self, upstream=None, tls_enabled=False, lifetime=120.0, validity=None):
         self.upstream = upstream
         self.requests = []
         self.bytes_sent = 0
@@ -152,8 +164,12 @@ class HostileServer:
         context = None
         if tls_enabled:
             self._tmpdir = tempfile.mkdtemp(prefix='hostile-tls-')
-            self.ca_cert_path, key_path = tls.write_self_signed(self._tmpdir)
-            context = tls.server_context(self.ca_cert_path, key_path)
+            if validity is None:
+                self.ca_cert_path, key_path = tls.write_self_signed(self._tmpdir)
+                cert_path = self.ca_cert_path
+            else:
+                self.ca_cert_path, cert_path, key_path = write_ca_and_certificate(self._tmpdir, **validity)
+            context = tls.server_context(cert_path, key_path)
         self._server = _Server(self, context)
         self.port = self._server.server_address[1]
         self.url = '%s://127.0.0.1:%d' % ('https' if tls_enabled else 'http', self.port)
@@ -225,6 +241,224 @@ class HostileServer:
         kept = [(name, value) for name, value in reply.getheaders() if name.lower() not in HOP_BY_HOP]
         handler.head(reply.status, kept + [('Content-Length', str(len(data)))], reason=reply.reason)
         handler.body_bytes(data)
+
+
+# -- certificates with the dates a test wants ---------------------------------------------------------------------------------
+
+def days_from_now(days):
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0) + datetime.timedelta(days=days)
+
+
+VALID = (days_from_now(-1), days_from_now(2))
+
+
+def write_ca_and_certificate(directory, certificate=VALID, ca=VALID):
+    """A test CA (ca.pem) and a certificate for 127.0.0.1/localhost it signed (cert.pem, key.pem), each valid from and to
+    the moments given (``(not_before, not_after)``, aware datetimes); return the three paths."""
+    # Imported here: only these tests need it (tests/simulator/tls.py imports it too).
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import ec  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # pylint: disable=import-outside-toplevel
+    import ipaddress  # pylint: disable=import-outside-toplevel
+
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, 'Hostile test CA')])
+    usage = dict(content_commitment=False, key_encipherment=False, data_encipherment=False, key_agreement=False,
+                 encipher_only=False, decipher_only=False)
+    ca_cert = (
+        x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(ca[0]).not_valid_after(ca[1])
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, **usage), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    cert = (
+        x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')]))
+        .issuer_name(ca_name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(certificate[0]).not_valid_after(certificate[1])
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1')), x509.DNSName('localhost')]),
+                       critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=False, crl_sign=False, **usage), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = [os.path.join(directory, name) for name in ('ca.pem', 'cert.pem', 'key.pem')]
+    for path, data in zip(paths, (ca_cert.public_bytes(serialization.Encoding.PEM), cert.public_bytes(serialization.Encoding.PEM),
+                                  key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                    serialization.NoEncryption()))):
+        with open(path, 'wb') as handle:
+            handle.write(data)
+    return paths
+
+
+# -- an HTTP proxy that does its job, or fails on purpose ------------------------------------------------------------------------
+
+PROXY_BEHAVIOURS = ('tunnel', 'refuse', 'forbid', 'bad gateway', 'hang up')
+
+
+class _ProxyHandler(socketserver.BaseRequestHandler):
+    """Reads a request head, logs it, then tunnels, forwards or fails as the proxy's behaviour says."""
+
+    def handle(self):
+        proxy = self.server.owner
+        client = self.request
+        client.settimeout(10)
+        head = b''
+        try:
+            while b'\r\n\r\n' not in head and len(head) < 65536:
+                byte = client.recv(1)
+                if not byte:
+                    return
+                head += byte
+        except OSError:
+            return
+        proxy.took(head)
+        lines = head.decode('latin-1').split('\r\n')
+        words = lines[0].split()
+        if len(words) < 3:
+            return
+        headers = dict((name.strip(), value.strip()) for name, dummy, value in (line.partition(':') for line in lines[1:] if line))
+        proxy.record(dict(method=words[0], target=words[1], headers=headers))
+        try:
+            proxy.serve(client, words[0], words[1], headers, lines)
+        except OSError:
+            pass  # a client or upstream going away is what these tests do
+
+
+class _ProxyServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def __init__(self, owner):
+        super().__init__(('127.0.0.1', 0), _ProxyHandler)
+        self.owner = owner
+
+    def handle_error(self, request, client_address):
+        pass
+
+
+def _free_port():
+    """A port nothing listens on (bound, then closed): connecting to it is refused."""
+    probe = socket.socket()
+    probe.bind(('127.0.0.1', 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    return port
+
+
+class HostileProxy:
+    """An HTTP proxy on 127.0.0.1 (see the module docstring). ``behaviour``: one of PROXY_BEHAVIOURS; ``credentials``:
+    (user, password) it asks for with 407 when a request does not carry them (Proxy-Authorization: Basic).
+
+    ``log``: method, target and headers of every request it received; ``received``: all bytes clients sent it.
+    ``url_with(user, password)``: its address with credentials, as HTTPS_PROXY carries them.
+    """
+
+    def __init__(self, behaviour='tunnel', credentials=None, lifetime=120.0):
+        assert behaviour in PROXY_BEHAVIOURS, behaviour
+        self.behaviour = behaviour
+        self.credentials = credentials
+        self.log_entries = []
+        self._received = []
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._server = None
+        if behaviour == 'refuse':
+            self.port = _free_port()
+        else:
+            self._server = _ProxyServer(self)
+            self.port = self._server.server_address[1]
+            threading.Thread(target=self._server.serve_forever, kwargs=dict(poll_interval=0.05), daemon=True).start()
+        self.url = 'http://127.0.0.1:%d' % self.port
+        self._timer = threading.Timer(lifetime, self.stop)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def stop(self):
+        if self._stopped.is_set():
+            return
+        self._stopped.set()
+        self._timer.cancel()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+    def url_with(self, user, password):
+        return 'http://%s:%s@127.0.0.1:%d' % (user, password, self.port)
+
+    @property
+    def log(self):
+        with self._lock:
+            return list(self.log_entries)
+
+    @property
+    def received(self):
+        with self._lock:
+            return b''.join(self._received)
+
+    def took(self, data):
+        with self._lock:
+            self._received.append(data)
+
+    def record(self, entry):
+        with self._lock:
+            self.log_entries.append(entry)
+
+    def serve(self, client, method, target, headers, lines):
+        if self.credentials and headers.get('Proxy-Authorization') != 'Basic ' + base64.b64encode(
+                ('%s:%s' % self.credentials).encode('utf-8')).decode('ascii'):
+            return _proxy_answer(client, 407, [('Proxy-Authenticate', 'Basic realm="hostile proxy"')])
+        if self.behaviour == 'forbid':
+            return _proxy_answer(client, 403)
+        if self.behaviour == 'bad gateway':
+            return _proxy_answer(client, 502)
+        if self.behaviour == 'hang up':
+            return None
+        if method == 'CONNECT':
+            host, dummy, port = target.rpartition(':')
+            upstream = socket.create_connection((host, int(port)), timeout=10)
+            client.sendall(b'HTTP/1.1 200 Connection established\r\n\r\n')
+        else:
+            parts = urlsplit(target)
+            upstream = socket.create_connection((parts.hostname, parts.port or 80), timeout=10)
+            request_line = '%s %s %s' % (method, parts.path + ('?' + parts.query if parts.query else ''), lines[0].split()[2])
+            upstream.sendall(('\r\n'.join([request_line] + lines[1:])).encode('latin-1'))
+        with upstream:
+            self._relay(client, upstream)
+        return None
+
+    def _relay(self, client, upstream):
+        while not self._stopped.is_set():
+            readable = select.select([client, upstream], [], [], 0.2)[0]
+            for sock in readable:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                if sock is client:
+                    self.took(data)
+                    upstream.sendall(data)
+                else:
+                    client.sendall(data)
+
+
+def _proxy_answer(client, status, headers=()):
+    body = ('<html><body>%d %s</body></html>' % (status, http.client.responses.get(status, ''))).encode('latin-1')
+    lines = ['HTTP/1.1 %d %s' % (status, http.client.responses.get(status, 'Unknown'))]
+    headers = list(headers) + [('Content-Type', 'text/html'), ('Content-Length', str(len(body))), ('Connection', 'close')]
+    lines += ['%s: %s' % pair for pair in headers]
+    client.sendall(('\r\n'.join(lines) + '\r\n\r\n').encode('latin-1') + body)
 
 
 # -- behaviours -------------------------------------------------------------------------------------------------------

@@ -17,17 +17,17 @@ options:
       - A user name or password in the address (V(https://user:password@host)) is refused; the token goes in O(lifetime_token).
       - The token is sent only to the scheme, host and port of this address. A download link LifeTime hands out on another
         address, including the same host over V(http://) when this address is V(https://), is fetched without the token.
-      - When not set, the E(LIFETIME_URL) environment variable is used.
+      - When not set, the E(LIFETIME_URL) environment variable is used. One of the two is needed: without either the task fails
+        before any request, naming both.
     type: str
-    required: true
   lifetime_token:
     description:
       - Token of a LifeTime service account (LifeTime > User Management > Service Accounts).
       - It is sent as a Bearer token and never appears in results or error messages.
       - White space around it (the line break at the end of a file or a vault value) is ignored.
-      - When not set, the E(LIFETIME_TOKEN) environment variable is used.
+      - When not set, the E(LIFETIME_TOKEN) environment variable is used. One of the two is needed: without either the task fails
+        before any request, naming both.
     type: str
-    required: true
   validate_certs:
     description:
       - Verify the TLS certificate of LifeTime.
@@ -72,6 +72,12 @@ notes:
     looking, because LifeTime cannot list them and a second one is only a duplicate package that is never deployed. Every
     other POST or PUT is sent once. When no evidence is found, a POST fails the task saying nothing was created; the PUT
     that records a package's checksum in the notes of its deployment plan only warns.
+  - Requests go through the proxy the task's environment names (E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY), E(NO_PROXY), as
+    the Python library requests reads them); to LifeTime over V(https://) the token travels inside the TLS tunnel, never in clear
+    to the proxy. A proxy that cannot be reached, asks for credentials (407) or refuses the tunnel fails the task naming the proxy,
+    its password masked.
+  - A certificate refused because it has expired or is not valid yet fails the task with its dates (read with one more TLS
+    handshake that sends nothing), even when O(ca_path) trusts its issuer.
   - API requests never follow HTTP redirects; a 3xx answer fails the task and names where it pointed. Download links follow
     up to five redirects; the token goes only with requests to the scheme, host and port of O(lifetime_url), and with none
     once a redirect has left them.

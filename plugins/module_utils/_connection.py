@@ -18,9 +18,11 @@ from ansible.module_utils.common.parameters import env_fallback
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import Resolver
 
+# lifetime_url and lifetime_token are needed, yet not required=True: Ansible's "missing required arguments" would not say
+# that the environment variable serves too; the client refuses them, naming both, before any request.
 CONNECTION_ARGUMENT_SPEC = dict(
-    lifetime_url=dict(type='str', required=True, fallback=(env_fallback, ['LIFETIME_URL'])),
-    lifetime_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['LIFETIME_TOKEN'])),
+    lifetime_url=dict(type='str', fallback=(env_fallback, ['LIFETIME_URL'])),
+    lifetime_token=dict(type='str', no_log=True, fallback=(env_fallback, ['LIFETIME_TOKEN'])),
     validate_certs=dict(type='bool', default=True, fallback=(env_fallback, ['LIFETIME_VALIDATE_CERTS'])),
     ca_path=dict(type='path', fallback=(env_fallback, ['LIFETIME_CA_PATH'])),
     request_timeout=dict(type='float', default=60, fallback=(env_fallback, ['LIFETIME_REQUEST_TIMEOUT'])),

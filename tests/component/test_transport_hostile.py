@@ -13,10 +13,12 @@ involved, that it received no POST, PUT or DELETE. At the end of the file the ta
 ends with "hostile cases: N (M with the simulator), tracebacks: 0, writes before failure: 0".
 """
 
+import io
 import os
 import re
 import time
 import tracemalloc
+import zipfile
 
 import pytest
 import requests
@@ -39,7 +41,18 @@ PRODUCTION = '849515f2-b4ff-4aca-a9d6-9407bea655f4'
 DEVELOPMENT = 'f3582e43-43c7-4bb4-8cbb-d9f6cbcbd35e'
 ENVIRONMENTS = '/lifetimeapi/rest/v2/environments/'
 DEPLOYMENTS = '/lifetimeapi/rest/v2/deployments/'
-PACKAGE = b'PK\x03\x04' + b'package bytes ' * 1000
+
+
+def _zip(size):
+    """A complete zip archive of about ``size`` bytes (one stored member): a download must be one to replace dest."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, 'w', zipfile.ZIP_STORED) as archive:
+        archive.writestr('package.bin', b'package bytes ' * (size // 14))
+    return buffer.getvalue()
+
+
+PACKAGE = _zip(14000)
+
 # What a message must never contain: Python's words for a failure instead of a sentence.
 NOT_A_SENTENCE = re.compile(r'Traceback|\b\w+(Error|Exception)\b|\brequests\.|\burllib3\b|<class|object at 0x')
 
@@ -571,13 +584,14 @@ def test_a_download_that_stalls_fails_after_request_timeout_and_leaves_nothing(h
 
 
 def test_a_download_slower_than_request_timeout_in_total_but_steady_completes(hostile, tmp_path):
-    piece = b'x' * (64 * 1024)
+    package = _zip(6 * 64 * 1024)
+    size = -(-len(package) // 6)
 
     def steady(handler):
-        handler.head(200, [('Content-Type', 'application/octet-stream'), ('Content-Length', str(len(piece) * 6))])
-        for dummy in range(6):
+        handler.head(200, [('Content-Type', 'application/octet-stream'), ('Content-Length', str(len(package)))])
+        for start in range(0, len(package), size):
             handler.sleep(0.4)
-            handler.body_bytes(piece)
+            handler.body_bytes(package[start:start + size])
 
     _link_route(hostile, hostile.url + '/downloads/pkg')
     hostile.route('/downloads/', steady)
@@ -585,7 +599,7 @@ def test_a_download_slower_than_request_timeout_in_total_but_steady_completes(ho
 
     result = _download(client_for(hostile.url, timeout=1, retries=0), tmp_path)
 
-    assert hs.elapsed(started) > 2 and result['size'] == len(piece) * 6
+    assert hs.elapsed(started) > 2 and result['size'] == len(package)
 
 
 def test_a_download_cut_short_of_its_length_fails(hostile, tmp_path):
@@ -820,3 +834,235 @@ def test_an_unreadable_ca_bundle_in_the_environment_is_a_sentence_not_retried(ma
 
     assert 'REQUESTS_CA_BUNDLE' in str(error) and error.attempts == 1 and not error.retryable
     nothing_sent(sim)
+
+
+# -- proxies: a proxy's failure is told as the proxy's, with its address (password masked) and what to check -------------------
+
+PROXY_USER = 'deploy'
+PROXY_VARIABLES = ('HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy')
+
+
+@pytest.fixture
+def tls_simulator(make_simulator):
+    return make_simulator(tls=True, token=TOKEN)
+
+
+@pytest.fixture
+def proxy_environment(monkeypatch):
+    """set(proxy_url): HTTPS_PROXY for requests (as a task's ``environment:`` would), every other proxy variable unset."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def use(url, no_proxy=None):
+        monkeypatch.setenv('HTTPS_PROXY', url)
+        if no_proxy:
+            monkeypatch.setenv('NO_PROXY', no_proxy)
+    return use
+
+
+def no_token_through(proxy):
+    """The token never passed the proxy in clear (a tunnel carries it inside TLS), nor in a header the proxy read."""
+    assert TOKEN.encode('ascii') not in proxy.received
+    assert all('Authorization' not in entry['headers'] for entry in proxy.log)
+
+
+def proxy_password_hidden(error):
+    """The proxy's password is in neither the message nor anything else the failure returns."""
+    assert PASSWORD not in str(error) and PASSWORD not in repr(error.result())
+
+
+# behaviour, proxy credentials, words of the sentence, CONNECTs the proxy sees with retries=2 (0 when nothing listens)
+PROXY_FAILURES = {
+    'nothing listens': ('refuse', None, 'cannot connect to the proxy', 0),
+    '407 wrong password': ('tunnel', (PROXY_USER, 'the-right-one'), 'asks for authentication (407 Proxy Authentication Required)', 1),
+    '403 to the connect': ('forbid', None, 'refused to open a connection to', 1),
+    '502 to the connect': ('bad gateway', None, 'could not open a connection to', 3),
+    'closed unanswered': ('hang up', None, 'closed the connection before it opened one to', 3),
+}
+
+
+@pytest.mark.parametrize('case', sorted(PROXY_FAILURES))
+def test_a_failing_proxy_is_named_with_its_password_masked_and_what_to_check(tls_simulator, proxy_environment, case):
+    behaviour, credentials, words, connects = PROXY_FAILURES[case]
+    with hs.HostileProxy(behaviour, credentials=credentials) as proxy:
+        proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path, retries=2).list_environments)
+
+        message = str(error)
+        assert 'the proxy http://%s:***@127.0.0.1:%d' % (PROXY_USER, proxy.port) in message and words in message, message
+        assert 'HTTPS_PROXY' in message and 'NO_PROXY' in message and "task's environment" in message
+        assert 'write lifetime_url with https' not in message and 'is lifetime_url right' not in message
+        proxy_password_hidden(error)
+        assert [entry['method'] for entry in proxy.log] == ['CONNECT'] * connects
+        no_token_through(proxy)
+    nothing_sent(tls_simulator)
+
+
+def test_a_proxy_url_without_credentials_is_shown_as_written(tls_simulator, proxy_environment):
+    with hs.HostileProxy('tunnel', credentials=(PROXY_USER, PASSWORD)) as proxy:
+        proxy_environment(proxy.url)
+
+        message = str(fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path).list_environments))
+
+        assert 'the proxy %s asks for authentication' % proxy.url in message
+        assert len(proxy.log) == 1 and 'Proxy-Authorization' not in proxy.log[0]['headers']
+        no_token_through(proxy)
+    nothing_sent(tls_simulator)
+
+
+def test_a_post_through_a_proxy_that_fails_the_connect_is_sent_again_and_never_ambiguous(tls_simulator, proxy_environment):
+    with hs.HostileProxy('bad gateway') as proxy:
+        proxy_environment(proxy.url)
+
+        error = fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path, retries=2).create_deployment,
+                      DEVELOPMENT, PRODUCTION, [{'ApplicationVersionKey': 'k'}])
+
+        # Nothing went past the proxy: LifeTime cannot have created a plan, so the POST is tried again and is not ambiguous.
+        assert not error.ambiguous and error.attempts == 3 and error.retryable
+        assert '502 Bad Gateway to the CONNECT' in str(error)
+        assert [entry['method'] for entry in proxy.log] == ['CONNECT'] * 3
+        no_token_through(proxy)
+    nothing_sent(tls_simulator)
+
+
+def test_a_proxy_with_the_right_credentials_tunnels_and_the_token_stays_inside_tls(tls_simulator, proxy_environment):
+    with hs.HostileProxy('tunnel', credentials=(PROXY_USER, PASSWORD)) as proxy:
+        proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        environments = client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path).list_environments()
+
+        assert len(environments) == 3
+        assert [(entry['method'], entry['target']) for entry in proxy.log] == [('CONNECT', tls_simulator.url.split('//', 1)[1])]
+        no_token_through(proxy)
+    assert [entry['path'] for entry in tls_simulator.requests] == [ENVIRONMENTS]
+    TALLY['cases'] += 1
+
+
+def test_no_proxy_naming_lifetimes_host_bypasses_a_failing_proxy(tls_simulator, proxy_environment):
+    with hs.HostileProxy('forbid') as proxy:
+        proxy_environment(proxy.url, no_proxy='127.0.0.1')
+
+        assert len(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path).list_environments()) == 3
+
+        assert proxy.log == []
+    TALLY['cases'] += 1
+
+
+def test_an_http_lifetime_url_through_a_proxy_answering_407_names_the_proxy(simulator, proxy_environment, monkeypatch):
+    # Over http:// requests sends the request itself to the proxy, token included: the token is in clear on that path
+    # whatever the proxy does (the validate_certs/ca_path notes tell users to use https://).
+    with hs.HostileProxy('tunnel', credentials=(PROXY_USER, 'the-right-one')) as proxy:
+        monkeypatch.setenv('HTTP_PROXY', proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(simulator.url, simulator.token, retries=2).list_environments)
+
+        assert 'the proxy http://%s:***@127.0.0.1:%d asks for authentication (407' % (PROXY_USER, proxy.port) in str(error)
+        assert 'HTTP_PROXY' in str(error) and not error.retryable
+        proxy_password_hidden(error)
+        assert [entry['method'] for entry in proxy.log] == ['GET']
+    nothing_sent(simulator)
+
+
+@pytest.mark.parametrize('task', [WRITING_TASK, TAGGING_TASK], ids=['deployment', 'app_version'])
+def test_a_module_behind_a_proxy_asking_for_credentials_fails_naming_it_before_any_request(run_module, tls_simulator, proxy_environment, task):
+    with hs.HostileProxy('tunnel', credentials=(PROXY_USER, 'the-right-one')) as proxy:
+        proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        result = run_module(task[0], dict(task[1], lifetime_url=tls_simulator.url, lifetime_token=TOKEN, ca_path=tls_simulator.ca_cert_path))
+
+        assert 'the proxy http://%s:***@127.0.0.1:%d asks for authentication' % (PROXY_USER, proxy.port) in result['msg']
+        assert PASSWORD not in repr(result)
+        assert proxy.log and set(entry['method'] for entry in proxy.log) == {'CONNECT'}
+        no_token_through(proxy)
+    nothing_sent(tls_simulator)
+
+
+# -- certificates refused for their dates: said so, with the dates, even when ca_path trusts their issuer ----------------------
+
+# The certificate's dates (the CA's when given) and the words of the sentence. A date before 2050 is a UTCTime in the
+# certificate, from 2050 a GeneralizedTime: both are read.
+CERTIFICATE_DATES = {
+    'expired': (dict(certificate=(hs.days_from_now(-30), hs.days_from_now(-2))), 'has expired: it is valid from'),
+    'not valid yet': (dict(certificate=(hs.days_from_now(365 * 40), hs.days_from_now(365 * 41))), 'is not valid yet: it is valid from'),
+    'its CA expired': (dict(ca=(hs.days_from_now(-30), hs.days_from_now(-2))), ', but a certificate that signed it has expired'),
+}
+
+
+def _day(moment):
+    return moment.strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+@pytest.mark.parametrize('case', sorted(CERTIFICATE_DATES))
+def test_a_certificate_outside_its_dates_says_so_with_its_dates_though_ca_path_trusts_its_issuer(simulator, case):
+    validity, words = CERTIFICATE_DATES[case]
+    with hs.HostileServer(upstream=simulator.url, tls_enabled=True, validity=validity) as lifetime:
+        error = fails(client_for(lifetime.url, ca_path=lifetime.ca_cert_path, retries=5).list_environments)
+
+        message = str(error)
+        dates = validity.get('certificate', hs.VALID)
+        assert words in message, message
+        assert 'valid from %s (notBefore) to %s (notAfter), and it is now' % (_day(dates[0]), _day(dates[1])) in message
+        assert 'the TLS certificate of %s' % lifetime.url in message and 'ca_path' in message
+        assert 'TLS certificate verification failed' not in message
+        assert error.attempts == 1 and not error.retryable
+        assert lifetime.requests == []
+    nothing_sent(simulator)
+
+
+@pytest.mark.parametrize('task', [WRITING_TASK, TAGGING_TASK], ids=['deployment', 'app_version'])
+def test_a_module_against_an_expired_certificate_fails_with_its_dates_before_any_request(run_module, simulator, task):
+    expired = (hs.days_from_now(-30), hs.days_from_now(-2))
+    with hs.HostileServer(upstream=simulator.url, tls_enabled=True, validity=dict(certificate=expired)) as lifetime:
+        result = run_module(task[0], dict(task[1], lifetime_url=lifetime.url, lifetime_token=simulator.token, ca_path=lifetime.ca_cert_path))
+
+        assert 'has expired: it is valid from %s (notBefore) to %s (notAfter)' % (_day(expired[0]), _day(expired[1])) in result['msg']
+        assert lifetime.requests == []
+    nothing_sent(simulator)
+
+
+# -- a missing token or address names the option and its environment variable ---------------------------------------------------
+
+def _every_module_task(tmp_path):
+    package = tmp_path / 'app.oap'
+    package.write_bytes(PACKAGE)
+    return {
+        'lifetime_app_version': TAGGING_TASK[1],
+        'lifetime_application_config': dict(application='EmployeeBackoffice', environment=['Production'], blocked=True,
+                                            reason='Release freeze'),
+        'lifetime_application_info': {},
+        'lifetime_binary_publish': dict(src=str(package), target_environment='Production'),
+        'lifetime_deployment': WRITING_TASK[1],
+        'lifetime_deployment_info': {},
+        'lifetime_environment_info': {},
+        'lifetime_manifest': dict(environment='Production'),
+        'lifetime_solution': dict(environment='Development', applications=['EmployeeBackoffice'], dest=str(tmp_path / 'solution.osp')),
+        'lifetime_source_code': dict(environment='Development', application='EmployeeBackoffice', dest=str(tmp_path / 'source.zip')),
+    }
+
+
+MODULES = [
+    'lifetime_app_version', 'lifetime_application_config', 'lifetime_application_info', 'lifetime_binary_publish', 'lifetime_deployment',
+    'lifetime_deployment_info', 'lifetime_environment_info', 'lifetime_manifest', 'lifetime_solution', 'lifetime_source_code']
+
+
+@pytest.mark.parametrize('name', MODULES)
+@pytest.mark.parametrize('option, variable', [('lifetime_token', 'LIFETIME_TOKEN'), ('lifetime_url', 'LIFETIME_URL')])
+def test_a_module_without_token_or_address_names_the_option_and_its_environment_variable(run_module, simulator, monkeypatch, tmp_path,
+                                                                                         name, option, variable):
+    monkeypatch.delenv('LIFETIME_TOKEN', raising=False)
+    monkeypatch.delenv('LIFETIME_URL', raising=False)
+    args = dict(_every_module_task(tmp_path)[name], lifetime_url=simulator.url, lifetime_token=simulator.token)
+    del args[option]
+
+    result = run_module(name, args)
+
+    assert 'set the option %s or the environment variable %s' % (option, variable) in result['msg'], result['msg']
+    assert result.get('parameter') == option
+    nothing_sent(simulator)
+
+
+def test_an_empty_token_is_told_apart_from_a_missing_one(simulator):
+    assert 'lifetime_token is empty' in str(fails(LifeTimeClient, simulator.url, ' '))
+    assert 'lifetime_token is not set' in str(fails(LifeTimeClient, simulator.url, None))
+    nothing_sent(simulator)

@@ -42,6 +42,8 @@ class Deadline:
         self.seconds = seconds
         self.expires = time.monotonic() + seconds
         self.fired = False
+        # Set when a connection failed to connect (a proxy's tunnel included): nothing reached the server then.
+        self.connect_failed = False
         self._done = False
         # id(connection) -> (connection, the sockets it used): a connection closed by http.client keeps
         # its socket alive in the response being read, and no longer knows it.
@@ -142,10 +144,18 @@ class _DeadlineMixin:
 
 
 class _ConnectMixin:
-    """A urllib3 connection that hands each new socket to the deadline watching it."""
+    """A urllib3 connection that hands each new socket to the deadline watching it, and tells it when connecting failed."""
 
     def connect(self):
-        super().connect()
+        try:
+            super().connect()
+        except BaseException:
+            # The only sure sign that a proxy failed before the request went through it: urllib3 1.26 calls even a
+            # connection broken while an answer arrives a ProxyError, and urllib3 2 a tunnel closed unanswered a ProtocolError.
+            deadline = getattr(self, 'lifetime_deadline', None)
+            if deadline is not None:
+                deadline.connect_failed = True
+            raise
         deadline = getattr(self, 'lifetime_deadline', None)
         if deadline is not None:
             deadline.connected(self)

@@ -6,13 +6,16 @@
 """For internal use only: reading LifeTime's answers, and telling what went wrong with a request.
 
 LifeTime's own error sentence, a body as text, the key a creating call answers with; which kind a failure without
-a (complete) answer is (not sent, broken, timed out, malformed, undecodable, invalid, TLS), which decides whether it
-is tried again; and the plain sentence each failure ends in. Nothing here sends a request.
+a (complete) answer is (not sent, broken, timed out, malformed, undecodable, invalid, TLS, a proxy's), which decides
+whether it is tried again; and the plain sentence each failure ends in. Nothing here sends a request (a certificate
+refused for its dates is fetched again, without sending anything, by certificates.py, for the sentence to give them).
 """
 
+import datetime
 import json
+import re
 
-from http.client import HTTPException, IncompleteRead
+from http.client import HTTPException, IncompleteRead, responses
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 try:
@@ -23,8 +26,15 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     Urllib3Error = HTTPException
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeResponseError, LifeTimeTransportError, error_for_status
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.certificates import EXPIRED, out_of_dates, peer_certificate, validity
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.deadline import DeadlinePassed
-from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import CONNECT_TIMEOUT, redact_url, shown_url
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import (
+    CONNECT_TIMEOUT,
+    masked_url,
+    redact_url,
+    shown_url,
+    url_origin,
+)
 
 # A retried POST can create a second deployment plan: only these methods are retried after the request may have been sent.
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'DELETE'))
@@ -166,6 +176,9 @@ MALFORMED = 'malformed'        # the answer is not HTTP (status line, headers, c
 UNDECODABLE = 'undecodable'    # an HTTP answer whose body cannot be decoded: not retried
 INVALID = 'invalid'            # the request cannot be sent at all (address, header, CA bundle): not retried
 TLS = 'tls'                    # the TLS handshake failed: not retried
+# The proxy between this host and LifeTime failed before the request went through it (nothing reached LifeTime):
+PROXY_FAILED = 'proxy failed'  # unreachable, closed the connection, or a 5xx to the CONNECT: retried, even a POST
+PROXY_REFUSED = 'proxy refused'  # a 4xx to the CONNECT (407: credentials): not retried, the proxy will answer the same
 
 if requests is not None:
     _EXC = requests.exceptions
@@ -199,6 +212,21 @@ def failure_kind(exc, timed_out=False):
     return _broken_kind(exc)
 
 
+def proxy_kind(exc):
+    """PROXY_REFUSED or PROXY_FAILED for the failure of a connection through a proxy that never connected."""
+    status = _tunnel_status(exc)
+    return PROXY_REFUSED if status is not None and 400 <= status < 500 else PROXY_FAILED
+
+
+def _tunnel_status(exc):
+    """The status a proxy answered to the CONNECT, from http.client's "Tunnel connection failed: 407 ..."; None if it did not answer."""
+    for cause in _causes(exc):
+        found = re.search(r'Tunnel connection failed: (\d{3})', str(cause))
+        if found:
+            return int(found.group(1))
+    return None
+
+
 def _causes(exc, depth=0):
     """An exception and those it wraps (in its arguments or its reason), outermost first."""
     if depth > 5 or not isinstance(exc, BaseException):
@@ -230,6 +258,29 @@ def _not_sent(exc):
     return type(reason).__name__ in ('NewConnectionError', 'NameResolutionError', 'ConnectTimeoutError')
 
 
+def _moment_text(moment):
+    return moment.strftime('%Y-%m-%d %H:%M:%S UTC')
+
+
+def _dates_reason(where, dates, refused_as):
+    """The sentence for a certificate refused for its dates: which certificate, its dates, what to do."""
+    trusted = 'trusting its issuer in ca_path does not make it valid'
+    if dates is None:
+        return ('the TLS certificate of %s, or one that signed it, %s: renew it (%s), or check the clock of the host that runs the task'
+                % (where, 'has expired' if refused_as == EXPIRED else 'is not valid yet', trusted))
+    now = datetime.datetime.now(datetime.timezone.utc)
+    not_before, not_after = dates
+    span = 'valid from %s (notBefore) to %s (notAfter), and it is now %s' % (_moment_text(not_before), _moment_text(not_after), _moment_text(now))
+    if not_after < now:
+        return ('the TLS certificate of %s has expired: it is %s; renew LifeTime\'s certificate (%s), or check the clock of the host '
+                'that runs the task' % (where, span, trusted))
+    if now < not_before:
+        return ('the TLS certificate of %s is not valid yet: it is %s; check the clock of the host that runs the task, or give LifeTime '
+                'a certificate valid now (%s)' % (where, span, trusted))
+    return ('the TLS certificate of %s is %s, but a certificate that signed it %s: renew that CA or intermediate certificate (in ca_path '
+            'or in the chain LifeTime sends)' % (where, span, 'has expired' if refused_as == EXPIRED else 'is not valid yet'))
+
+
 def _tls_reason(exc, where):
     # The exception's text is inspected, never shown: it can quote a URL.
     text = str(exc).lower()
@@ -245,6 +296,35 @@ def _tls_reason(exc, where):
 
 
 # -- the sentences ----------------------------------------------------------------------------------------------------
+
+def _proxy_variables(call):
+    scheme = urlsplit(call.target).scheme.lower() or 'https'
+    return '%s_PROXY (or %s_proxy, ALL_PROXY)' % (scheme.upper(), scheme)
+
+
+def _proxy_reason(call, exc, status=None):
+    """What went wrong with the proxy a request went through, with its address (password masked) and what to check."""
+    proxy = masked_url(call.proxy) if call.proxy else 'the proxy'
+    variables = _proxy_variables(call)
+    status = status or _tunnel_status(exc)
+    if status == 407:
+        return ('the proxy %s asks for authentication (407 Proxy Authentication Required): check the user name and password in %s '
+                'in the task\'s environment (http://user:password@proxy:port), or list LifeTime\'s host in NO_PROXY if it is reached '
+                'without the proxy' % (proxy, variables))
+    if status is not None:
+        answered = ('%d %s' % (status, responses.get(status, ''))).strip()
+        if status >= 500:
+            return ('the proxy %s could not open a connection to %s (it answered %s to the CONNECT): check that the proxy can reach '
+                    'LifeTime, and %s and NO_PROXY in the task\'s environment' % (proxy, call.where, answered, variables))
+        return ('the proxy %s refused to open a connection to %s (it answered %s to the CONNECT): check that the proxy lets this '
+                'host reach LifeTime, and %s and NO_PROXY in the task\'s environment' % (proxy, call.where, answered, variables))
+    names = [type(cause).__name__ for cause in _causes(exc)]
+    if set(names) & set(('NewConnectionError', 'ConnectTimeoutError', 'ConnectTimeout', 'ConnectionRefusedError')):
+        return ('cannot connect to the proxy %s that requests to %s go through: check the proxy\'s address in %s, and NO_PROXY, in the '
+                'task\'s environment' % (proxy, call.where, variables))
+    return ('the proxy %s closed the connection before it opened one to %s: check the proxy, and %s and NO_PROXY in the task\'s '
+            'environment' % (proxy, call.where, variables))
+
 
 class Call:
     """One request as its failure is told: method, the path shown, where it went, and whether it is an API call."""
@@ -262,6 +342,8 @@ class Call:
         except ValueError:
             self.where = shown_url(target)
         self.invalid_state = False
+        # The proxy the request went through (from the task's environment), or None.
+        self.proxy = None
 
 
 class FailureSentences:
@@ -277,11 +359,13 @@ class FailureSentences:
         if ambiguous:
             reason += '; LifeTime may or may not have carried out the request'
         return LifeTimeTransportError(call.method, call.shown, reason=self.scrub(reason), ambiguous=ambiguous, attempts=attempts,
-                                      retryable=kind in (NOT_SENT, BROKEN, TIMED_OUT), note=call.note)
+                                      retryable=kind in (NOT_SENT, BROKEN, TIMED_OUT, PROXY_FAILED), note=call.note)
 
     def _failure_reason(self, call, exc, kind):
         if kind == TLS:
-            return _tls_reason(exc, call.where)
+            return self._tls_failure(call, exc)
+        if kind in (PROXY_FAILED, PROXY_REFUSED):
+            return _proxy_reason(call, exc)
         if kind == INVALID:
             return self._invalid_reason(call, exc)
         if kind == TIMED_OUT:
@@ -297,6 +381,18 @@ class FailureSentences:
         if call.api and not self._answered and call.where.startswith('http:'):
             reason += ' (if LifeTime serves HTTPS, write lifetime_url with https://)'
         return reason
+
+    def _tls_failure(self, call, exc):
+        refused_as = out_of_dates(_causes(exc))
+        if refused_as is None:
+            return _tls_reason(exc, call.where)
+        dates = None
+        origin = url_origin(call.target)
+        # Through a proxy, a direct connection may reach something else, or nothing: the sentence goes without the dates.
+        if origin is not None and not call.proxy:
+            der = peer_certificate(origin[1], origin[2], min(CONNECT_TIMEOUT, self.timeout))
+            dates = validity(der) if der else None
+        return _dates_reason(call.where, dates, refused_as)
 
     def _unreachable_reason(self, call, exc):
         if isinstance(exc, requests.exceptions.ConnectTimeout):
@@ -321,6 +417,10 @@ class FailureSentences:
         status = response.status_code
         if 300 <= status < 400:
             return self._redirect_error(call, response, attempt)
+        if status == 407:
+            # Only a proxy answers 407: an http:// lifetime_url reached through one (an https:// one fails at the CONNECT).
+            return LifeTimeTransportError(call.method, call.shown, reason=_proxy_reason(call, None, status=407), attempts=attempt,
+                                          retryable=False, note=call.note)
         error = error_for_status(status, invalid_state=call.invalid_state)
         return error(call.method, call.shown, status=status, lifetime_message=self.scrub(lifetime_message(response)),
                      ambiguous=status >= 500 and call.method not in IDEMPOTENT_METHODS, attempts=attempt,

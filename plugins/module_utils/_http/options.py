@@ -39,6 +39,22 @@ def redact_url(url):
     return _USERINFO.sub(r'\1//', str(url))
 
 
+def masked_url(url, limit=200):
+    """A proxy's address for a message: ``http://user:***@proxy:3128``, its password (or a user name alone) masked, no path."""
+    text = str(url)
+    scheme, separator, rest = text.partition('://')
+    if not separator:
+        # requests takes an address without a scheme as http://.
+        scheme, rest = 'http', text
+    authority = re.split(r'[/?#]', rest, 1)[0]
+    userinfo, at, host = authority.rpartition('@')
+    if at:
+        user, colon, dummy = userinfo.partition(':')
+        authority = '%s@%s' % (user + ':***' if colon and user else '***', host)
+    text = ''.join(char if char.isprintable() else '?' for char in '%s://%s' % (scheme, authority))
+    return text if len(text) <= limit else text[:limit] + '...'
+
+
 def url_origin(url):
     """(scheme, host, port) of an http(s) URL, default ports filled in; None for anything else."""
     try:
@@ -79,8 +95,9 @@ def normalize_url(url):
     is not an http(s) address with a host, and a user name or password in the URL.
     """
     if not url or not str(url).strip():
-        raise LifeTimeUsageError('lifetime_url is empty: set lifetime_url (or LIFETIME_URL) to the address of your LifeTime server, '
-                                 'for example https://lifetime.example.com.', parameter='lifetime_url')
+        raise LifeTimeUsageError('lifetime_url is %s: set the option lifetime_url or the environment variable LIFETIME_URL (in the task\'s '
+                                 'environment) to the address of your LifeTime server, for example https://lifetime.example.com.'
+                                 % ('not set' if url is None else 'empty'), parameter='lifetime_url')
     text = str(url).strip()
     parts = _split_lifetime_url(text)
     path = parts.path.rstrip('/')
@@ -145,7 +162,8 @@ def check_token(token):
     """The token without surrounding white space, or a LifeTimeUsageError that never shows it."""
     text = str(token).strip() if token is not None else ''
     if not text:
-        raise LifeTimeUsageError('lifetime_token is empty: set lifetime_token (or LIFETIME_TOKEN) to a LifeTime service account token.',
+        raise LifeTimeUsageError('lifetime_token is %s: set the option lifetime_token or the environment variable LIFETIME_TOKEN (in the '
+                                 'task\'s environment) to a LifeTime service account token.' % ('not set' if token is None else 'empty'),
                                  parameter='lifetime_token')
     if any(not 32 < ord(char) < 127 for char in text):
         raise LifeTimeUsageError('lifetime_token contains a space, a line break or a character that is not printable ASCII, which an HTTP '

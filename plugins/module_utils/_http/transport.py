@@ -28,10 +28,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 try:
     import requests
+    from requests.utils import select_proxy
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError:  # pragma: no cover - exercised by the sanity import test
-    requests = None
+    requests = select_proxy = None
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
@@ -40,8 +41,12 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._http.deadline
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.failures import (
     BROKEN,
     IDEMPOTENT_METHODS,
+    INVALID,
     NOT_LIFETIME,
     NOT_SENT,
+    PROXY_FAILED,
+    TIMED_OUT,
+    TLS,
     TRANSPORT_ERRORS,
     Call,
     FailureSentences,
@@ -49,6 +54,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._http.failures
     failure_kind,
     json_kind,
     parse_key,
+    proxy_kind,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import (
     CONNECT_TIMEOUT,
@@ -220,7 +226,7 @@ class Transport(Streaming, FailureSentences):
         try:
             response = self._exchange(call, deadline)
         except TRANSPORT_ERRORS as exc:
-            return None, self._after_failure(call, exc, attempt, deadline.fired)
+            return None, self._after_failure(call, exc, attempt, deadline)
         status = response.status_code
         if status in call.ok:
             return response, None
@@ -255,6 +261,8 @@ class Transport(Streaming, FailureSentences):
         # verify per request: requests lets REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE override a Session's verify,
         # which would ignore ca_path and validate_certs=false wherever those variables are set.
         settings = session.merge_environment_settings(prepared.url, {}, True, session.verify, None)
+        # Which proxy (from the task's environment: HTTPS_PROXY, NO_PROXY...) the request goes through: a failure names it.
+        call.proxy = select_proxy(prepared.url, settings['proxies'])
         remaining = deadline.remaining()
         with connections_under(deadline):
             # The adapter, not Session.send: even with redirects off, a Session reads a redirect's whole body
@@ -262,10 +270,13 @@ class Transport(Streaming, FailureSentences):
             return session.get_adapter(prepared.url).send(prepared, stream=True, timeout=(min(CONNECT_TIMEOUT, remaining), remaining),
                                                           verify=settings['verify'], cert=settings['cert'], proxies=settings['proxies'])
 
-    def _after_failure(self, call, exc, attempt, timed_out):
+    def _after_failure(self, call, exc, attempt, deadline):
         """Seconds to wait before trying again, or raise the LifeTimeTransportError that ends the call."""
-        kind = failure_kind(exc, timed_out)
-        retryable = kind == NOT_SENT or (kind == BROKEN and call.retry)
+        kind = failure_kind(exc, deadline.fired)
+        if call.proxy and deadline.connect_failed and kind not in (TLS, TIMED_OUT, INVALID):
+            # The connection through the proxy never opened: the proxy's failure, and nothing reached LifeTime.
+            kind = proxy_kind(exc)
+        retryable = kind in (NOT_SENT, PROXY_FAILED) or (kind == BROKEN and call.retry)
         if retryable and attempt < call.attempts and call.resendable:
             return self._backoff(attempt)
         raise self._transport_error(call, exc, attempt, kind)
