@@ -194,43 +194,28 @@ class Doctor:
             return []
         applications = answer.records()
         self.secrets |= identifying_strings(applications)
-        statuses = [status for app in applications for status in (app.get('AppStatusInEnvs') or []) if isinstance(status, dict)]
-        self.seen['applications'] = dict(
-            count=len(applications), system=sum(1 for app in applications if app.get('IsSystem') is True),
-            fields=field_names(applications), kinds=counted(app.get('Kind') for app in applications),
-            statuses_in_environments=len(statuses), status_fields=field_names(statuses),
-            modified=sum(1 for status in statuses if status.get('IsModified') is True),
-            modified_reasons=counted(status.get('IsModifiedReason') for status in statuses if status.get('IsModified') is True),
-            version_number_formats=counted(shape(status['BaseApplicationVersionLabel']) for status in statuses
-                                           if isinstance(status.get('BaseApplicationVersionLabel'), str)))
+        self.seen['applications'] = _applications_seen(applications)
         system = self.seen['applications']['system']
         self.add('applications', OK, '%d applications readable (%d of them the platform\'s own)' % (len(applications), system))
         return applications
 
     def environments(self, environments, applications):
-        self.seen['environments'] = dict(count=len(environments), fields=field_names(environments),
-                                         with_type=sum(1 for env in environments if env.get('EnvironmentType')))
-        for field in ('OSVersion', 'ApplicationServerType', 'ApplicationServer', 'DatabaseProvider', 'UseHTTPS', 'IsCloudEnvironment', 'IsOffline'):
-            self.seen['environments'][field] = counted(env.get(field) for env in environments if field in env)
+        self.seen['environments'] = _environments_seen(environments)
         running = {}
-        for app in applications:
-            for status in app.get('AppStatusInEnvs') or []:
-                key = str((status or {}).get('EnvironmentKey') or '').lower()
-                running[key] = running.get(key, 0) + 1
-        readable = 0
-        for env in environments:
-            readable += self._environment(env, running.get(str(env.get('Key') or '').lower(), 0))
+        for status in _statuses(applications):
+            key = str(status.get('EnvironmentKey') or '').lower()
+            running[key] = running.get(key, 0) + 1
+        readable = sum(self._environment(env, running.get(str(env.get('Key') or '').lower(), 0)) for env in environments)
         self.seen['environments']['readable'] = readable
+        advice = 'give the service account a role in the environments it deploys to and from'
         if not environments:
-            self.add('environments', FAIL, 'LifeTime lists no environment this token can see',
-                     'give the service account a role in the environments it deploys to and from')
+            self.add('environments', FAIL, 'LifeTime lists no environment this token can see', advice)
         elif not readable:
-            self.add('environments', FAIL, 'none of the %d environments can be read with this token' % len(environments),
-                     'give the service account a role in the environments it deploys to and from')
+            self.add('environments', FAIL, 'none of the %d environments can be read with this token' % len(environments), advice)
+        elif readable < len(environments):
+            self.add('environments', WARN, '%d of %d environments readable' % (readable, len(environments)), 'see the environment lines above')
         else:
-            self.add('environments', OK if readable == len(environments) else WARN,
-                     '%d of %d environments readable' % (readable, len(environments)),
-                     '' if readable == len(environments) else 'see the environment lines above')
+            self.add('environments', OK, '%d of %d environments readable' % (readable, len(environments)))
 
     def _environment(self, env, running):
         """One environment's line; 1 when the token can read it, else 0."""
@@ -278,8 +263,7 @@ class Doctor:
         self.add(name, OK if state == 'present' else WARN, found, advice)
 
     def _version_labels(self, applications):
-        statuses = [status for app in applications for status in (app.get('AppStatusInEnvs') or [])
-                    if isinstance(status, dict) and status.get('BaseApplicationVersionKey')]
+        statuses = [status for status in _statuses(applications) if status.get('BaseApplicationVersionKey')]
         labelled = sum(1 for status in statuses if 'BaseApplicationVersionLabel' in status)
         if not statuses:
             self.seen['features']['version_labels'] = 'unknown'
@@ -319,15 +303,7 @@ class Doctor:
                           'application before LifeTime refuses its plan')
 
     def _source_code(self, environments, applications, mappings):
-        env_key, app_key = NO_KEY, NO_KEY
-        readable = set(str(env.get('Key') or '').lower() for env in environments)
-        for app in applications:
-            for status in app.get('AppStatusInEnvs') or []:
-                if isinstance(status, dict) and str(status.get('EnvironmentKey') or '').lower() in readable:
-                    env_key, app_key = status['EnvironmentKey'], app.get('Key')
-                    break
-            if app_key != NO_KEY:
-                break
+        env_key, app_key = _running_pair(environments, applications)
         route = '/environments/{EnvironmentKey}/applications/{ApplicationKey}/sourcecodeaccess/{PackageKey}/status/'
         answer = self.reader.get(route, '/environments/%s/applications/%s/sourcecodeaccess/%s/status/' % (segment(env_key), segment(app_key), NO_KEY))
         state = feature_answer(answer.status, absent=(405,))
@@ -369,6 +345,41 @@ class Doctor:
         data['checked_at'] = datetime.datetime.fromtimestamp(self.now, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
         data['verdicts'] = [dict(check=item['topic'], verdict=item['verdict']) for item in self.report.checks]
         return scrubbed(data, self.secrets)
+
+
+def _running_pair(environments, applications):
+    """(environment key, application key) of an application running in a listed environment; NO_KEY twice when none does."""
+    readable = set(str(env.get('Key') or '').lower() for env in environments)
+    for app in applications:
+        for status in app.get('AppStatusInEnvs') or []:
+            if isinstance(status, dict) and status.get('EnvironmentKey') and str(status['EnvironmentKey']).lower() in readable and app.get('Key'):
+                return status['EnvironmentKey'], app['Key']
+    return NO_KEY, NO_KEY
+
+
+def _statuses(applications):
+    """Every AppStatusInEnvs record of the applications."""
+    return [status for app in applications for status in (app.get('AppStatusInEnvs') or []) if isinstance(status, dict)]
+
+
+def _applications_seen(applications):
+    """What the support file shows of the applications: counts, field names, LifeTime's words, version number formats."""
+    statuses = _statuses(applications)
+    modified = [status for status in statuses if status.get('IsModified') is True]
+    return dict(count=len(applications), system=sum(1 for app in applications if app.get('IsSystem') is True),
+                fields=field_names(applications), kinds=counted(app.get('Kind') for app in applications),
+                statuses_in_environments=len(statuses), status_fields=field_names(statuses), modified=len(modified),
+                modified_reasons=counted(status.get('IsModifiedReason') for status in modified),
+                version_number_formats=counted(shape(status['BaseApplicationVersionLabel']) for status in statuses
+                                               if isinstance(status.get('BaseApplicationVersionLabel'), str)))
+
+
+def _environments_seen(environments):
+    """What the support file shows of the environments (not EnvironmentType: a type's word is often an environment's name)."""
+    seen = dict(count=len(environments), fields=field_names(environments), with_type=sum(1 for env in environments if env.get('EnvironmentType')))
+    for field in ('OSVersion', 'ApplicationServerType', 'ApplicationServer', 'DatabaseProvider', 'UseHTTPS', 'IsCloudEnvironment', 'IsOffline'):
+        seen[field] = counted(env.get(field) for env in environments if field in env)
+    return seen
 
 
 def _duration(seconds):
