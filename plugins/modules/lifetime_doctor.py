@@ -20,7 +20,7 @@ description:
     (the C(Date) header of LifeTime's answers).
   - Sends only GET requests to LifeTime. The certificate is read by a TLS handshake with lifetime_url's host alone, on which
     nothing is sent, the token least of all.
-  - The task does not fail on a C(fail) line: RV(blocking) lists them, and the playbook C(outsystems.lifetime.doctor) prints
+  - The task does not fail on a C(fail) line. RV(blocking) lists them, and the playbook C(outsystems.lifetime.doctor) prints
     RV(table) and then fails on them. The task fails only when O(dest) cannot be written, before anything is asked of LifeTime.
 author:
   - OutSystems community Ansible maintainers (@outsystems-community)
@@ -29,7 +29,7 @@ options:
     description:
       - Write a support file here (JSON) with what the checks saw, for a bug report, in RV(support)'s shape.
       - It holds field names, the formats of dates and version numbers (digits written as C(9)), LifeTime's status words, the
-        statuses of the answers by route and counts. It never holds the token, a name, a host name or a key: every string in it
+        statuses of the answers by route and counts. It never holds the token, a name, a host name or a key; every string in it
         is checked against those LifeTime answered and replaced by C(<redacted>) when it holds one (of three characters or more).
       - An existing file that is not such a support file is refused, before any request. The file is written next to O(dest) and
         renamed over it when complete.
