@@ -317,9 +317,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             variables['ansible_python_interpreter'] = trust_as_template('{{ ansible_playbook_python }}')
             for var_name, value in variables.items():
                 self.inventory.set_variable(name, var_name, value)
-            self._set_composite_vars(self.get_option('compose'), variables, name, strict=strict)
-            self._add_host_to_composed_groups(self.get_option('groups'), variables, name, strict=strict)
-            self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, name, strict=strict)
+            try:
+                self._set_composite_vars(self.get_option('compose'), variables, name, strict=strict)
+                self._add_host_to_composed_groups(self.get_option('groups'), variables, name, strict=strict)
+                self._add_host_to_keyed_groups(self.get_option('keyed_groups'), variables, name, strict=strict)
+            except Exception:  # pylint: disable=broad-except  # ansible-core raises a bare Exception for a group of the host's name
+                # Ansible refuses a host in a group of its own name ("can't add group to itself"): say why, and what to set.
+                self._refuse_group_names(hosts)
+                raise
         self._refuse_group_names(hosts)
 
     def _refuse_group_names(self, hosts):
@@ -327,7 +332,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         clashes = sorted(name for name in hosts if name in self.inventory.groups)
         if clashes:
             for name in hosts:
-                self.inventory.remove_host(self.inventory.hosts[name])
+                if name in self.inventory.hosts:
+                    self.inventory.remove_host(self.inventory.hosts[name])
             raise AnsibleParserError('The host name %s of environment %s is also the name of a group: set hostname_prefix (for example '
                                      'lifetime_) so that hosts and groups never share a name.' % (clashes[0], hosts[clashes[0]]))
 
