@@ -17,7 +17,7 @@ options:
       - A user name or password in the address (V(https://user:password@host)) is refused; the token goes in O(lifetime_token).
       - The token is sent only to the scheme, host and port of this address. A download link LifeTime hands out on another
         address, including the same host over V(http://) when this address is V(https://), is fetched without the token.
-      - When not set, the E(LIFETIME_URL) environment variable is used. One of the two is needed: without either the task fails
+      - When not set, the E(LIFETIME_URL) environment variable is used. One of the two is needed; without either the task fails
         before any request, naming both.
     type: str
   lifetime_token:
@@ -25,7 +25,7 @@ options:
       - Token of a LifeTime service account (LifeTime > User Management > Service Accounts).
       - It is sent as a Bearer token and never appears in results or error messages.
       - White space around it (the line break at the end of a file or a vault value) is ignored.
-      - When not set, the E(LIFETIME_TOKEN) environment variable is used. One of the two is needed: without either the task fails
+      - When not set, the E(LIFETIME_TOKEN) environment variable is used. One of the two is needed; without either the task fails
         before any request, naming both.
     type: str
   validate_certs:

@@ -465,7 +465,20 @@ def _url_path(url):
     return '/' + url.split('/', 1)[1] if url.startswith('$') else re.sub(r'^\w+://[^/]+', '', url)
 
 
-PLAYBOOK_RUNNERS = {'promote': _run_promote, 'rollback': _run_rollback, 'publish': _run_publish}
+def _run_doctor(example, make_simulator, tmp_path):
+    sim = make_simulator()
+    extra = _extra_vars(example)
+    run = _bash(example, tmp_path, _env(tmp_path, sim), _connection(sim))
+    # The simulator speaks plain http: a warn line, nothing that fails the play.
+    assert run.rc == 0, run
+    assert sim.requests and sim.writes() == [], run
+    assert run.stdout.count('CHECK ') == 1, run
+    if extra.get('dest'):
+        with open(str(tmp_path / 'work') + extra['dest'], encoding='utf-8') as handle:
+            assert json.load(handle)['format'] == 'outsystems.lifetime.doctor/1'
+
+
+PLAYBOOK_RUNNERS = {'promote': _run_promote, 'rollback': _run_rollback, 'publish': _run_publish, 'doctor': _run_doctor}
 
 
 def _runner(example):

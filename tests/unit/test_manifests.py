@@ -320,12 +320,16 @@ def test_check_mode_writes_nothing(tmp_path):
     assert os.listdir(tmp_path) == []
 
 
-def test_a_file_that_is_not_json_is_replaced_keeping_its_mode(tmp_path):
+def test_a_file_that_is_not_a_manifest_is_replaced_only_with_force_keeping_its_mode(tmp_path):
     dest = tmp_path / 'release.json'
     dest.write_text('not json')
     os.chmod(dest, 0o600)
-    outcome = manifests.write_manifest(str(dest), SAMPLE)
-    assert outcome['changed'] is True and outcome['before'] == 'not json'
+    with pytest.raises(LifeTimeUsageError, match='force: true'):
+        manifests.write_manifest(str(dest), SAMPLE)
+    assert dest.read_text() == 'not json'
+    outcome = manifests.write_manifest(str(dest), SAMPLE, force=True)
+    assert outcome['changed'] is True and outcome['before'] == ''
+    assert 'not a release manifest' in outcome['before_header']
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
     assert json.loads(dest.read_text()) == SAMPLE
     assert os.listdir(tmp_path) == ['release.json']

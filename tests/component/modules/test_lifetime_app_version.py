@@ -254,12 +254,12 @@ def test_download_of_a_version_is_written_with_its_checksum_and_only_once(run_mo
 
 def test_download_replaces_a_file_that_differs(run_module, simulator, tmp_path):
     dest = tmp_path / 'app.oap'
-    dest.write_bytes(b'not the package')
+    dest.write_bytes(b'PK\x03\x04 an older package')
 
     result = run_module(MODULE, dict(application=APP, version='1.2', dest=str(dest)))
 
     assert result['changed'] is True
-    assert dest.read_bytes() != b'not the package'
+    assert dest.read_bytes() != b'PK\x03\x04 an older package'
     assert result['checksum'] == sha256_file(dest)
 
 

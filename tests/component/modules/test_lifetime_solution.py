@@ -363,7 +363,7 @@ def test_a_download_that_keeps_breaking_fails_and_leaves_dest_as_it_was(run_modu
     sim = make_simulator(binary_size_mb=4)
     proxy = CuttingProxy(sim, cut_after=1 << 20, times=1000)
     dest = tmp_path / 'Release.osp'
-    dest.write_bytes(b'the previous package')
+    dest.write_bytes(b'PK\x03\x04 the previous package')
     try:
         result = run_module(MODULE, dict(environment='Development', applications=APPS, dest=str(dest), lifetime_url=proxy.url), sim=sim)
     finally:
@@ -371,5 +371,5 @@ def test_a_download_that_keeps_breaking_fails_and_leaves_dest_as_it_was(run_modu
 
     assert result.get('failed') is True, result
     assert proxy.cuts >= 2
-    assert dest.read_bytes() == b'the previous package'
+    assert dest.read_bytes() == b'PK\x03\x04 the previous package'
     assert leftovers(tmp_path) == []
