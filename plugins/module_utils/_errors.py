@@ -177,8 +177,8 @@ class LifeTimePermissionError(LifeTimeAPIError):
         if not self.operation:
             return super()._sentence()
         # Which application and environment, first: the key paths alone do not tell an operator whose permission is missing.
-        text = 'LifeTime refused (%s) to %s: %s' % (self._status_text(), self.operation,
-                                                  (self.lifetime_message or self.reason or 'no reason given').rstrip('.'))
+        why = (self.lifetime_message or self.reason or 'no reason given').rstrip('.')
+        text = 'LifeTime refused (%s) to %s: %s' % (self._status_text(), self.operation, why)
         return _full_stop(_full_stop(text) + ' The service account of lifetime_token is not allowed to do this (%s %s). %s'
                           % (self.method, self.path, self.hint()))
 

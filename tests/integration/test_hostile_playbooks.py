@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from tests.integration.conftest import BIN, REPO_ROOT, playbook_env
-from tests.integration.test_playbooks import PROMOTE, PUBLISH, ROLLBACK, SOURCE_TOKEN, TARGET_TOKEN, TOKEN
+from tests.integration.test_playbooks import PROMOTE, PUBLISH, ROLLBACK, SOURCE_TOKEN, TARGET_TOKEN, TOKEN, summary
 from tests.support import OTHER_INFRASTRUCTURE
 
 pytestmark = pytest.mark.integration
@@ -117,3 +117,47 @@ def test_promote_playbook_takes_a_manifest_and_writes_the_targets(ansible_playbo
     both = ansible_playbook(PROMOTE, sim=sim, extra_vars={'source_environment': 'Quality Assurance', 'target_environment': 'Production',
                                                           'manifest': str(written), 'applications': 'EmployeeBackoffice'})
     assert both.rc != 0 and 'or a manifest (a release manifest), not both' in both.output
+
+
+# -- a failed deployment: its log printed once, the summary saying what failed ----------------------------------
+
+FAILURE = 'Orders table migration failed (sim-0417)'
+
+
+def _log_printed_once(run, sim):
+    """The plan's log: an early line appears once on stdout (the task's result) and once on stderr (streamed live)."""
+    log = sim.state.deployment_summary(sim.state.latest_deployment('Production'))['log']
+    earlier = log[-5]
+    assert sum(earlier in line for line in log) == 1, log
+    assert run.stdout.count(earlier) == 1, run
+    assert run.stderr.count(earlier) == 1, run
+    # The last message names the plan and points to the summary, instead of repeating the log's lines.
+    last_failure = [line for line in run.stdout.splitlines() if line.startswith('fatal: ')][-1]
+    assert FAILURE not in last_failure and 'The summary above says what failed' in last_failure, last_failure
+    assert [write['path'].rstrip('/').rsplit('/', 1)[-1] for write in sim.writes()] == ['deployments', 'start']
+
+
+def test_a_failed_promote_prints_the_log_once_and_its_summary_says_what_failed(ansible_playbook, make_simulator):
+    sim = make_simulator(token=TOKEN)
+    sim.state.add_outcome_rule('finished_with_errors', target='Production', message=FAILURE)
+    run = ansible_playbook(PROMOTE, sim=sim, extra_vars={'source_environment': 'Development', 'target_environment': 'Production',
+                                                         'applications': 'EmployeeBackoffice'})
+    assert run.rc != 0 and 'Traceback' not in run.output, run
+    _log_printed_once(run, sim)
+    lines = summary(run)
+    assert lines[:2] == ['Promote Development -> Production: failed', 'EmployeeBackoffice 1.2 -> 1.3 (the plan finished with errors)'], lines
+    assert lines[-1].startswith('failed: Deployment plan ') and FAILURE in lines[-1], lines
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
+
+
+def test_a_failed_rollback_prints_the_log_once_and_its_summary_still_runs(ansible_playbook, make_simulator):
+    sim = make_simulator(token=TOKEN)
+    sim.state.add_outcome_rule('finished_with_errors', target='Production', message=FAILURE)
+    run = ansible_playbook(ROLLBACK, sim=sim, extra_vars={'target_environment': 'Production', 'applications': 'EmployeeBackoffice',
+                                                          'to_version': '1.1'})
+    assert run.rc != 0 and 'Traceback' not in run.output, run
+    _log_printed_once(run, sim)
+    lines = summary(run)
+    assert lines[:2] == ['Roll back Production: failed', 'EmployeeBackoffice 1.2 -> 1.1 (the plan finished with errors)'], lines
+    assert lines[-1].startswith('failed: Deployment plan ') and FAILURE in lines[-1], lines
+    assert sim.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
