@@ -152,6 +152,7 @@ import re
 
 from ansible.errors import AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+from ansible.utils.display import Display
 
 try:
     from ansible.template import trust_as_template
@@ -169,6 +170,8 @@ CONFIG_FILE_ENDINGS = ('lifetime.yml', 'lifetime.yaml')
 INVALID_HOST_CHARACTERS = re.compile(r'[^A-Za-z0-9_.-]+')
 # Bumped when the shape of the cached records changes, so an older cache is read again from LifeTime.
 CACHE_FORMAT = 1
+
+display = Display()
 
 
 def application_entry(application, status):
@@ -228,7 +231,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             records = self._cached_records(cache_key, cache)
             if records is None:
                 records = self._read_lifetime()
-                self._update_cache(cache_key, cache, records)
+                self._update_cache(cache_key, records)
             records = self._selected(records)
         except LifeTimeError as exc:
             raise AnsibleParserError(str(exc))
@@ -263,7 +266,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return None
         return records if isinstance(records, list) else None
 
-    def _update_cache(self, cache_key, cache, records):
+    def _update_cache(self, cache_key, records):
+        # Only records just read from LifeTime are written: writing back what came from the cache would reset its timeout.
         if self.get_option('cache'):
             self._cache[cache_key] = records
 
@@ -276,9 +280,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                 timeout=self.get_option('request_timeout'))
         try:
             if not self.get_option('validate_certs') and client.server.startswith('https:'):
-                self.display.warning('validate_certs is false: the TLS certificate of %s is not verified, so whoever sits between '
-                                     'this host and LifeTime can read the token. For a private certificate authority set ca_path '
-                                     'instead.' % client.server)
+                display.warning('validate_certs is false: the TLS certificate of %s is not verified, so whoever sits between '
+                                'this host and LifeTime can read the token. For a private certificate authority set ca_path '
+                                'instead.' % client.server)
             resolver = Resolver(client)
             resolver.prefetch_lists()
             return environment_records(resolver.environments(), resolver.applications())

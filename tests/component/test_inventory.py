@@ -355,3 +355,18 @@ def test_the_example_configuration_makes_groups_by_environment_type(simulator, t
     assert run.hostvars('lt_Quality_Assurance')['running_versions']['EmployeeBackoffice'] == \
         simulator.state.running_version('Quality Assurance', 'EmployeeBackoffice')
     assert (tmp_path / 'cache').is_dir()
+
+
+def test_tls_by_ca_path_from_the_environment_and_unverified_with_a_warning(make_simulator, tmp_path):
+    sim = make_simulator(tls=True)
+    config = write_config(tmp_path, {})
+
+    untrusted = inventory_list(tmp_path, config, sim)
+    trusted = inventory_list(tmp_path, config, sim, extra_env={'LIFETIME_CA_PATH': sim.ca_cert_path})
+    unverified = inventory_list(tmp_path, config, sim, extra_env={'LIFETIME_VALIDATE_CERTS': 'false'})
+
+    assert untrusted.rc != 0 and 'Traceback' not in untrusted.output, untrusted
+    assert trusted.rc == 0 and 'Production' in trusted.hosts(), trusted
+    assert 'validate_certs is false' not in trusted.errors
+    assert unverified.rc == 0 and 'Production' in unverified.hosts(), unverified
+    assert 'validate_certs is false: the TLS certificate of %s is not verified' % sim.url in unverified.errors
