@@ -481,6 +481,20 @@ def _run_doctor(example, make_simulator, tmp_path):
 PLAYBOOK_RUNNERS = {'promote': _run_promote, 'rollback': _run_rollback, 'publish': _run_publish, 'doctor': _run_doctor}
 
 
+def _run_ansible_inventory(example, make_simulator, tmp_path):
+    """The guide's ansible-inventory on examples/inventory/lifetime.yml (cache moved into tmp_path), against a simulator."""
+    sim = make_simulator()
+    work = tmp_path / 'work'
+    work.mkdir(exist_ok=True)
+    with open(os.path.join(REPO_ROOT, 'examples', 'inventory', 'lifetime.yml'), encoding='utf-8') as handle:
+        config = yaml.safe_load(handle)
+    config['cache_connection'] = str(tmp_path / 'cache')
+    (work / example.words[example.words.index('-i') + 1]).write_text(yaml.safe_dump(config))
+    run = _bash(example, tmp_path, _env(tmp_path, sim), _connection(sim))
+    assert run.rc == 0, run
+    assert 'lt_Production' in run.stdout and len(sim.requests) == 2, run
+
+
 def _runner(example):
     """How an example runs here, or None when it cannot."""
     if example.command in NOT_RUN or example.command in PLACEHOLDERS:
@@ -490,6 +504,8 @@ def _runner(example):
         return PLAYBOOK_RUNNERS.get(_playbook_name(words))
     if words[0] == 'ansible-doc':
         return _run_ansible_doc
+    if words[0] == 'ansible-inventory':
+        return _run_ansible_inventory
     if words[:3] == ['ansible-galaxy', 'collection', 'install'] and len(words) == 4 and words[3].endswith('.tar.gz'):
         return _run_tarball_install
     if words[0] == 'curl' and any(word.startswith('$LIFETIME_URL/') for word in words):
