@@ -59,7 +59,7 @@ def closest(wanted, names):
     return [name for dummy, name in alike[:CLOSEST]]
 
 
-def _listing(wanted, items, name_field):
+def existing_names(wanted, items, name_field='Name'):
     """What exists, for a name that matched nothing: the closest names first, then the others, never more than MAX_LISTED names."""
     names = sorted(set(str(item.get(name_field)) for item in items))
     if not names:
@@ -128,7 +128,7 @@ def match_one(items, ref, kind, parameter, name_field='Name', where=''):
             % (parameter, shown, suffix, ', '.join(_describe(item, name_field) for item in candidates)),
             parameter=parameter, candidates=[dict(name=item.get(name_field), key=item.get('Key')) for item in candidates])
     raise LifeTimeLookupError(
-        'No %s %r%s (%s). %s.' % (kind, shown, suffix, parameter, _listing(wanted, items, name_field)),
+        'No %s %r%s (%s). %s.' % (kind, shown, suffix, parameter, existing_names(wanted, items, name_field)),
         parameter=parameter)
 
 
