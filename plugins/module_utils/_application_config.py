@@ -15,6 +15,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimeError,
     LifeTimeResponseError,
     LifeTimeUsageError,
+    bounded,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
@@ -141,7 +142,7 @@ def _unchanged_message(change):
     kept = [item for item in change.listed(change.before) if desired['reason'] and item['blocked'] and item['reason'] != desired['reason']]
     if kept:
         message += (' LifeTime records a reason only with a change of blocked, so the reason it holds is kept: %s.'
-                    % '; '.join('%s: %r' % (item['environment'], item['reason']) for item in kept))
+                    % '; '.join('%s: %r' % (item['environment'], bounded(item['reason'])) for item in kept))
     return message
 
 
@@ -151,7 +152,7 @@ def _message(change, check_mode):
         return _unchanged_message(change)
     what = 'deployments of %s to %s' % (change.application['Name'], change.names(change.changing))
     if desired['reason']:
-        what += ' (reason: %s)' % desired['reason']
+        what += ' (reason: %s)' % bounded(desired['reason'])
     if check_mode:
         return 'Would %s %s.' % ('block' if desired['blocked'] else 'allow', what)
     return '%s %s.' % ('Blocked' if desired['blocked'] else 'Allowed', what)

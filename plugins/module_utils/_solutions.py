@@ -30,9 +30,16 @@ ABORTED = 'aborted'
 DONE = frozenset((COMPLETED, ABORTED))
 
 
+NAME_LIMIT = 200
+
+
 def solution_name(params, dest):
     """The name given, or the file name of dest without its extension."""
     name = (params.get('name') or '').strip()
+    if len(name) > NAME_LIMIT:
+        # Sent as the solution's name and echoed in every message: refused before LifeTime is asked to build anything.
+        raise LifeTimeUsageError('name is %d characters long: give a solution name of at most %d characters.' % (len(name), NAME_LIMIT),
+                                 parameter='name')
     if name:
         return name
     return os.path.splitext(os.path.basename(dest))[0] or 'solution'

@@ -14,7 +14,7 @@ the same place. Incrementing works on the leading run of numbers joined by
 
 import re
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError, bounded
 
 INCREMENTS = ('patch', 'minor', 'major')
 _TOKEN = re.compile(r'\d+|[A-Za-z]+')
@@ -25,7 +25,7 @@ _SEPARATOR = re.compile(r'[._-]')
 def version_text(value, parameter='version'):
     """A version number given in a task, as text; a number fails: YAML reads 1.10 as 1.1, so it cannot be the version meant."""
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise LifeTimeUsageError('%s must be a version number written as text, such as "1.2.3", not %r.' % (parameter, value),
+        raise LifeTimeUsageError('%s must be a version number written as text, such as "1.2.3", not %s.' % (parameter, bounded(repr(value))),
                                  parameter=parameter)
     if not isinstance(value, str):
         raise LifeTimeUsageError('%s is the number %r, not text: YAML reads an unquoted 1.10 as 1.1, so the version meant is unknown. '
@@ -67,12 +67,12 @@ def increment(version, part='patch'):
     1.0-hotfix -> 1.0.1; 2024.01.15_1 -> 2024.01.15_2.
     """
     if part not in INCREMENTS:
-        raise LifeTimeUsageError('increment must be one of %s, not %r.' % (', '.join(INCREMENTS), part), parameter='increment')
+        raise LifeTimeUsageError('increment must be one of %s, not %s.' % (', '.join(INCREMENTS), bounded(repr(part))), parameter='increment')
     text = str(version or '').strip()
     match = _NUMERIC_RUN.match(text)
     if not match:
         raise LifeTimeUsageError(
-            'Cannot derive the next version number from %r: it does not start with a number. Give the version explicitly.' % text,
+            'Cannot derive the next version number from %s: it does not start with a number. Give the version explicitly.' % bounded(repr(text)),
             parameter='version')
     run = match.group(1)
     numbers = re.split(r'[._-]', run)

@@ -43,6 +43,7 @@ options:
     description:
       - Name of the solution in LifeTime (C(SolutionName)).
       - Defaults to the file name of O(dest) without its extension.
+      - At most 200 characters; a longer name fails the task before anything is asked of LifeTime.
     type: str
   include_references:
     description:

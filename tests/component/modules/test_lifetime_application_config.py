@@ -232,7 +232,7 @@ def test_a_refused_put_fails_with_lifetimes_sentence(run_module, simulator):
     result = run_module(MODULE, block())
 
     assert result['failed'] is True
-    assert result['msg'].startswith('The LifeTime service account is not allowed to do this (PUT /applications/'), result
+    assert result['msg'].startswith('LifeTime refused (403 Forbidden) to change whether EmployeeBackoffice may be deployed to Production: '), result
     assert 'Traceback' not in result['msg']
     assert result['api_error']['status'] == 403
     assert config(simulator, 'Production')['is_blocked'] is False

@@ -141,3 +141,12 @@ def test_a_megabyte_deployment_key_is_refused_before_any_request(run_module, sim
     msg = one_sentence(run_module('lifetime_deployment', dict(deployment_key='a' * MEGABYTE)))
     assert msg.startswith("deployment_key 'aaa") and 'more characters)' in msg and len(msg) < 500, msg[:300]
     assert simulator.requests == []
+
+
+def test_a_megabyte_solution_name_is_refused_before_lifetime_builds_anything(run_module, simulator, tmp_path):
+    dest = tmp_path / 'release.osp'
+    msg = one_sentence(run_module('lifetime_solution', dict(environment='Production', applications=['EmployeeBackoffice'],
+                                                            name='S' * MEGABYTE, dest=str(dest))))
+    assert msg.startswith('name is %d characters long' % MEGABYTE) and len(msg) < 500, msg[:300]
+    assert simulator.writes() == [] and simulator.state.solutions() == []
+    assert not dest.exists()
