@@ -99,7 +99,8 @@ def _too_deep(origin, parameter):
 def _json_depth_holds(text):
     """Whether JSON text stays within MAX_DEPTH: counted on the brackets outside strings, since json.loads recurses.
 
-    For text that is not JSON the count may be off, but json.loads stops at the first error, before any bracket after it.
+    For text that is not JSON the count may be off, but json.loads stops at the first error, before any bracket after it
+    (and the YAML reading that follows checks the depth on its own events).
     """
     depth = 0
     for token in _JSON_TOKENS.finditer(text):
@@ -164,12 +165,12 @@ def _parse(text, parameter, origin):
     if len(text) > MAX_BYTES:
         raise _usage('%s holds %d characters, more than the %d MiB a manifest may have: this is not a manifest.'
                      % (origin, len(text), MAX_BYTES // (1024 * 1024)), parameter)
-    if not _json_depth_holds(text):
-        raise _too_deep(origin, parameter)
-    try:
-        return json.loads(text)
-    except ValueError:
-        pass
+    # Text too deep for JSON may be YAML whose brackets are text (a plain scalar): the YAML check on events decides.
+    if _json_depth_holds(text):
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
     return _parse_yaml(text, parameter, origin)
 
 
