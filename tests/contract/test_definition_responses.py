@@ -157,6 +157,111 @@ def _update(c, q):
     return [c.api.put('/deployments/%s/' % c.plan(), body, query=q)]
 
 
+# -- users, roles, teams and database connections --------------------------------------------------------------
+
+def _role_body(c, name='Contract Role'):
+    return {'name': name, 'manageInfrastructure': False, 'manageTeams': True, 'environmentPermissions': [
+        {'environmentKey': env.key, 'level': 2, 'createApplications': True, 'addDependenciesToSystem': False}
+        for env in c.state.environments()]}
+
+
+def _role(c, name='Developer'):
+    return c.state.find_role(name).key
+
+
+def _user(c, name='ana.silva'):
+    return c.state.find_user(name).key
+
+
+def _team(c, name='Digital'):
+    return c.state.find_team(name).key
+
+
+def _users(c, q):
+    c.state.find_user('ana.silva').application_roles[c.key('Billing')] = _role(c, 'Tester')
+    return [c.api.get('/users/', query=q)]
+
+
+def _user_get(c, q):
+    c.state.find_user('ana.silva').application_roles[c.key('Billing')] = _role(c, 'Tester')
+    return [c.api.get('/users/%s/' % _user(c), query=q)]
+
+
+def _blocked(c, q):
+    c.state.block_login('ana.silva', environment='Production')
+    return [c.api.get('/users/%s/blockedlogins/' % _user(c), query=q)]
+
+
+def _delete_role(c, q):
+    """A role a user holds (by default, in an application and in a team), deleted with the role that replaces it."""
+    doomed = c.state.add_role('Doomed %s' % uuid.uuid4(), levels='Open Applications').key
+    c.state.add_user('holder-%s' % uuid.uuid4(), role=doomed).application_roles[c.key('Billing')] = doomed
+    return [c.api.delete('/roles/%s/' % doomed, query=dict(q, UsersNewRoleKey=_role(c)))]
+
+
+def _revoke(c, q):
+    c.state.find_user('ana.silva').application_roles[c.key('Billing')] = _role(c, 'Tester')
+    return [c.api.delete('/users/%s/applications/%s/' % (_user(c), c.key('Billing')), query=q)]
+
+
+def _connection_body(name='ContractDB', password='contract-secret'):
+    return {'dbConnectionName': name, 'providerKey': 'sqlserver', 'description': 'contract', 'dbUsername': 'contract',
+            'dbPassword': password, 'dbConfigParams': 'Server=sql.company.com;Database=Contract'}
+
+
+def _connection(c):
+    return '/environments/%s/dbconnections/ReportingDB/' % c.prd
+
+
+GOVERNANCE_RECIPES = {
+    'Roles_List': lambda c, q: [c.api.get('/roles/', query=q)],
+    'Roles_Create': lambda c, q: [c.api.post('/roles/', _role_body(c), query=q)],
+    'Roles_Get': lambda c, q: [c.api.get('/roles/%s/' % _role(c), query=q)],
+    'Roles_Update': lambda c, q: [c.api.put('/roles/%s/' % _role(c), _role_body(c, 'Developer'), query=q)],
+    'Roles_Delete': _delete_role,
+    'Roles_PermissionLevels': lambda c, q: [c.api.get('/roles/permissionlevels/', query=q)],
+    'Users_List': _users,
+    'Users_Create': lambda c, q: [c.api.post('/users/', {'Username': 'new.person', 'Name': 'New Person', 'Email': 'new.person@company.com',
+                                                         'RoleKey': _role(c)}, query=q)],
+    'Users_Get': _user_get,
+    'Users_Update': lambda c, q: [c.api.put('/users/%s/' % _user(c), {'Name': 'Ana M. Silva', 'IsActive': False}, query=q)],
+    'User_BlockedLogins_Get': _blocked,
+    'User_BlockedLogins_Unblock': lambda c, q: [c.api.delete('/users/%s/blockedlogins/' % _user(c), query=q)],
+    'Users_SetPassword': lambda c, q: [c.api.post('/users/%s/setpassword/' % _user(c), {'password': 'Contract-1'}, query=q)],
+    'Users_GrantApp': lambda c, q: [c.api.post('/users/%s/applications/' % _user(c), {'applicationKey': c.key('Billing'),
+                                                                                      'roleKey': _role(c)}, query=q)],
+    'Users_RevokeApp': _revoke,
+    'Teams_List': lambda c, q: [c.api.get('/teams/', query=q)],
+    'Teams_Create': lambda c, q: [c.api.post('/teams/', {'name': 'Contract', 'description': 'contract'}, query=q)],
+    'Teams_Get': lambda c, q: [c.api.get('/teams/%s/' % _team(c), query=q)],
+    'Teams_Update': lambda c, q: [c.api.put('/teams/%s/' % _team(c), {'name': 'Digital', 'description': 'changed'}, query=q)],
+    'Teams_Delete': lambda c, q: [c.api.delete('/teams/%s/' % _team(c, 'Finance'), query=q)],
+    'Teams_AddApplication': lambda c, q: [c.api.post('/teams/%s/applications/' % _team(c), {'Key': c.key('Billing')}, query=q)],
+    'Teams_RemApplication': lambda c, q: [c.api.delete('/teams/%s/applications/%s' % (_team(c), c.key('Customer Portal')), query=q)],
+    'Teams_AddUser': lambda c, q: [c.api.post('/teams/%s/users/' % _team(c), {'userKey': _user(c, 'admin'), 'roleKey': _role(c)}, query=q)],
+    'Teams_RemUser': lambda c, q: [c.api.delete('/teams/%s/users/%s/' % (_team(c), _user(c)), query=q)],
+    'Environments_DBConnections_List': lambda c, q: [c.api.get('/environments/%s/dbconnections/' % c.prd, query=q)],
+    'Environments_DBConnections_Create': lambda c, q: [c.api.post('/environments/%s/dbconnections/' % c.prd, _connection_body(), query=q)],
+    'Environments_DBConnections_Get': lambda c, q: [c.api.get(_connection(c), query=q)],
+    'Environments_DBConnections_Edit': lambda c, q: [c.api.put(_connection(c), _connection_body('ReportingDB'), query=q)],
+    'Environments_DBConnections_Delete': lambda c, q: [c.api.delete(_connection(c), query=q)],
+    'Environments_DBConnections_SetRolePermissions': lambda c, q: [c.api.put(_connection(c) + 'rolepermissionlevel/', {
+        'role': 'Tester', 'permissionLevel': 1}, query=q)],
+    'Environments_DBConnections_RevokeRolePermissions': lambda c, q: [c.api.delete(_connection(c) + 'rolepermissionlevel/',
+                                                                                   json_body={'role': 'Developer'}, query=q)],
+    'Environments_DBConnections_GetRolePermissions': lambda c, q: [c.api.get(_connection(c) + 'rolepermissionlevel/Developer/', query=q)],
+    'Environments_DBConnections_SetUserPermissions': lambda c, q: [c.api.put(_connection(c) + 'userpermissionlevel/', {
+        'username': 'ana.silva', 'permissionLevel': 2}, query=q)],
+    'Environments_DBConnections_RevokeUserPermissions': lambda c, q: [c.api.delete(_connection(c) + 'userpermissionlevel/',
+                                                                                   json_body={'username': 'ana.silva'}, query=q)],
+    'Environments_DBConnections_GetUserPermissions': lambda c, q: [c.api.get(_connection(c) + 'userpermissionlevel/ana.silva/', query=q)],
+    'Environments_DBConnections_ListProviders': lambda c, q: [c.api.get('/environments/%s/dbconnection/dbproviders/' % c.prd, query=q)],
+    'Environments_DBConnections_ListPermissionLevels': lambda c, q: [c.api.get('/environments/dbconnection/permissionlevels/', query=q)],
+    'Environments_DBConnections_TestConnection': lambda c, q: [c.api.post('/environments/%s/testdbconnection/' % c.prd, _connection_body(),
+                                                                          query=q)],
+}
+
+
 # operationId -> recipe(calls, query) -> replies. Every operation the simulator serves needs one (a test checks).
 RECIPES = {
     'Applications_List': lambda c, q: [c.api.get('/applications/', query=q)],
@@ -217,6 +322,7 @@ RECIPES = {
     'ModuleVersion_Get': lambda c, q: [c.api.get('/modules/%s/versions/%s/' % (
         c.module('DirectoryMobile').key, c.module('DirectoryMobile').version_keys[0]), query=q)],
 }
+RECIPES.update(GOVERNANCE_RECIPES)
 
 
 def flag_queries(op):
@@ -261,6 +367,8 @@ def schema_of(op, reply):
         return None
     if op.id in departures.BODIES and status < 300:
         return departures.BODIES[op.id][0]
+    if op.id in departures.LAZY_BODIES and status < 300:
+        return departures.LAZY_BODIES[op.id][0]()
     return (op.response(status) or {}).get('schema')
 
 
@@ -334,7 +442,7 @@ def test_the_answers_show_every_property_the_served_structures_declare():
 
 def test_every_served_operation_has_a_recipe():
     assert sorted(served_operations()) == sorted(RECIPES)
-    assert len(RECIPES) == 38
+    assert len(RECIPES) == 38 + 38  # the release side, then users, roles, teams and database connections
 
 
 def test_an_older_lifetime_answers_the_11_21_1_endpoints_as_an_older_server_would():
@@ -381,6 +489,7 @@ def test_every_departure_is_written_down_in_the_simulator_readme():
         readme = handle.read()
     section = readme.split('## Where it departs from the Swagger definition', 1)[1].split('\n## ', 1)[0]
     names = ([op_id for op_id, _status in departures.STATUSES] + list(departures.BODIES) + list(departures.BODY_SCHEMAS)
+             + list(departures.LAZY_BODIES)
              + ['%s.%s' % pair for pair in list(departures.UNSERVED_PROPERTIES) + list(departures.OLDER_LIFETIME_UNSERVED)]
              + [param for _op, param in departures.UNDECLARED_QUERY] + ['/downloads/{DownloadKey}'])
     assert [name for name in names if name not in section] == []

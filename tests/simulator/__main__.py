@@ -30,6 +30,8 @@ def parse_args(argv):
     parser.add_argument('--binary-size-mb', type=float, default=0,
                         help='size in MiB of every downloadable package (default: a few KiB)')
     parser.add_argument('--generate-apps', type=int, default=0, help='add N synthetic applications App0001... for scale tests')
+    parser.add_argument('--generate-users', type=int, default=0, help='add N synthetic users user0001... (Developers) for scale tests')
+    parser.add_argument('--generate-teams', type=int, default=0, help='add N synthetic teams Team001... sharing the generated users')
     parser.add_argument('--request-log', help='append one JSON line per API request to this file')
     parser.add_argument('--tls', action='store_true', help='serve HTTPS with a self-signed certificate (its path is printed)')
     parser.add_argument('--latency-ms', type=float, default=0.0, help='delay added to every API request, in milliseconds')
@@ -45,7 +47,7 @@ def main(argv=None):
         sim = Simulator(args.token, host=args.host, port=args.port, scenario=args.scenario, step_seconds=args.step_seconds,
                         binary_size_mb=args.binary_size_mb, generate_apps=args.generate_apps, request_log=args.request_log,
                         read_only_token=args.read_only_token, tls=args.tls, latency=args.latency_ms / 1000.0,
-                        fault_seed=args.fault_seed)
+                        fault_seed=args.fault_seed, generate_users=args.generate_users, generate_teams=args.generate_teams)
         for fault in faults:
             sim.inject_fault(**fault)
     except (OSError, ValueError) as error:

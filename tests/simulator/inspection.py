@@ -27,6 +27,7 @@ HELPERS = (
     'release_deployment', 'provide_database_mappings', 'expire_link', 'expire_all_links', 'advance_time', 'configure',
     'set_application_blocked', 'add_extension', 'add_database_connection', 'fake_downloads',
     'running_version', 'is_modified', 'application_configuration', 'database_mappings', 'missing_database_mappings',
+    'add_role', 'add_user', 'add_team', 'add_db_connection', 'block_login', 'fail_db_connection_tests', 'governance_summary',
 )
 
 

@@ -629,6 +629,12 @@ ROUTES = [
 ]
 
 
+# The users, roles, teams and database connection operations (governance_routes.py builds on Route and Response above).
+from tests.simulator import governance_routes  # noqa: E402  pylint: disable=wrong-import-position,cyclic-import
+
+ROUTES.extend(governance_routes.ROUTES)
+
+
 def resolve(method, segments, world=None):
     """The route and path parameters for a request; (None, allowed methods) when only the method is wrong.
 

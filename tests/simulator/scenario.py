@@ -14,13 +14,14 @@ import re
 import yaml
 
 from tests.simulator import deployments
+from tests.simulator.governance import DEFAULT_GOVERNANCE
 from tests.simulator.model import DeploymentZone, MobileVersion, Operation, TERMINAL_STATUSES, derived_key, parse_date
 from tests.simulator.world import World
 
 DEFAULT_SCENARIO = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'scenarios', 'default.yaml')
 # The default world plus Billing, whose extension has a logical database each target must map (README.md).
 DATABASE_MAPPINGS_SCENARIO = os.path.join(os.path.dirname(DEFAULT_SCENARIO), 'database_mappings.yaml')
-SECTIONS = ('base', 'settings', 'environments', 'applications', 'deployments', 'rules')
+SECTIONS = ('base', 'settings', 'environments', 'applications', 'deployments', 'rules', 'governance')
 _RELATIVE = re.compile(r'^([+-]?)((?:\d+(?:\.\d+)?[dhms])+)$')
 _UNIT_SECONDS = {'d': 86400, 'h': 3600, 'm': 60, 's': 1}
 _ENVIRONMENT_FIELDS = {
@@ -65,10 +66,12 @@ def _extend(base, extra):
     rules = merged.setdefault('rules', {})
     for kind, items in (extra.get('rules') or {}).items():
         rules[kind] = list(rules.get(kind) or []) + list(items)
+    if 'governance' in extra:  # users, roles, teams and database connections are replaced as a whole
+        merged['governance'] = copy.deepcopy(extra['governance'])
     return merged
 
 
-def build_world(scenario=None, *, step_seconds=0.0, binary_size_mb=0, generate_apps=0):
+def build_world(scenario=None, *, step_seconds=0.0, binary_size_mb=0, generate_apps=0, generate_users=0, generate_teams=0):
     data = load(scenario)
     world = World(step_seconds=step_seconds, binary_size_mb=binary_size_mb)
     world.configure(**(data.get('settings') or {}))
@@ -82,6 +85,12 @@ def build_world(scenario=None, *, step_seconds=0.0, binary_size_mb=0, generate_a
     _add_rules(world, data.get('rules') or {})
     if generate_apps:
         add_generated_apps(world, int(generate_apps))
+    # Roles give every environment a level, and teams take the applications' team names: both come last.
+    if data.get('governance') is not None:
+        world.governance.load(data['governance'])
+    else:
+        world.governance.load(DEFAULT_GOVERNANCE, strict=False)
+    world.governance.generate(int(generate_users), int(generate_teams))
     return world
 
 

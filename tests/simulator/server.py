@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.simulator import inspection, routes
+from tests.simulator.governance import redact_passwords
 from tests.simulator.model import ApiError
 from tests.simulator.routes import Response
 
@@ -69,7 +70,7 @@ class BodyReader:
         return data
 
     def kept_json(self, secrets):
-        """The JSON body read so far, with every secret replaced by '********'; None when there is none to show."""
+        """The JSON body read so far, with every secret and every password field's value replaced by '********'; None when there is none."""
         if not self._kept:
             return None
         try:
@@ -80,7 +81,7 @@ class BodyReader:
             if secret:
                 text = text.replace(secret, '********')
         try:
-            return json.loads(text)
+            return redact_passwords(json.loads(text))
         except ValueError:
             return None
 

@@ -33,7 +33,8 @@ class Simulator:
     """
 
     def __init__(self, token='t', *, host='127.0.0.1', port=0, scenario=None, step_seconds=0.0, binary_size_mb=0,
-                 generate_apps=0, request_log=None, read_only_token=None, tls=False, latency=0.0, fault_seed=0):
+                 generate_apps=0, request_log=None, read_only_token=None, tls=False, latency=0.0, fault_seed=0, generate_users=0,
+                 generate_teams=0):
         if not token:
             raise ValueError('the simulator needs a token')
         self.token = token
@@ -44,7 +45,8 @@ class Simulator:
         self.latency = float(latency)
         self.request_log = request_log
         self.state = scenarios.build_world(scenario, step_seconds=step_seconds, binary_size_mb=binary_size_mb,
-                                           generate_apps=generate_apps)
+                                           generate_apps=generate_apps, generate_users=generate_users,
+                                           generate_teams=generate_teams)
         self.lock = self.state.lock
         self.faults = FaultSet(fault_seed)
         self.url = None

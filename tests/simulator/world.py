@@ -23,6 +23,7 @@ import threading
 import time
 
 from tests.simulator import deployments, solutions, sourcecode
+from tests.simulator.governance import Governance, GovernanceHelpers
 from tests.simulator.model import (
     AppStatus, Application, DEFAULT_LIFETIME_VERSION, DeploymentZone, DownloadLink, Environment, INTERVENTION_INFOS,
     MobileVersion, Module, ModuleVersion, TERMINAL_STATUSES, Version, derived_key, iso, new_key,
@@ -36,7 +37,7 @@ OUTCOME_STATUSES = ('finished_successful', 'finished_with_warnings', 'finished_w
 # What a download link can be made to serve instead of its package (fake_downloads; README.md, Behaviour).
 FAKE_DOWNLOADS = ('login_page', 'empty', 'truncated', 'wrong_content_type')
 SETTINGS = ('step_seconds', 'link_ttl_seconds', 'key_quoting', 'allow_binary_to_production', 'binary_plans_read_only', 'solution_create_status',
-            'binary_size_mb', 'lifetime_version', 'configuration_continues', 'packaging_queued_steps')
+            'binary_size_mb', 'lifetime_version', 'configuration_continues', 'packaging_queued_steps', 'external_authentication')
 # What an older LifeTime lacks: the version each feature appeared in (the definition says 11.21.1 for the database
 # mapping and source code endpoints; BaseApplicationVersionLabel's version is not documented, see README.md).
 FEATURE_VERSIONS = {
@@ -62,7 +63,7 @@ def _matches(ref, *candidates):
     return any(c is not None and ref in (c.key.lower(), c.name.lower()) for c in candidates)
 
 
-class World:
+class World(GovernanceHelpers):
     """Environments, applications, versions, deployments, solutions and links of one LifeTime."""
 
     def __init__(self, *, step_seconds=0.0, binary_size_mb=0):
@@ -82,6 +83,7 @@ class World:
         # Steps a new solution or source code package spends Queued before its first documented status (README.md).
         self.packaging_queued_steps = 0
         self.env_index = {}
+        self.governance = Governance(self)  # users, roles, teams, database connections: filled by the scenario
         self.app_index = {}
         self.module_index = {}
         self.module_version_index = {}
@@ -124,6 +126,10 @@ class World:
                     if isinstance(value, bool) or int(value) != value or value < 0:
                         raise ValueError('packaging_queued_steps must be a whole number of steps, 0 or more, got %r' % (value,))
                     self.packaging_queued_steps = int(value)
+                elif name == 'external_authentication':
+                    if not isinstance(value, bool):
+                        raise ValueError('external_authentication must be true or false, got %r' % (value,))
+                    self.governance.external_authentication = value
                 elif name == 'configuration_continues':
                     if not isinstance(value, bool):
                         raise ValueError('configuration_continues must be true or false, got %r' % (value,))
