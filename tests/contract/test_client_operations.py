@@ -22,8 +22,11 @@ from tests.simulator.scenario import build_world
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLIENT = os.path.join(REPO_ROOT, 'plugins', 'module_utils', '_client.py')
+# The users, roles, teams and database connection operations: a client of their own over LifeTimeClient.
+GOVERNANCE_CLIENT = os.path.join(REPO_ROOT, 'plugins', 'module_utils', '_governance', 'client.py')
 # The client's request helpers: the HTTP method each sends, or None when the method is their first argument.
-HELPERS = {'get': 'GET', 'get_list': 'GET', 'create': 'POST', 'upload': 'POST', 'command': None, 'send': None, '_json': None}
+HELPERS = {'get': 'GET', 'get_list': 'GET', 'create': 'POST', 'upload': 'POST', 'post_record': 'POST', 'command': None, 'send': None,
+           '_json': None}
 METHODS = ('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD')
 
 
@@ -36,10 +39,10 @@ def _template(node):
     return None
 
 
-def client_calls(source):
-    """{(HTTP method, path template)} -> names of the LifeTimeClient methods that send it."""
+def client_calls(source, class_name='LifeTimeClient'):
+    """{(HTTP method, path template)} -> names of the client class's methods that send it."""
     tree = ast.parse(source)
-    client = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == 'LifeTimeClient')
+    client = next(node for node in tree.body if isinstance(node, ast.ClassDef) and node.name == class_name)
     calls = {}
     for function in (node for node in client.body if isinstance(node, ast.FunctionDef)):
         for call in (node for node in ast.walk(function) if isinstance(node, ast.Call)):
@@ -65,6 +68,10 @@ def _segments(template):
 
 with open(CLIENT, encoding='utf-8') as _handle:
     CALLS = client_calls(_handle.read())
+with open(GOVERNANCE_CLIENT, encoding='utf-8') as _handle:
+    GOVERNANCE_CALLS = client_calls(_handle.read(), 'GovernanceClient')
+for _call, _names in GOVERNANCE_CALLS.items():
+    CALLS.setdefault(_call, set()).update('GovernanceClient.%s' % name for name in _names)
 
 
 def test_the_client_is_read():
@@ -80,6 +87,13 @@ def test_the_simulator_serves_what_the_client_calls(method, template):
     route, allowed = routes.resolve(method, _segments(template), build_world())
     assert route is not None, 'the simulator does not serve %s (called by LifeTimeClient.%s; it allows %s there)' % (
         op, ', '.join(sorted(CALLS[method, template])), allowed)
+
+
+def test_the_governance_client_calls_every_users_roles_teams_and_database_connection_operation():
+    definition = load()
+    wanted = {op.id for op in definition.operations if op.path.startswith(('/users', '/roles', '/teams')) or 'dbconnection' in op.path}
+    called = {definition.find_segments(method, _segments(template)).id for method, template in GOVERNANCE_CALLS}
+    assert len(wanted) == 38 and sorted(wanted - called) == []
 
 
 def test_the_reader_finds_each_kind_of_call():
