@@ -52,9 +52,6 @@ attributes:
     support: none
 seealso:
   - module: outsystems.lifetime.lifetime_environment_info
-  - name: Using outsystems.lifetime with a real LifeTime
-    description: How to run the doctor (playbook outsystems.lifetime.doctor), read its table, and what its support file holds.
-    link: https://github.com/outsystems-community/outsystems.lifetime/blob/main/docs/real-lifetime.md
 '''
 
 EXAMPLES = r'''
