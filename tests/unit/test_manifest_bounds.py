@@ -14,6 +14,7 @@ import pytest
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import load_manifest, reading, resolve_versions
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import load_data
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import Resolver
 
 DEPTH = 100000
@@ -96,7 +97,7 @@ def test_a_yaml_alias_tree_is_refused_before_it_expands(tmp_path):
                     'ConfigurationItemName: C, ConfigurationItemType: Text, Values: [{EnvironmentKey: e, EnvironmentName: E, '
                     'TargetValue: *l7}]}\n')
     message = refusal(str(path))
-    assert message == 'manifest %s uses a YAML anchor or alias (line 1): a manifest is plain data, so write each value out.' % path
+    assert message == 'manifest %s uses a YAML anchor or alias (line 1): it is read as plain data, so write each value out.' % path
 
 
 def test_an_anchor_alone_is_refused_too(tmp_path):
@@ -113,6 +114,17 @@ def test_shared_values_given_inline_are_counted_as_they_would_be_written():
     data = manifest(1)
     data['ApplicationVersions'][0]['ChangeLog'] = tree
     assert refusal(data) == 'the manifest given inline holds more than 2000000 values: this is not a manifest.'
+
+
+def test_a_release_record_file_is_bounded_the_same_way(tmp_path):
+    # What the promote and rollback playbooks read from release_file: data, not a manifest.
+    path = tmp_path / 'release.yml'
+    path.write_text(alias_tree() + 'target_environment: Production\napplications: [{name: A, to_version: "1.2", notes: *l7}]\n')
+    with pytest.raises(LifeTimeUsageError) as caught:
+        load_data(str(path), 'release_file')
+    assert str(caught.value) == 'release_file %s uses a YAML anchor or alias (line 1): it is read as plain data, so write each value out.' % path
+    path.write_text('target_environment: Production\napplications: [{name: A, to_version: "1.2"}]\n')
+    assert load_data(str(path), 'release_file') == {'target_environment': 'Production', 'applications': [{'name': 'A', 'to_version': '1.2'}]}
 
 
 # -- size ---------------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@
     ``manifest.ApplicationVersions[2].VersionKey is missing``; an unquoted number where a version number belongs
     fails asking to quote it. Reads nothing from LifeTime.
 
+``load_data(value, parameter)`` -> the data, bounded the same way and not checked as a manifest (a release record).
+
 ``Manifest``
     ``.applications`` [{index, application_key, application_name, version_key, version_number, created_on, change_log,
     is_test_application, deployment_zone_key, deployment_zone_name}] (index: the position in ApplicationVersions);
@@ -137,7 +139,7 @@ def _check_yaml_events(text, parameter, origin):
     depth = 0
     for event in yaml.parse(text, Loader=_ManifestLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, 'anchor', None) is not None:
-            raise _usage('%s uses a YAML anchor or alias%s: a manifest is plain data, so write each value out.' % (origin, _line(event)),
+            raise _usage('%s uses a YAML anchor or alias%s: it is read as plain data, so write each value out.' % (origin, _line(event)),
                          parameter)
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             depth += 1
@@ -447,6 +449,12 @@ class Manifest:
                 '%s.%s' % (item['module_name'], item['configuration_item_name']) for item in mine) or 'none')
         return sentence + (": they are not applied (that needs OutSystems' Properties API); set them in Service Center, or with "
                            "outsystems-pipeline's apply_configuration_values_to_target_env.")
+
+
+def load_data(value, parameter):
+    """The data of a JSON or YAML file (or JSON text, or a mapping), bounded as a manifest is but not checked as one: a release
+    record (the promote and rollback playbooks' release_file). Raises LifeTimeUsageError naming ``parameter``."""
+    return _read(value, parameter)[0]
 
 
 def load_manifest(value, parameter='manifest'):
