@@ -24,7 +24,8 @@ options:
     required: true
   name:
     description:
-      - Name of the database connection (LifeTime matches it case-insensitively).
+      - Name of the database connection. LifeTime matches it case-insensitively, so a connection named in another case is that
+        connection, and keeps its name.
     type: str
     required: true
   state:

@@ -209,8 +209,6 @@ class ConnectionChange:
         for field in ('description', 'parameters'):
             if self.desired[field] is not None and self.desired[field] != before[field]:
                 changing.append(field)
-        if self.existing['dbConnectionName'] != self.desired['name']:
-            changing.append('name')  # the same name in another case: LifeTime keeps what it is sent
         return changing
 
     def _credentials_sent(self):
@@ -244,7 +242,7 @@ class ConnectionChange:
         provider = self.provider or {}
         if not provider:
             provider = _provider(self.gov, self.env, before.get('provider'))
-        return {'dbConnectionName': desired['name'], 'providerKey': provider.get('ProviderKey'),
+        return {'dbConnectionName': self.name, 'providerKey': provider.get('ProviderKey'),
                 'description': _text(desired['description'] if desired['description'] is not None else before.get('description')),
                 'dbUsername': _text(desired['username']), 'dbPassword': _text(desired['password']),
                 'dbConfigParams': _text(desired['parameters'] if desired['parameters'] is not None else before.get('parameters'))}
@@ -262,7 +260,7 @@ class ConnectionChange:
         if self.desired['state'] == 'absent':
             return None
         entry = self.before_entry() or dict(environment=self.env['Name'], environment_key=self.env['Key'], advanced_configuration=False)
-        entry['name'] = self.desired['name']
+        entry['name'] = self.name
         if self.provider is not None:
             entry['provider'] = self.provider.get('DisplayName')
         for field in ('description', 'parameters'):
@@ -312,12 +310,12 @@ class ConnectionChange:
             else:
                 self.gov.update_db_connection(env_key, self.name, fields)
         for grant in self.grants_changing:
-            grant.write(self.gov, env_key, self.desired['name'])
+            grant.write(self.gov, env_key, self.name)
         return self.read_back()
 
     def read_back(self):
         """The connection as LifeTime lists it now, with the levels it holds for the roles and users the task changed."""
-        found = _find_connection(self.gov.db_connections(self.env['Key']), self.desired['name'])
+        found = _find_connection(self.gov.db_connections(self.env['Key']), self.name)
         if found is None:
             raise LifeTimeError('LifeTime accepted the database connection %s in %s but does not list it.'
                                 % (bounded(self.desired['name']), self.env['Name']))
@@ -339,7 +337,7 @@ def _message(change, check_mode):
     elif change.existing is None:
         verbs, what = ('create', 'Created'), 'the database connection %s' % name
     else:
-        parts = [part for part in change.fields_changing if part != 'name'] or (['the name'] if change.fields_changing else [])
+        parts = list(change.fields_changing)
         if change.credentials_sent and not parts:
             parts.append('the user name and password')
         if change.grants_changing:

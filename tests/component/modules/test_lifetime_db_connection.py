@@ -249,3 +249,12 @@ def test_info_by_name_looks_in_every_environment(run_module, simulator):
 
     assert sorted(c['environment'] for c in result['db_connections']) == ['Development', 'Production']
     assert len([r for r in simulator.requests if r['path'].rstrip('/').endswith('dbconnections')]) == len(simulator.state.environments())
+
+
+def test_a_connection_named_in_another_case_is_the_same_connection_and_unchanged(run_module, simulator):
+    result = run_module(MODULE, dict(environment='Production', name='reportingdb', provider='sql server', description='Reporting warehouse',
+                                     role_permissions=[dict(role='developer', level='read')]))
+
+    assert result['changed'] is False, result
+    assert result['db_connection']['name'] == 'ReportingDB'
+    assert simulator.writes() == []
