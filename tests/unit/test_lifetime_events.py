@@ -367,3 +367,122 @@ def test_the_cursor_is_written_after_the_events_are_queued(monkeypatch, tmp_path
     dummy, sleeps, queue = _run_main(monkeypatch, tmp_path, fake, polls=1, state=earlier.state, order=order)
     assert order == ['queued version_created', 'queued running_version_changed', 'saved'] and queue.qsize() == 2
     assert json.load(open(str(tmp_path / 'c.json')))['running'][QA]['app-0'][0] == 'v0-2'
+
+
+# -- review 18 ----------------------------------------------------------------------------------------------------------
+
+def test_plan_events_carry_the_keys_and_leave_out_a_key_that_is_not_key_shaped(tmp_path):
+    fake = FakeLifeTime()
+    hostile = "{{ lookup('pipe', 'id') }}"
+    fake.apps[hostile] = {'Key': hostile, 'Name': 'Evil{{ 7 * 7 }}', 'status': {}}
+    p = poller(tmp_path, fake)
+    poll(p, fake)
+    fake.plan('plan-1', PRD, 'app-0', 'v0-1', '2026-12-07T10:00:00Z', status='running')
+    fake.plan('plan-2', QA, hostile, 'v9-9', '2026-12-07T10:00:01Z', status='running')
+    events = dict((e['lifetime']['deployment_key'], e['lifetime']) for e in poll(p, fake))
+    good, evil = events['plan-1'], events['plan-2']
+    assert (good['application_key'], good['application_keys'], good['environment_key'], good['source_environment_key']) == \
+        ('app-0', ['app-0'], PRD, QA)
+    assert 'application_key' not in evil and 'application_keys' not in evil
+    assert evil['application'] == 'Evil{{ 7 * 7 }}'
+    assert le.make_event('x', 'i', None, version_key='V0-2 ', application_key='a{{b}}')['lifetime'] == \
+        {'type': 'x', 'id': 'i', 'occurred_at': None, 'version_key': 'v0-2'}
+
+
+def test_a_state_file_directory_the_source_cannot_write_to_stops_before_any_request(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, 'Permission denied')
+
+    monkeypatch.setattr(le.tempfile, 'mkstemp', refuse)
+    with pytest.raises(le.LifeTimeEventsError, match=r'cannot write state_file .*cursor\.json in its directory \(Permission denied\)'):
+        options(tmp_path)
+
+
+def test_a_state_file_that_cannot_be_saved_stops_the_source_with_one_sentence(monkeypatch, tmp_path):
+    fake = FakeLifeTime()
+
+    def refuse(path, state):
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(le, 'save_state', refuse)
+    error, sleeps, dummy = _run_main(monkeypatch, tmp_path, fake, polls=3)
+    assert isinstance(error, le.LifeTimeEventsError), repr(error)
+    assert str(error).startswith('lifetime_events: cannot write state_file') and 'No space left on device' in str(error)
+    assert sleeps == []
+
+
+def test_since_is_sent_to_lifetime_as_an_iso_utc_date_whatever_form_it_was_given_in(tmp_path):
+    import datetime
+    given = ['Tue, 01 Dec 2026 08:00:00 GMT', '2026-12-01T09:00:00+01:00',
+             datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.timezone.utc), '2026-12-01T08:00:00Z']
+    assert [options(tmp_path, since=value)['since'] for value in given] == ['2026-12-01T08:00:00.000Z'] * 4
+    assert options(tmp_path, since=datetime.date(2026, 12, 1))['since'] == '2026-12-01T00:00:00.000Z'
+    fake = FakeLifeTime()
+    sent = []
+    real = fake.list_deployments
+    fake.list_deployments = lambda min_date=None: (sent.append(min_date), real(min_date))[1]
+    poll(poller(tmp_path, fake, since='Tue, 01 Dec 2026 08:00:00 GMT'), fake)
+    assert sent == ['2026-12-01T08:00:00.000Z']
+
+
+def test_a_state_file_that_is_not_a_regular_file_is_refused_before_it_is_opened(tmp_path):
+    fifo = str(tmp_path / 'cursor.json')
+    os.mkfifo(fifo)
+    with pytest.raises(le.LifeTimeEventsError, match='state_file .*cursor.json is not a regular file'):
+        options(tmp_path)
+    with pytest.raises(le.LifeTimeEventsError, match='is not a regular file'):
+        le.load_state(fifo, 'https://lifetime.example.com')
+    with pytest.raises(le.LifeTimeEventsError, match='is not a regular file'):
+        options(tmp_path, state_file=str(tmp_path))
+
+
+@pytest.mark.parametrize('state', [
+    {'format': 1, 'plans': {}, 'server': 'https://lifetime.example.com', 'running': []},
+    {'format': 1, 'plans': {'x': {}}, 'server': 'https://lifetime.example.com', 'running': None},
+    {'format': 1, 'plans': {'x': {'created_on': 5, 'status': 'running'}}, 'server': 'https://lifetime.example.com', 'running': None},
+    {'format': 1, 'plans': {}, 'server': 'https://lifetime.example.com', 'running': {'env': {'app': [1, 2]}}},
+    {'format': 1, 'plans': {}, 'server': 'https://lifetime.example.com', 'running': None, 'blocking': []},
+    {'format': 1, 'plans': {}, 'server': None, 'running': None},
+    {'format': 1, 'plans': {}, 'server': 'https://lifetime.example.com', 'running': None, 'cursor': 7},
+], ids=['running-list', 'plan-without-status', 'plan-date-number', 'running-row-short', 'blocking-list', 'no-server', 'cursor-number'])
+def test_a_state_file_of_the_wrong_shape_stops_with_one_sentence_naming_it(tmp_path, state):
+    path = str(tmp_path / 'cursor.json')
+    with open(path, 'w') as handle:
+        json.dump(state, handle)
+    with pytest.raises(le.LifeTimeEventsError, match='state_file .*cursor.json is not a cursor this source wrote'):
+        le.load_state(path, 'https://lifetime.example.com')
+
+
+def test_the_same_lifetime_written_another_way_keeps_its_cursor(tmp_path):
+    path = str(tmp_path / 'cursor.json')
+    le.save_state(path, le.empty_state('https://LT.example.com:443'))
+    for same in ('https://lt.example.com', 'https://lt.example.com:443/', 'HTTPS://Lt.Example.com'):
+        assert le.load_state(path, same)['server'] == 'https://lt.example.com'
+    for other in ('https://lt.example.com:8443', 'http://lt.example.com', 'https://lt2.example.com'):
+        with pytest.raises(le.LifeTimeEventsError, match='cursor of another LifeTime'):
+            le.load_state(path, other)
+    assert le.server_id('http://[::1]:80') == 'http://[::1]' and le.server_id('http://h:8080') == 'http://h:8080'
+
+
+def test_a_plan_open_longer_than_the_window_no_longer_holds_min_date_back(tmp_path):
+    fake = FakeLifeTime()
+    fake.plan('plan-forgotten', PRD, 'app-0', 'v0-1', '2026-10-01T09:00:00Z', started=False, status='saved')
+    fake.plan('plan-new', PRD, 'app-1', 'v1-1', '2026-12-07T09:00:00Z', status='finished_successful')
+    p = poller(tmp_path, fake, since='2026-09-01')
+    sent = []
+    real = fake.list_deployments
+    fake.list_deployments = lambda min_date=None: (sent.append(min_date), real(min_date))[1]
+    poll(p, fake)
+    assert 'plan-forgotten' not in p.state['plans']
+    poll(p, fake)
+    window = le.parse_date('2026-12-07T09:00:00Z') - le.datetime.timedelta(days=le.OPEN_PLAN_DAYS)
+    assert le.parse_date(sent[-1]) >= window, sent
+
+
+def test_an_application_filter_naming_nothing_stops_with_a_sentence_and_the_closest_names(tmp_path):
+    fake = FakeLifeTime()
+    p = poller(tmp_path, fake, applications=['App1', 'Ap0'])
+    with pytest.raises(le.LifeTimeEventsError, match=r"applications names 'ap0', which is no application this token can read in LifeTime \(closest: App0"):
+        p.poll(fake)
+    with pytest.raises(le.LifeTimeEventsError, match=r"no environment this token can read in LifeTime \(closest: Production\)"):
+        le.Names(ENVIRONMENTS, ['Producton'])

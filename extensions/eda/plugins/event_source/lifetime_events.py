@@ -12,13 +12,17 @@ tests/unit/test_lifetime_events.py checks it without a server. docs/eda.md is th
 
 import asyncio
 import datetime
+import difflib
 import email.utils
 import hashlib
 import json
 import logging
 import os
+import re
+import stat
 import sys
 import tempfile
+from urllib.parse import urlsplit
 
 DOCUMENTATION = r"""
 ---
@@ -28,12 +32,18 @@ description:
   - Each event is a dict with one top-level key, C(lifetime), holding C(type), C(id) (the same happening always has
     the same id), C(occurred_at) (LifeTime's date) and, where they apply, C(application), C(environment), C(version),
     C(deployment_key), C(status), C(reason) and C(message).
+  - Next to each name, the key - C(application_key), C(environment_key), C(version_key), C(source_environment_key)
+    and, for a deployment plan, C(application_keys). A key is only letters, digits and hyphens (LifeTime's keys are
+    GUIDs; a key of any other form is left out), so keys are the one part of an event a rulebook may pass to a
+    playbook as extra vars. Names, notes and messages are text anyone who can edit in LifeTime writes, and
+    ansible-playbook evaluates templates in extra vars: never pass them (docs/eda.md, "Passing events to playbooks").
   - Types are C(version_created), C(running_version_changed), C(deployment_status_changed),
     C(application_blocking_changed) and C(application_modified). docs/eda.md tells what each carries.
   - The first start without a cursor in O(state_file) and without O(since) gives nothing about the past. After that,
     every happening once; the cursor (LifeTime's own dates and what it last answered) is written atomically after the
     events of a poll are queued, so a restart gives nothing again.
-  - Each poll sends the same number of requests whatever the number of applications and plans (docs/eda.md).
+  - Each poll sends the same number of requests whatever the number of applications and plans, except one request per
+    application named in O(applications) for its blocking (docs/eda.md, "Cost").
 options:
   lifetime_url:
     description: The LifeTime address, as for the modules. Default the environment variable E(LIFETIME_URL).
@@ -42,7 +52,9 @@ options:
   lifetime_token:
     description:
       - A LifeTime service account token. Default the environment variable E(LIFETIME_TOKEN).
-      - Sent only to the origin of O(lifetime_url); never in an event or a log line.
+      - Give it only through E(LIFETIME_TOKEN) (or the EDA controller's credential): ansible-rulebook itself logs a
+        source's arguments with C(-vvv), so a token written in the rulebook ends up in its log.
+      - Sent only to the origin of O(lifetime_url); never in an event or in a line this source logs.
     type: str
     required: true
   validate_certs:
@@ -62,7 +74,10 @@ options:
     default: 60
   state_file:
     description:
-      - The file where the cursor lives between runs (JSON, written atomically). Its directory must exist.
+      - The file where the cursor lives between runs (JSON, written atomically). Its directory must exist and be
+        writable (create it first); a relative path is relative to the directory ansible-rulebook runs in.
+      - Checked before the first request (a regular file or none yet, in a directory the source can write to), so the
+        source never queues events it could not remember.
       - One file per source: two sources sharing a file would take each other's cursor.
     type: path
     required: true
@@ -73,7 +88,9 @@ options:
   applications:
     description:
       - Names or keys of the applications to watch (case-insensitive). Default all.
-      - Blocking (C(application_blocking_changed)) is watched only for the applications named here.
+      - A name or key that is no application this token can read stops the source at its first poll, naming it.
+      - Blocking (C(application_blocking_changed)) is watched only for the applications named here, one request each
+        per poll.
     type: list
     elements: str
   since:
@@ -90,7 +107,7 @@ EXAMPLES = r"""
     - outsystems.lifetime.lifetime_events:
         lifetime_url: https://lifetime.example.com
         interval: 60
-        state_file: /var/lib/eda/lifetime-events.json
+        state_file: lifetime-events.json
         environments: [Quality Assurance, Production]
   rules:
     - name: A version tagged in Quality Assurance
@@ -104,7 +121,8 @@ EXAMPLES = r"""
             extra_vars:
               source_environment: Quality Assurance
               target_environment: Production
-              applications: "{{ event.lifetime.application }}"
+              # The key, never the name: ansible-playbook evaluates templates in extra vars.
+              applications: "{{ event.lifetime.application_key }}"
 """
 
 
@@ -152,6 +170,12 @@ STATUS_REQUESTS_PER_POLL = 8
 VERSION_REQUESTS_PER_POLL = 8
 # Back-off after a failed poll: interval doubled each time, up to this many seconds.
 MAX_BACKOFF = 300.0
+# MinDate is never older than this many days before the newest plan seen: a plan left saved or waiting for a user
+# longer than that stops being followed, so the plan list each poll asks for cannot grow without end.
+OPEN_PLAN_DAYS = 30
+# What a key in an event may hold: LifeTime's keys are GUIDs; never anything a template engine would read as code.
+KEY_PATTERN = re.compile(r'^[0-9a-z][0-9a-z-]{0,63}$')
+DEFAULT_PORTS = {'http': 80, 'https': 443}
 
 EVENT_TYPES = ('version_created', 'running_version_changed', 'deployment_status_changed', 'application_blocking_changed',
                'application_modified')
@@ -223,14 +247,38 @@ def read_options(args, environ=None):
     if not options['state_file']:
         raise LifeTimeEventsError('lifetime_events: state_file is required: the file where the cursor lives between runs.')
     options['state_file'] = os.path.abspath(os.path.expanduser(str(options['state_file'])))
-    if not os.path.isdir(os.path.dirname(options['state_file'])):
-        raise LifeTimeEventsError('lifetime_events: the directory of state_file %s does not exist.' % options['state_file'])
+    check_state_file(options['state_file'])
     if options['since'] is not None:
-        if parse_date(options['since']) is None:
+        # LifeTime takes MinDate as ISO 8601: whatever form was accepted here (an HTTP date, an offset, a YAML date) is
+        # sent as UTC.
+        since = lifetime_date(str(options['since']))
+        if since is None:
             raise LifeTimeEventsError('lifetime_events: since must be a date such as 2026-01-31 or 2026-01-31T08:00:00Z, not %r.'
-                                      % options['since'])
-        options['since'] = str(options['since']).strip()
+                                      % str(options['since']))
+        options['since'] = since
     return options
+
+
+def check_state_file(path):
+    """Stop before the first request unless ``path`` is a regular file (or none yet) in a directory the source can write to."""
+    directory = os.path.dirname(path)
+    if not os.path.isdir(directory):
+        raise LifeTimeEventsError('lifetime_events: the directory of state_file %s does not exist; create it first.' % path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise LifeTimeEventsError('lifetime_events: cannot read state_file %s (%s).' % (path, exc.strerror or exc)) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        # A FIFO or a device would block the read for ever; a directory cannot be replaced by a file.
+        raise LifeTimeEventsError('lifetime_events: state_file %s is not a regular file.' % path)
+    try:
+        handle, probe = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), dir=directory)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise LifeTimeEventsError('lifetime_events: cannot write state_file %s in its directory (%s).' % (path, exc.strerror or exc)) from None
 
 
 # -- LifeTime's dates -------------------------------------------------------------------------------------------------
@@ -285,10 +333,30 @@ def event_id(kind, *parts):
     return hashlib.sha256(text.encode('utf-8')).hexdigest()[:32]
 
 
+def safe_key(value):
+    """A LifeTime key as events carry it (lower case), or None when it is not key-shaped: keys are what rulebooks may pass on."""
+    text = str(value or '').strip().lower()
+    return text if KEY_PATTERN.match(text) else None
+
+
 def make_event(kind, ident, occurred_at, **fields):
     body = {'type': kind, 'id': ident, 'occurred_at': occurred_at}
-    body.update((name, value) for name, value in fields.items() if value is not None)
+    for name, value in fields.items():
+        if name.endswith('_keys'):
+            value = [safe_key(item) for item in value or []]
+            value = value if value and None not in value else None
+        elif name.endswith('_key'):
+            value = safe_key(value)
+        if value is not None:
+            body[name] = value
     return {'lifetime': body}
+
+
+def _closest(wanted, names):
+    names = [str(name) for name in names if name]
+    by_lower = dict((name.lower(), name) for name in names)
+    close = [by_lower[m] for m in difflib.get_close_matches(str(wanted).lower(), list(by_lower), n=3, cutoff=0.6)]
+    return ' (closest: %s)' % ', '.join(close) if close else ''
 
 
 class Names:
@@ -299,6 +367,20 @@ class Names:
         self.env_watched = self._resolve('environments', environments, env_filter)
         self.app_filter = [name.lower() for name in app_filter]
         self.app_names = {}
+        self.apps_checked = not self.app_filter
+
+    def check_applications(self, applications):
+        """Stop, naming it, at a name or key in ``applications`` that is no application LifeTime listed (as for environments)."""
+        if self.apps_checked:
+            return
+        known = set()
+        for app in applications:
+            known.update(str(app.get(field) or '').lower() for field in ('Key', 'Name'))
+        for wanted in self.app_filter:
+            if wanted not in known:
+                raise LifeTimeEventsError('lifetime_events: applications names %r, which is no application this token can read in LifeTime%s.'
+                                          % (wanted, _closest(wanted, [app.get('Name') for app in applications])))
+        self.apps_checked = True
 
     @staticmethod
     def _resolve(option, environments, wanted):
@@ -308,7 +390,8 @@ class Names:
         for name in wanted:
             keys = [str(e['Key']).lower() for e in environments if e.get('Key') and name.lower() in (str(e['Key']).lower(), str(e.get('Name', '')).lower())]
             if not keys:
-                raise LifeTimeEventsError('lifetime_events: %s names %r, which is no environment this token can read in LifeTime.' % (option, name))
+                raise LifeTimeEventsError('lifetime_events: %s names %r, which is no environment this token can read in LifeTime%s.'
+                                          % (option, name, _closest(name, [e.get('Name') for e in environments])))
             found.update(keys)
         return found
 
@@ -446,8 +529,10 @@ def _plan_fields(plan, names):
     apps = [names.app_name(op.get('ApplicationKey')) or op.get('ApplicationKey') for op in plan.get('ApplicationOperations') or []]
     target = str(plan.get('TargetEnvironmentKey') or '').lower()
     source = str(plan.get('SourceEnvironmentKey') or '').lower()
+    keys = [op.get('ApplicationKey') for op in plan.get('ApplicationOperations') or []]
     return dict(environment=names.env_name(target), environment_key=target, source_environment=names.env_name(source),
-                applications=apps, application=apps[0] if len(apps) == 1 else None, notes=plan.get('Notes') or None)
+                source_environment_key=source, applications=apps, application=apps[0] if len(apps) == 1 else None,
+                application_keys=keys, application_key=keys[0] if len(keys) == 1 else None, notes=plan.get('Notes') or None)
 
 
 def status_word(status):
@@ -476,9 +561,34 @@ def empty_state(server):
 
 
 def deployments_min_date(state):
-    """MinDate of the next plan list: the oldest plan still to follow, else the newest plan seen (LifeTime's dates)."""
+    """MinDate of the next plan list: the oldest plan still to follow, else the newest plan seen (LifeTime's dates).
+
+    Never more than OPEN_PLAN_DAYS before the newest plan seen: forget_stale_plans stops following older open plans.
+    """
     open_plans = [p['created_on'] for p in state['plans'].values() if p['status'] not in TERMINAL]
-    return _earliest(open_plans) or state.get('cursor')
+    oldest_open = _earliest(open_plans)
+    if oldest_open is None:
+        return state.get('cursor')
+    return _latest([oldest_open, _open_plan_floor(state)])
+
+
+def _open_plan_floor(state):
+    newest = parse_date(state.get('cursor'))
+    if newest is None:
+        return None
+    return lifetime_date((newest - datetime.timedelta(days=OPEN_PLAN_DAYS)).isoformat())
+
+
+def forget_stale_plans(state):
+    """Stop following the open plans created more than OPEN_PLAN_DAYS before the newest one; their keys, for the log."""
+    floor = parse_date(_open_plan_floor(state))
+    stale = []
+    for key, record in list(state['plans'].items()):
+        created = parse_date(record.get('created_on'))
+        if record['status'] not in TERMINAL and floor is not None and created is not None and created < floor:
+            stale.append(key)
+            del state['plans'][key]
+    return stale
 
 
 class Poller:
@@ -497,7 +607,9 @@ class Poller:
         replay = first and self.options.get('since')
         min_date = deployments_min_date(state) or (self.options['since'] if replay else None)
         # The applications first: they also name the applications of the plans' events.
-        current = running_snapshot(client.list_applications(include_env_status=True), self.names)
+        applications = client.list_applications(include_env_status=True)
+        self.names.check_applications(applications)
+        current = running_snapshot(applications, self.names)
         seen_at = seen_at_of()
         plans = [p for p in client.list_deployments(min_date=min_date) if p.get('Key')]
         events = self._plans(client, plans, state, quiet=first and not replay)
@@ -513,6 +625,9 @@ class Poller:
         self._forget_deleted_plans(state, plans, min_date)
         state['cursor'] = _latest([state.get('cursor')] + [p.get('CreatedOn') for p in plans]) or state.get('cursor') or seen_at
         self._forget_old_plans(state)
+        for key in forget_stale_plans(state):
+            LOG.warning('lifetime_events: deployment plan %s is still open %d days after it was created; its later statuses will not be told '
+                        '(the running versions it changes still are).', key, OPEN_PLAN_DAYS)
         return events, state
 
     def _blocking_apps(self, current):
@@ -614,20 +729,63 @@ class Poller:
 
 # -- the state file ---------------------------------------------------------------------------------------------------
 
+def server_id(url):
+    """The LifeTime a cursor belongs to: scheme and host in lower case, the scheme's default port left out."""
+    parts = urlsplit(str(url or '').strip())
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    host = (parts.hostname or '').lower()
+    if ':' in host:
+        host = '[%s]' % host
+    if port is not None and port != DEFAULT_PORTS.get(scheme):
+        host = '%s:%d' % (host, port)
+    return '%s://%s' % (scheme, host)
+
+
+def _is_str(value, optional=True):
+    return isinstance(value, str) or (optional and value is None)
+
+
+def _valid_plan(record):
+    return (isinstance(record, dict) and 'status' in record and _is_str(record.get('created_on')) and _is_str(record.get('status'))
+            and _is_str(record.get('info')) and isinstance(record.get('seen', []), list) and all(isinstance(s, str) for s in record.get('seen', [])))
+
+
+def _valid_table(table, width):
+    """{key: {key: [width items]}}: the running versions (width 5) and the blocking (width 2) as the source writes them."""
+    return isinstance(table, dict) and all(
+        isinstance(inner, dict) and all(isinstance(row, list) and len(row) == width for row in inner.values()) for inner in table.values())
+
+
+def valid_state(state):
+    """Whether ``state`` has the shape this source writes (a hand-edited or foreign JSON file would fail later, mid-poll)."""
+    return (isinstance(state, dict) and state.get('format') == STATE_FORMAT and _is_str(state.get('server'), optional=False)
+            and _is_str(state.get('cursor')) and isinstance(state.get('plans'), dict) and all(_valid_plan(r) for r in state['plans'].values())
+            and (state.get('running') is None or _valid_table(state['running'], 5))
+            and _valid_table(state.get('blocking', {}), 2))
+
+
 def load_state(path, server):
     """The cursor a previous run left, or a fresh state; a file of another LifeTime or an unreadable one stops the source."""
+    server = server_id(server)
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise LifeTimeEventsError('lifetime_events: state_file %s is not a regular file.' % path)
         with open(path, 'r', encoding='utf-8') as handle:
             state = json.load(handle)
     except FileNotFoundError:
         return empty_state(server)
     except (OSError, ValueError) as exc:
         raise LifeTimeEventsError('lifetime_events: cannot read state_file %s (%s); move it away to start again from now.' % (path, exc)) from None
-    if not isinstance(state, dict) or state.get('format') != STATE_FORMAT or not isinstance(state.get('plans'), dict):
+    if not valid_state(state):
         raise LifeTimeEventsError('lifetime_events: state_file %s is not a cursor this source wrote; move it away to start again from now.' % path)
-    if state.get('server') != server:
+    if server_id(state['server']) != server:
         raise LifeTimeEventsError('lifetime_events: state_file %s holds the cursor of another LifeTime (%s); give each LifeTime its own state_file.'
                                   % (path, state.get('server')))
+    state['server'] = server
     state.setdefault('blocking', {})
     return state
 
@@ -677,7 +835,7 @@ def _start(options):
     client = EventsClient(options['lifetime_url'], options['lifetime_token'], validate_certs=options['validate_certs'],
                           ca_path=options['ca_path'], timeout=options['request_timeout'], retries=2)
     names = Names(client.list_environments(), options['environments'], options['applications'])
-    state = load_state(options['state_file'], client.server)
+    state = load_state(options['state_file'], server_id(client.server))
     return client, names, state
 
 
@@ -716,7 +874,11 @@ async def main(queue, args):
             for event in events:
                 await queue.put(event)
             # After the events are queued: a crash before this line gives them again (same ids), never loses them.
-            save_state(options['state_file'], state)
+            try:
+                save_state(options['state_file'], state)
+            except OSError as exc:
+                raise LifeTimeEventsError('lifetime_events: cannot write state_file %s (%s); the events of the last poll will be given again '
+                                          'at the next start.' % (options['state_file'], exc.strerror or exc)) from None
             poller.state = state
             await asyncio.sleep(options['interval'])
     finally:
