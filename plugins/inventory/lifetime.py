@@ -160,6 +160,15 @@ except ImportError:  # ansible-core < 2.19 templates inventory variables without
     def trust_as_template(value):
         return value
 
+try:
+    # ansible-core < 2.19 templates every string variable when used, so LifeTime's text ("{{ lookup('pipe', ...) }}" in an
+    # application's name or modification message) would run on the controller: it is marked unsafe, as aws_ec2 does.
+    # From 2.19 on a plugin's strings are never templated unless trusted, and wrap_var only drops that trust.
+    from ansible.utils.unsafe_proxy import wrap_var as make_unsafe
+except ImportError:  # a later ansible-core without the module: its strings are data already
+    def make_unsafe(value):
+        return value
+
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import normalize_url
@@ -306,7 +315,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         named = []
         # Every host name first, so that a name two environments share fails before any host is added.
         for record in records:
-            variables = {'lifetime_environment': record['environment'], 'lifetime_applications': record['applications']}
+            # LifeTime's data, from the server or the cache, is never a template (host names are made of [A-Za-z0-9_.-] only).
+            variables = make_unsafe({'lifetime_environment': record['environment'], 'lifetime_applications': record['applications']})
             name = self._host_name(variables)
             if name in hosts:
                 raise AnsibleParserError('The environments %s and %s both get the host name %s: set hostname or hostname_prefix '

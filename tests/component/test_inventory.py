@@ -7,6 +7,7 @@ What the hosts carry is checked against the simulator's state, what it cost agai
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -370,3 +371,55 @@ def test_tls_by_ca_path_from_the_environment_and_unverified_with_a_warning(make_
     assert 'validate_certs is false' not in trusted.errors
     assert unverified.rc == 0 and 'Production' in unverified.hosts(), unverified
     assert 'validate_certs is false: the TLS certificate of %s is not verified' % sim.url in unverified.errors
+
+
+# --- LifeTime's text is data, never a template
+
+CORE_2_16_BIN = os.path.join(REPO_ROOT, '.tmp', 'core-2.16', 'bin')
+
+
+def pipe_touch(path):
+    """A Jinja2 template that creates a file when anything renders it."""
+    return "{{ lookup('pipe', 'touch %s') }}" % path
+
+
+@pytest.mark.parametrize('core_bin', [BIN, CORE_2_16_BIN], ids=['this-ansible-core', 'ansible-core-2.16'])
+def test_lifetime_text_that_looks_like_a_template_is_shown_literally_and_never_run(simulator, tmp_path, core_bin):
+    if not os.path.exists(os.path.join(core_bin, 'ansible-playbook')):
+        pytest.skip('no ansible-playbook in %s (make compat makes .tmp/core-2.16)' % core_bin)
+    state = simulator.state
+    marks = dict((field, tmp_path / ('ran-' + field)) for field in ('message', 'application', 'environment', 'zone', 'type'))
+    evil_env = state.add_environment('Evil' + pipe_touch(marks['environment']), order=3, env_type='Test' + pipe_touch(marks['type']))
+    evil_env.zones[0].key = pipe_touch(marks['zone'])
+    evil_app = state.add_application('Evil' + pipe_touch(marks['application']))
+    state.add_version(evil_app.key, '1.0')
+    state.set_running_version('Production', evil_app.key, '1.0')
+    state.set_running_version(evil_env.key, evil_app.key, '1.0', zone_key=pipe_touch(marks['zone']))
+    state.mark_modified('Production', 'EmployeeBackoffice', message=pipe_touch(marks['message']))
+    playbook = tmp_path / 'show.yml'
+    playbook.write_text(yaml.safe_dump([{'hosts': 'all', 'gather_facts': False, 'tasks': [
+        {'name': 'show', 'ansible.builtin.debug': {'msg': '{{ lifetime_applications | map(attribute="is_modified_message") | list }}'}},
+        {'name': 'show', 'ansible.builtin.debug': {'msg': '{{ lifetime_applications | map(attribute="name") | list }}'}},
+        {'name': 'show', 'ansible.builtin.debug': {'msg': '{{ lifetime_applications | map(attribute="deployment_zone_key") | list }}'}},
+        {'name': 'show', 'ansible.builtin.debug': {'msg': '{{ lifetime_environment.name }} {{ lifetime_environment.environment_type }}'}},
+        {'name': 'show', 'ansible.builtin.debug': {'var': 'lifetime_environment'}},
+        {'name': 'show', 'ansible.builtin.debug': {'var': 'lifetime_applications'}},
+        {'name': 'show', 'ansible.builtin.debug': {'var': 'group_names'}},
+    ]}]))
+    config = write_config(tmp_path, cache_config(tmp_path, keyed_groups=[{'key': 'lifetime_environment.environment_type', 'prefix': 'type'}]))
+
+    run = inventory_list(tmp_path, config, simulator, command=os.path.join(core_bin, 'ansible-playbook'), args=[str(playbook)])
+    read_requests = sorted((request['method'], request['path']) for request in simulator.requests)
+    simulator.clear_requests()
+    # The same text again from the cache, which stores it as plain JSON.
+    cached = inventory_list(tmp_path, config, simulator, command=os.path.join(core_bin, 'ansible-playbook'), args=[str(playbook)])
+
+    assert run.rc == 0 and cached.rc == 0, (run, cached)
+    assert sorted(path.name for path in marks.values() if path.exists()) == []
+    for field, path in marks.items():
+        assert pipe_touch(path) in run.stdout and pipe_touch(path) in cached.stdout, (field, run, cached)
+    assert read_requests == [('GET', '/lifetimeapi/rest/v2/applications/'), ('GET', '/lifetimeapi/rest/v2/environments/')]
+    assert simulator.requests == []
+    # The host and group names made from that text hold no template: its other characters became _.
+    assert 'ok: [%s]' % re.sub(r'[^A-Za-z0-9_.-]+', '_', evil_env.name) in run.stdout, run
+    assert re.sub(r'[^A-Za-z0-9_]', '_', 'type_' + evil_env.env_type) in run.stdout, run
