@@ -13,6 +13,10 @@ import json
 import yaml
 
 from ansible.errors import AnsibleFilterError
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import load_data
 
 SPEC_FIELDS = ('name', 'key', 'version', 'deployment_zone')
 
@@ -229,6 +233,14 @@ def version_mismatches(expected, applications_info):
             for item in expected or [] if not item.get('modified') and running.get(item['name']) != item['version']]
 
 
+def release_file_data(path):
+    """A release record read from a JSON or YAML file on the controller as data: depth, size and YAML aliases bounded."""
+    try:
+        return load_data(to_text(path), 'release_file')
+    except LifeTimeError as exc:
+        raise AnsibleFilterError(str(exc))
+
+
 class FilterModule:
     """The outsystems.lifetime filters for release roles."""
 
@@ -243,6 +255,7 @@ class FilterModule:
             'release_record': release_record,
             'release_versions': release_versions,
             'release_data': release_data,
+            'release_file_data': release_file_data,
             'publish_versions': publish_versions,
             'publish_summary': publish_summary,
             'version_mismatches': version_mismatches,

@@ -10,7 +10,7 @@ import os
 
 import pytest
 
-from tests.integration.test_playbooks import PROMOTE, TOKEN
+from tests.integration.test_playbooks import PROMOTE, ROLLBACK, TOKEN
 
 pytestmark = pytest.mark.integration
 
@@ -49,3 +49,25 @@ def test_promote_refuses_a_hostile_manifest_file_naming_it_and_writes_nothing(an
     assert sim.writes() == []
     assert not any(request['path'].rstrip('/').endswith('/versions') for request in sim.requests)
     assert sorted(os.listdir(str(work))) == before and path.read_text() == text
+
+
+@pytest.mark.parametrize('playbook', ['promote', 'rollback'])
+@pytest.mark.parametrize('text, words', [
+    ('target_environment: Production\napplications: ' + '[' * 100000 + ']' * 100000 + '\n', 'is nested more than 32 levels deep'),
+    (alias_tree() + 'target_environment: Production\napplications: [EmployeeBackoffice]\nnotes: *l8\n', 'uses a YAML anchor or alias'),
+], ids=['nested-100000-deep', 'alias-tree'])
+def test_a_hostile_release_file_is_refused_naming_it_and_nothing_is_sent(ansible_playbook, make_simulator, tmp_path, playbook, text, words):
+    sim = make_simulator(token=TOKEN)
+    work = tmp_path / 'release'
+    work.mkdir()
+    path = work / 'release.yml'
+    path.write_text(text)
+
+    run = ansible_playbook(PROMOTE if playbook == 'promote' else ROLLBACK, sim=sim, extra_vars={'release_file': str(path)})
+
+    assert run.rc != 0
+    assert 'release_file %s %s' % (path, words) in run.output, run.output[-3000:]
+    assert 'Traceback' not in run.output and 'dead state' not in run.output, run.output[-3000:]
+    assert len(run.output) < 20000, len(run.output)
+    assert sim.requests == []
+    assert path.read_text() == text
