@@ -423,3 +423,26 @@ def test_lifetime_text_that_looks_like_a_template_is_shown_literally_and_never_r
     # The host and group names made from that text hold no template: its other characters became _.
     assert 'ok: [%s]' % re.sub(r'[^A-Za-z0-9_.-]+', '_', evil_env.name) in run.stdout, run
     assert re.sub(r'[^A-Za-z0-9_]', '_', 'type_' + evil_env.env_type) in run.stdout, run
+
+
+def test_a_revoked_token_gets_the_fresh_cache_until_it_is_flushed_as_docs_inventory_says(make_simulator, tmp_path):
+    sim = make_simulator(token=SECRET)
+    config = write_config(tmp_path, cache_config(tmp_path))
+    assert inventory_list(tmp_path, config, sim).rc == 0
+    sim.clear_requests()
+    playbook = tmp_path / 'nothing.yml'
+    playbook.write_text('- hosts: all\n  gather_facts: false\n  tasks: []\n')
+    revoked = 'tok-revoked-in-lifetime'
+
+    cached = inventory_list(tmp_path, config, sim, token=revoked)
+    cached_requests = list(sim.requests)
+    flushed = inventory_list(tmp_path, config, sim, token=revoked, command='ansible-playbook', args=['--flush-cache', str(playbook)])
+
+    assert cached.rc == 0 and 'Production' in cached.hosts(), cached
+    assert cached_requests == []
+    assert flushed.rc != 0, flushed
+    assert [(request['method'], request['status']) for request in sim.requests][:1] == [('GET', 401)]
+    assert 'LifeTime rejected the token' in flushed.errors
+    assert revoked not in flushed.output and SECRET not in cache_files_text(tmp_path)
+    with open(os.path.join(REPO_ROOT, 'docs', 'inventory.md'), encoding='utf-8') as handle:
+        assert 'a token\nrevoked in LifeTime still gets them until `cache_timeout` runs out' in handle.read()
