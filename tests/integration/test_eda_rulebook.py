@@ -8,7 +8,9 @@ ansible-rulebook the test is skipped, saying which is missing.
 """
 
 import ast
+import glob
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,8 +18,16 @@ import sys
 import time
 
 import pytest
+import yaml
 
+from ansible_collections.outsystems.lifetime.extensions.eda.plugins.event_source import lifetime_events
 from ansible_collections.outsystems.lifetime.plugins.module_utils._client import LifeTimeClient
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# Actions that hand their arguments to ansible-playbook (or a job), which evaluates templates in extra vars.
+PLAYBOOK_ACTIONS = ('run_playbook', 'run_job_template', 'run_workflow_template', 'run_module')
+# The only template an action may pass on: a key of the event (key-shaped by the source), or its keys joined.
+KEY_TEMPLATE = re.compile(r"""^\s*event\.lifetime\.[a-z_]+_key(s\s*\|\s*join\((['"])[^'"{}]?\2\))?\s*$""")
 
 BIN = os.path.dirname(sys.executable)
 RULEBOOK = """---
@@ -124,3 +134,47 @@ def test_rulebook_run_first_start_quiet_a_promote_once_and_nothing_after_a_resta
     third, requests, output = _run(sim, tmp_path, 'third')
     assert third == [], output[-3000:]
     print('eda rulebook run: first start %d events, after a promote %d, after a restart %d' % (len(first), len(second), len(third)))
+
+
+def _example_rulebooks():
+    books = [(os.path.relpath(path, REPO), yaml.safe_load(open(path))) for path in sorted(glob.glob(os.path.join(REPO, 'examples', 'eda', 'rulebooks', '*.yml')))]
+    books.append(('lifetime_events EXAMPLES', yaml.safe_load(lifetime_events.EXAMPLES)))
+    return books
+
+
+def _strings(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def _event_text_passed_on(book):
+    """The templates of the rulebook's playbook actions that are not a key of the event."""
+    found = []
+    for ruleset in book:
+        for rule in ruleset.get('rules') or []:
+            actions = rule.get('actions') or [rule.get('action') or {}]
+            for action in actions:
+                for name, args in action.items():
+                    if name not in PLAYBOOK_ACTIONS:
+                        continue
+                    for text in _strings(args or {}):
+                        found.extend(expr for expr in re.findall(r'{{(.*?)}}', text) if not KEY_TEMPLATE.match(expr))
+                        if '{%' in text:
+                            found.append(text)
+    return found
+
+
+def test_example_rulebooks_pass_only_event_keys_to_playbooks():
+    books = _example_rulebooks()
+    assert len(books) >= 5
+    passed_on = [(name, expr) for name, book in books for expr in _event_text_passed_on(book)]
+    assert passed_on == [], 'LifeTime text passed to ansible-playbook as extra vars (evaluated as templates): %r' % passed_on
+    # The keys the examples pass are ones the source's events carry.
+    used = set(re.findall(r'event\.lifetime\.([a-z_]+)', ''.join(open(os.path.join(REPO, n)).read() for n, dummy in books[:-1])))
+    assert {'application_key', 'application_keys', 'version_key'} <= used
