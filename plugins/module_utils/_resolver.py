@@ -142,6 +142,7 @@ class Resolver:
         self._list_locks = {'environments': threading.Lock(), 'applications': threading.Lock()}
         self._environments = None
         self._applications = None
+        self._applications_index = None
         self._applications_with_modules = False
         self._zones = {}
         self._versions = {}
@@ -197,8 +198,20 @@ class Resolver:
         return match_one(self.applications(), ref, 'application', parameter)
 
     def application_by_key(self, key):
-        """The application with this key, or None when LifeTime has none (a package may bring a new one)."""
-        return next((app for app in self.applications() if same_key(app.get('Key'), key)), None)
+        """The application with this key, or None when LifeTime has none (a package may bring a new one).
+
+        An index by key, made once per list read: callers ask once per plan operation or manifest entry.
+        """
+        if not key:
+            return None
+        applications = self.applications()
+        if self._applications_index is None or self._applications_index[0] is not applications:
+            index = {}
+            for app in applications:
+                if app.get('Key'):
+                    index.setdefault(str(app['Key']).lower(), app)
+            self._applications_index = (applications, index)
+        return self._applications_index[1].get(str(key).lower())
 
     @staticmethod
     def status_in(application, env):
