@@ -178,3 +178,72 @@ def test_example_rulebooks_pass_only_event_keys_to_playbooks():
     # The keys the examples pass are ones the source's events carry.
     used = set(re.findall(r'event\.lifetime\.([a-z_]+)', ''.join(open(os.path.join(REPO, n)).read() for n, dummy in books[:-1])))
     assert {'application_key', 'application_keys', 'version_key'} <= used
+
+
+def _wait_for(predicate, process, seconds):
+    deadline = time.monotonic() + seconds
+    while not predicate() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.3)
+    return predicate()
+
+
+@pytest.mark.slow
+@pytest.mark.integration
+def test_example_local_rulebook_promotes_by_key_and_never_runs_a_template_in_an_application_name(make_simulator, tmp_path):
+    """examples/eda/rulebooks/promote-tagged-versions-local.yml run as docs/eda.md says (-i examples/eda/inventory.yml,
+    the token from the environment, a relative state_file), interval shortened: an application whose name holds a
+    template that would create a file is promoted, by its key, and the file is not created."""
+    missing = _missing_tools()
+    if missing:
+        pytest.skip(missing)
+    sim = make_simulator()
+    marker = tmp_path / 'template-ran'
+    with sim.lock:
+        app = sim.state.application('EmployeeBackoffice')
+        app.name = "Evil{{ lookup('pipe', 'touch %s') }}" % marker
+    book = yaml.safe_load(open(os.path.join(REPO, 'examples', 'eda', 'rulebooks', 'promote-tagged-versions-local.yml')))
+    book[0]['sources'][0]['outsystems.lifetime.lifetime_events']['interval'] = 0.5
+    rulebook = tmp_path / 'rulebook.yml'
+    rulebook.write_text(yaml.safe_dump(book, sort_keys=False))
+    env = dict(os.environ, LIFETIME_URL=sim.url, LIFETIME_TOKEN=sim.token, PATH=BIN + os.pathsep + os.environ.get('PATH', ''))
+    out = tmp_path / 'run.out'
+    first_request = len(sim.requests)
+    client = LifeTimeClient(sim.url, sim.token)
+    with open(str(out), 'w') as handle:
+        process = subprocess.Popen([os.path.join(BIN, 'ansible-rulebook'), '--rulebook', str(rulebook), '-i',
+                                    os.path.join(REPO, 'examples', 'eda', 'inventory.yml')],
+                                   stdout=handle, stderr=subprocess.STDOUT, env=env, cwd=str(tmp_path), start_new_session=True)
+        try:
+            assert _wait_for(lambda: _source_polls(sim, first_request) >= 2, process, 120), out.read_text()[-3000:]
+            tagged = client.create_application_version(sim.state.environment('Quality Assurance').key, app.key, '1.4', change_log='EDA test')
+            assert _wait_for(lambda: 'PLAY RECAP' in out.read_text(), process, 180), out.read_text()[-3000:]
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+    text = out.read_text()
+    assert not marker.exists(), 'a template in an application name ran: ' + text[-3000:]
+    tagged_key = tagged if isinstance(tagged, str) else tagged.get('ApplicationVersionKey', tagged)
+    assert str(sim.state.running_version_key('Production', app.key)).lower() == str(tagged_key).lower(), text[-3000:]
+    assert (tmp_path / 'lifetime-events-promote-local.json').is_file(), 'state_file is relative to the directory ansible-rulebook runs in'
+    assert sim.token not in text
+
+
+def test_documented_rulebook_commands_name_files_that_exist_and_state_files_in_the_working_directory():
+    """ansible-rulebook refuses `-i localhost,` ("Inventory localhost, not found"): each documented command names an
+    inventory file and a rulebook that exist; each example's state_file is relative (the directory of the run exists)."""
+    texts = [open(os.path.join(REPO, 'docs', 'eda.md')).read()] + [open(path).read() for path in glob.glob(os.path.join(REPO, 'examples', 'eda', 'rulebooks', '*.yml'))]
+    commands = [m for text in texts for m in re.findall(r'ansible-rulebook (--rulebook \S+[^\n]*)', text)]
+    assert commands
+    for command in commands:
+        words = command.replace('\\\\', ' ').split()
+        assert '-i' in words, command
+        for option in ('--rulebook', '-i'):
+            assert os.path.isfile(os.path.join(REPO, words[words.index(option) + 1])), command
+    for name, book in _example_rulebooks()[:-1]:
+        for source in book[0]['sources']:
+            assert not os.path.isabs(source['outsystems.lifetime.lifetime_events']['state_file']), name
