@@ -137,7 +137,8 @@ def test_rulebook_run_first_start_quiet_a_promote_once_and_nothing_after_a_resta
 
 
 def _example_rulebooks():
-    books = [(os.path.relpath(path, REPO), yaml.safe_load(open(path))) for path in sorted(glob.glob(os.path.join(REPO, 'examples', 'eda', 'rulebooks', '*.yml')))]
+    paths = sorted(glob.glob(os.path.join(REPO, 'examples', 'eda', 'rulebooks', '*.yml')))
+    books = [(os.path.relpath(path, REPO), yaml.safe_load(open(path))) for path in paths]
     books.append(('lifetime_events EXAMPLES', yaml.safe_load(lifetime_events.EXAMPLES)))
     return books
 
@@ -236,7 +237,8 @@ def test_example_local_rulebook_promotes_by_key_and_never_runs_a_template_in_an_
 def test_documented_rulebook_commands_name_files_that_exist_and_state_files_in_the_working_directory():
     """ansible-rulebook refuses `-i localhost,` ("Inventory localhost, not found"): each documented command names an
     inventory file and a rulebook that exist; each example's state_file is relative (the directory of the run exists)."""
-    texts = [open(os.path.join(REPO, 'docs', 'eda.md')).read()] + [open(path).read() for path in glob.glob(os.path.join(REPO, 'examples', 'eda', 'rulebooks', '*.yml'))]
+    examples = glob.glob(os.path.join(REPO, 'examples', 'eda', 'rulebooks', '*.yml'))
+    texts = [open(os.path.join(REPO, 'docs', 'eda.md')).read()] + [open(path).read() for path in examples]
     commands = [m for text in texts for m in re.findall(r'ansible-rulebook (--rulebook \S+[^\n]*)', text)]
     assert commands
     for command in commands:
