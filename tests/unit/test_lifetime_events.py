@@ -486,3 +486,13 @@ def test_an_application_filter_naming_nothing_stops_with_a_sentence_and_the_clos
         p.poll(fake)
     with pytest.raises(le.LifeTimeEventsError, match=r"no environment this token can read in LifeTime \(closest: Production\)"):
         le.Names(ENVIRONMENTS, ['Producton'])
+
+
+def test_the_documentation_and_examples_are_yaml_and_name_the_keys_events_carry():
+    import yaml
+    documentation = yaml.safe_load(le.DOCUMENTATION)
+    text = ' '.join(documentation['description'])
+    assert all(key in text for key in ('C(application_key)', 'C(environment_key)', 'C(version_key)', 'C(application_keys)'))
+    assert 'LIFETIME_TOKEN' in ' '.join(documentation['options']['lifetime_token']['description'])
+    assert yaml.safe_load(le.EXAMPLES)[0]['rules'][0]['action']['run_job_template']['job_args']['extra_vars']['applications'] == \
+        '{{ event.lifetime.application_key }}'

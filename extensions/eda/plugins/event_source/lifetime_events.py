@@ -36,7 +36,7 @@ description:
     and, for a deployment plan, C(application_keys). A key is only letters, digits and hyphens (LifeTime's keys are
     GUIDs; a key of any other form is left out), so keys are the one part of an event a rulebook may pass to a
     playbook as extra vars. Names, notes and messages are text anyone who can edit in LifeTime writes, and
-    ansible-playbook evaluates templates in extra vars: never pass them (docs/eda.md, "Passing events to playbooks").
+    ansible-playbook evaluates templates in extra vars, so never pass them (docs/eda.md, "Passing events to playbooks").
   - Types are C(version_created), C(running_version_changed), C(deployment_status_changed),
     C(application_blocking_changed) and C(application_modified). docs/eda.md tells what each carries.
   - The first start without a cursor in O(state_file) and without O(since) gives nothing about the past. After that,
@@ -52,7 +52,7 @@ options:
   lifetime_token:
     description:
       - A LifeTime service account token. Default the environment variable E(LIFETIME_TOKEN).
-      - Give it only through E(LIFETIME_TOKEN) (or the EDA controller's credential): ansible-rulebook itself logs a
+      - Give it only through E(LIFETIME_TOKEN) (or the EDA controller's credential); ansible-rulebook itself logs a
         source's arguments with C(-vvv), so a token written in the rulebook ends up in its log.
       - Sent only to the origin of O(lifetime_url); never in an event or in a line this source logs.
     type: str
