@@ -59,7 +59,8 @@ class Reader:
         self._date(response.headers.get('Date'), (before + after) / 2.0)
         self.statuses.setdefault('GET ' + route, []).append(response.status_code)
         body = None
-        text = body_text(response).strip() if response.status_code in (200, 201) else ''
+        # 400's body too: LifeTime's is a JSON object (Errors, StatusCode), a gateway's or a sign-in page's often is not.
+        text = body_text(response).strip() if response.status_code in (200, 201, 400) else ''
         if text:
             try:
                 body = json.loads(text)
@@ -90,12 +91,32 @@ def segment(value):
     return quote(str(value), safe='')
 
 
-def feature_answer(status, present=(200, 204, 400), absent=(404, 405)):
-    """'present', 'absent', 'forbidden' or 'unknown' from the status of a probe."""
+def feature_answer(answer, fits, present=(200, 204, 400), absent=(404, 405)):
+    """'present', 'absent', 'forbidden' or 'unknown' from a probe's answer. A status that tells presence counts only with the
+    body LifeTime gives there (``fits(body)`` for 200, a JSON object for 400): a catch-all proxy or a sign-in page answering
+    200 to every GET is not the feature."""
+    status = answer.status
     if status in present:
+        if status == 200 and (answer.body is NOT_JSON or not fits(answer.body)):
+            return 'unknown'
+        if status == 400 and not isinstance(answer.body, dict):
+            return 'unknown'
         return 'present'
     if status in absent:
         return 'absent'
     if status == 403:
         return 'forbidden'
     return 'unknown'
+
+
+def body_words(body):
+    """What an answer's body is, in a few words."""
+    if body is NOT_JSON:
+        return 'something that is not JSON'
+    if body is None:
+        return 'an empty body'
+    if isinstance(body, list):
+        return 'a list of %d' % len(body) if body else 'an empty list'
+    if isinstance(body, dict):
+        return 'an object with %s' % (', '.join(sorted(str(key) for key in body)[:5]) or 'no field')
+    return 'a JSON %s' % type(body).__name__

@@ -11,14 +11,15 @@ the token) ends the run with its fail line; the others each give their line what
 """
 
 import datetime
+import re
 import time
 
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._connection import url_secrets
-from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.api import NO_KEY, NOT_JSON, Reader, feature_answer, segment
+from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.api import NO_KEY, NOT_JSON, Reader, body_words, feature_answer, segment
 from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.network import (
-    TRUST_NONE, inspect_certificate, masked_proxy, proxy_for, trust_of, utc_date)
+    EXPIRED, NOT_YET_VALID, TRUST_NONE, inspect_certificate, masked_proxy, proxy_for, proxy_unreachable, trust_of, utc_date)
 from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.report import FAIL, OK, WARN, Report
 from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.support import (
     FORMAT, checked_support_dest, counted, field_names, identifying_strings, scrubbed, shape, write_support)
@@ -32,6 +33,12 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._version impor
 CLOCK_WARN_SECONDS = 300
 CLOCK_FAIL_SECONDS = 12 * 3600
 REACH_ADVICE = 'check lifetime_url (the address of LifeTime, not of an environment), the network path and the proxy, then run the doctor again'
+NOT_LIFETIME_ADVICE = ('something other than LifeTime answers there (a proxy, a gateway or a sign-in page): check lifetime_url and the '
+                       'proxy, then run the doctor again')
+RENEW_ADVICE = 'renew the certificate of LifeTime, or set the clock of this host right if it is wrong'
+CLOCK_ADVICE = "check the clock of this host, or the certificate's dates"
+# Longest proxy connection check: a proxy that accepts connections does so at once.
+PROXY_CONNECT_SECONDS = 10
 
 
 class Doctor:
@@ -46,9 +53,17 @@ class Doctor:
         self.secrets.add(str(self.params.get('lifetime_token') or ''))
         self.now = now if now is not None else time.time()
         self.reader = None
+        # The proxy's user names as the URL and the transport's messages write them: shown as *** on every line.
+        self.proxy_users = []
 
     def add(self, check, verdict, found, advice='', topic=None):
-        self.report.add(check, verdict, found, advice, topic)
+        self.report.add(check, verdict, self._masked(found), self._masked(advice), topic)
+
+    def _masked(self, text):
+        """text with any user:password@ or user:***@ of the proxy shown as ***@, as the proxy line shows it."""
+        for user in self.proxy_users:
+            text = re.sub(re.escape(user) + r'(:[^@\s]*)?@', '***@', text)
+        return text
 
     # -- connection ---------------------------------------------------------------------------------
 
@@ -74,8 +89,17 @@ class Doctor:
             return None
         parts = urlsplit(proxy if '://' in proxy else 'http://' + proxy)
         self.secrets.update(item for item in (parts.hostname, parts.username, parts.password) if item)
+        if parts.username:
+            self.proxy_users = sorted({parts.username, unquote(parts.username)}, key=len, reverse=True)
         self.seen['connection']['proxy'].update(scheme=parts.scheme, credentials=bool(parts.username or parts.password))
-        self.add('proxy', OK, '%s, from the environment (NO_PROXY does not exclude LifeTime)' % masked_proxy(proxy))
+        timeout = min(float(self.params.get('request_timeout') or PROXY_CONNECT_SECONDS), PROXY_CONNECT_SECONDS)
+        failure = proxy_unreachable(proxy, timeout)
+        self.seen['connection']['proxy']['connects'] = failure is None
+        if failure:
+            self.add('proxy', FAIL, '%s, from the environment: cannot connect to it (%s)' % (masked_proxy(proxy), failure),
+                     'check that the proxy runs, and HTTPS_PROXY, HTTP_PROXY, ALL_PROXY and NO_PROXY of this host')
+        else:
+            self.add('proxy', OK, '%s, from the environment (NO_PROXY does not exclude LifeTime)' % masked_proxy(proxy))
         return proxy
 
     def client(self):
@@ -108,7 +132,7 @@ class Doctor:
             self.add('TLS', FAIL, 'no TLS connection to %s:%d: %s' % (host, port, found.error), REACH_ADVICE)
             return False
         self._chain(found, kind, validate)
-        self._expiry(found)
+        self._expiry(found, validate)
         return found.verified or not validate
 
     def _chain(self, found, kind, validate):
@@ -118,15 +142,14 @@ class Doctor:
             self.add('TLS chain', WARN, 'validate_certs is false, yet the certificate verifies against %s' % kind,
                      'remove validate_certs: false, so that no one in between can read the token')
         else:
-            advice = ('give lifetime_url a host name the certificate holds' if 'hostname' in (found.failure or '').lower()
-                      else 'set ca_path to the PEM file of the certificate authority that signed it')
+            advice = _chain_advice(found)
             if validate:
                 self.add('TLS chain', FAIL, 'does not verify against %s: %s' % (kind, found.failure), advice)
             else:
                 self.add('TLS chain', WARN, 'not verified (validate_certs is false); it would not verify against %s either: %s'
                          % (kind, found.failure), advice + ', then remove validate_certs: false')
 
-    def _expiry(self, found):
+    def _expiry(self, found, validate):
         warn_days = self.params.get('certificate_warn_days', 30)
         if found.not_after is None:
             self.add('TLS certificate dates', WARN, 'not read: the certificate did not verify and the Python library cryptography, '
@@ -134,11 +157,13 @@ class Doctor:
             return
         days = found.days_left(self.now)
         until = utc_date(found.not_after)
+        # With validate_certs false the API requests do not look at the dates: deployments work, so it is a warning then.
+        outside = FAIL if validate else WARN
+        unchecked = '' if validate else ' (validate_certs is false, so the API requests do not check it)'
         if found.not_after <= self.now:
-            self.add('TLS certificate dates', FAIL, 'expired on %s' % until, 'renew the certificate of LifeTime')
+            self.add('TLS certificate dates', outside, 'expired on %s%s' % (until, unchecked), RENEW_ADVICE)
         elif found.not_before is not None and found.not_before > self.now:
-            self.add('TLS certificate dates', FAIL, 'not valid before %s' % utc_date(found.not_before),
-                     "check the clock of this host, or the certificate's dates")
+            self.add('TLS certificate dates', outside, 'not valid before %s%s' % (utc_date(found.not_before), unchecked), CLOCK_ADVICE)
         elif days < warn_days:
             self.add('TLS certificate dates', WARN, 'expires on %s: %d days left' % (until, days),
                      'renew the certificate before %s' % until)
@@ -277,45 +302,52 @@ class Doctor:
                           'LifeTime 11.21.1 and later)' % (labelled, len(statuses)),
                           'nothing to do: the collection then reads the versions of each application it deploys (one request more each)')
 
+    def _probe(self, name, answer, state, route, expected, present, advice):
+        """A feature's line: present, absent or forbidden by LifeTime's answer, unknown when the body is not LifeTime's."""
+        if state == 'present':
+            self._feature(name, state, present)
+        elif state == 'unknown' and answer.status in (200, 400):
+            self._feature(name, state, 'unknown: GET %s answered %d with %s, not %s' % (route, answer.status, body_words(answer.body), expected),
+                          NOT_LIFETIME_ADVICE)
+        else:
+            self._feature(name, state, '%s: GET %s answered %d' % (state, route, answer.status), advice)
+
     def _database_mappings(self, plans):
         key = plans[0].get('Key') if plans and plans[0].get('Key') else NO_KEY
         answer = self.reader.get('/deployments/{DeploymentKey}/getmissingdbmappings/', '/deployments/%s/getmissingdbmappings/' % segment(key))
-        state = feature_answer(answer.status)
-        if state == 'present':
-            self._feature('database mappings', state, 'present (GET .../getmissingdbmappings/ answers; POST .../configuration/ comes with it)')
-        else:
-            self._feature('database mappings', state, '%s: GET .../getmissingdbmappings/ answered %d (LifeTime 11.21.1 and later have it)'
-                          % (state, answer.status),
-                          "a plan whose extensions need database connections will wait for someone to map them in LifeTime's interface")
+        # The plan's logical databases (REST_LogicalDatabase); no plan has the key NO_KEY, so a 200 for it is not LifeTime's.
+        state = feature_answer(answer, lambda body: key != NO_KEY and isinstance(body, list) and all(
+            isinstance(item, dict) and ('LogicalDatabase' in item or 'ExtensionKey' in item) for item in body))
+        self._probe('database mappings', answer, state, '.../getmissingdbmappings/', "a plan's list of logical databases",
+                    'present (GET .../getmissingdbmappings/ answers; POST .../configuration/ comes with it)',
+                    "a plan whose extensions need database connections will wait for someone to map them in LifeTime's interface")
+        if state == 'absent':
+            self.report.checks[-1]['found'] += ' (LifeTime 11.21.1 and later have it)'
         return state
 
     def _configurations(self, applications):
         key = applications[0].get('Key') if applications else NO_KEY
         answer = self.reader.get('/applications/{ApplicationKey}/configurations/', '/applications/%s/configurations/' % segment(key))
-        state = feature_answer(answer.status, present=(200, 204))
+        state = feature_answer(answer, lambda body: isinstance(body, dict) and isinstance(body.get('configurations'), list), present=(200, 204))
         if not applications and state == 'absent':
             state = 'unknown'
-        if state == 'present':
-            self._feature('application configurations', state, 'present (deployment blocking: GET /applications/{key}/configurations/ answers)')
-        else:
-            self._feature('application configurations', state, '%s: GET /applications/{key}/configurations/ answered %d' % (state, answer.status),
-                          'lifetime_application_config cannot block or unblock, and lifetime_deployment cannot tell a blocked '
-                          'application before LifeTime refuses its plan')
+        self._probe('application configurations', answer, state, '/applications/{key}/configurations/', 'an object with configurations',
+                    'present (deployment blocking: GET /applications/{key}/configurations/ answers)',
+                    'lifetime_application_config cannot block or unblock, and lifetime_deployment cannot tell a blocked '
+                    'application before LifeTime refuses its plan')
 
     def _source_code(self, environments, applications, mappings):
         env_key, app_key = _running_pair(environments, applications)
         route = '/environments/{EnvironmentKey}/applications/{ApplicationKey}/sourcecodeaccess/{PackageKey}/status/'
         answer = self.reader.get(route, '/environments/%s/applications/%s/sourcecodeaccess/%s/status/' % (segment(env_key), segment(app_key), NO_KEY))
-        state = feature_answer(answer.status, absent=(405,))
+        state = feature_answer(answer, lambda body: isinstance(body, dict) and 'Status' in body, absent=(405,))
         if answer.status == 404:
             # A package no one asked for and a route LifeTime does not have both answer 404: the release that brought the
             # database mapping endpoint brought this one (11.21.1), so that one tells.
             state = 'present' if mappings == 'present' else 'absent'
-        if state == 'present':
-            self._feature('source code packages', state, 'present (the .../sourcecodeaccess/ routes answer, LifeTime 11.21.1 and later)')
-        else:
-            self._feature('source code packages', state, '%s: GET .../sourcecodeaccess/{key}/status/ answered %d' % (state, answer.status),
-                          'lifetime_source_code needs LifeTime 11.21.1 or later and a role that may download source code')
+        self._probe('source code packages', answer, state, '.../sourcecodeaccess/{key}/status/', "a package's status",
+                    'present (the .../sourcecodeaccess/ routes answer, LifeTime 11.21.1 and later)',
+                    'lifetime_source_code needs LifeTime 11.21.1 or later and a role that may download source code')
 
     # -- the clock ----------------------------------------------------------------------------------
 
@@ -345,6 +377,17 @@ class Doctor:
         data['checked_at'] = datetime.datetime.fromtimestamp(self.now, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
         data['verdicts'] = [dict(check=item['topic'], verdict=item['verdict']) for item in self.report.checks]
         return scrubbed(data, self.secrets)
+
+
+def _chain_advice(found):
+    """What to do about a chain that does not verify, by OpenSSL's reason."""
+    if found.verify_code == EXPIRED:
+        return RENEW_ADVICE
+    if found.verify_code == NOT_YET_VALID:
+        return CLOCK_ADVICE
+    if 'hostname' in (found.failure or '').lower():
+        return 'give lifetime_url a host name the certificate holds'
+    return 'set ca_path to the PEM file of the certificate authority that signed it'
 
 
 def _running_pair(environments, applications):

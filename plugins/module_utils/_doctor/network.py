@@ -41,6 +41,9 @@ TRUST_CA_PATH = 'ca_path'
 TRUST_ENVIRONMENT = 'the CA bundle named by REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE'
 TRUST_DEFAULT = "requests' CA bundle"
 TRUST_NONE = 'nothing (validate_certs is false)'
+# OpenSSL's verify codes of a certificate outside its dates (X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED).
+NOT_YET_VALID = 9
+EXPIRED = 10
 
 
 def proxy_for(url):
@@ -58,6 +61,18 @@ def masked_proxy(proxy):
     if parts.username or parts.password:
         netloc = '***@' + netloc
     return urlunsplit((parts.scheme, netloc, parts.path, '', ''))
+
+
+def proxy_unreachable(proxy, timeout):
+    """Why a TCP connection to the proxy fails, in a few words; None when it accepts one (nothing is sent on it)."""
+    parts = urlsplit(proxy if '://' in proxy else 'http://' + proxy)
+    try:
+        port = parts.port or (443 if parts.scheme == 'https' else 80)
+        connection = socket.create_connection((parts.hostname, port), timeout=timeout)
+    except (OSError, ValueError) as exc:
+        return _connection_error(exc) if isinstance(exc, OSError) else str(exc)
+    connection.close()
+    return None
 
 
 def trust_of(params, ca_path):
@@ -83,6 +98,7 @@ class Certificate:
     def __init__(self):
         self.verified = False
         self.failure = None
+        self.verify_code = None
         self.protocol = None
         self.not_before = None
         self.not_after = None
@@ -153,6 +169,7 @@ def inspect_certificate(host, port, cafile, capath, verify, proxy, timeout):
             return found
         except ssl.SSLCertVerificationError as exc:
             found.failure = exc.verify_message or str(exc)
+            found.verify_code = exc.verify_code
         except ssl.CertificateError as exc:
             found.failure = str(exc)
         except (OSError, http.client.HTTPException) as exc:

@@ -216,7 +216,7 @@ def test_a_proxy_from_the_environment_is_shown_with_its_credentials_masked(run_m
     assert verdict == 'ok' and found.startswith('http://***@127.0.0.1:%d' % simulator.port), found
     text = json.dumps(result)
     assert 'proxy-secret' not in text and 'proxy-user' not in text
-    assert result['support']['connection']['proxy'] == {'in_use': True, 'scheme': 'http', 'credentials': True}
+    assert result['support']['connection']['proxy'] == {'in_use': True, 'scheme': 'http', 'credentials': True, 'connects': True}
     assert lines(result)['token'][0] == 'ok' and only_gets(simulator)
 
 
@@ -289,3 +289,135 @@ def test_a_support_file_is_replaced_by_the_next_run(run_module, simulator, tmp_p
     assert result['changed'] and json.loads(dest.read_text(encoding='utf-8'))['features']['database mappings'] == 'absent'
     assert os.stat(str(dest)).st_mode & 0o777 == 0o600
     assert [name for name in os.listdir(str(tmp_path)) if name != 'doctor.json'] == []
+
+
+# --- review 18: an expired certificate, a catch-all answering in LifeTime's place, a proxy with credentials
+
+
+def _expired_self_signed(directory):
+    """The simulator's certificate for 127.0.0.1, but one that expired three days ago."""
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+    import ipaddress
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=400)).not_valid_after(now - datetime.timedelta(days=3))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_path, key_path = os.path.join(directory, 'cert.pem'), os.path.join(directory, 'key.pem')
+    with open(cert_path, 'wb') as handle:
+        handle.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, 'wb') as handle:
+        handle.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.fixture
+def expired_simulator(make_simulator, monkeypatch):
+    from tests.simulator import tls
+    monkeypatch.setattr(tls, 'write_self_signed', _expired_self_signed)
+    return make_simulator(tls=True)
+
+
+def test_an_expired_certificate_with_the_right_ca_path_says_renew_it_not_set_ca_path(run_module, expired_simulator):
+    sim = expired_simulator
+
+    result = doctor(run_module, sim, ca_path=sim.ca_cert_path)
+
+    chain, dates = lines(result)['TLS chain'], lines(result)['TLS certificate dates']
+    assert chain[0] == 'fail' and 'certificate has expired' in chain[1], chain
+    assert 'renew the certificate' in chain[2] and 'clock' in chain[2] and 'ca_path' not in chain[2], chain
+    assert dates[0] == 'fail' and dates[1].startswith('expired on '), dates
+    assert sorted(result['blocking']) == ['TLS certificate dates', 'TLS chain']
+    # The handshake alone: nothing reached the API.
+    assert sim.requests == []
+
+
+def test_an_expired_certificate_with_validate_certs_false_warns_and_the_api_is_read(run_module, expired_simulator):
+    sim = expired_simulator
+
+    result = doctor(run_module, sim, ca_path=sim.ca_cert_path, validate_certs=False)
+
+    chain, dates = lines(result)['TLS chain'], lines(result)['TLS certificate dates']
+    assert chain[0] == 'warn' and 'renew the certificate' in chain[2] and 'set ca_path' not in chain[2], chain
+    assert dates[0] == 'warn' and dates[1].startswith('expired on ') and 'validate_certs is false' in dates[1], dates
+    assert result['blocking'] == [] and result['verdict'] == 'warn', result['table']
+    # Deployments with verification off work: the doctor read LifeTime, GET requests only.
+    assert lines(result)['token'][0] == 'ok' and only_gets(sim)
+
+
+def _catch_all(monkeypatch, answer, routes=None):
+    """The simulator's API answering ``answer`` (a Response) to every GET whose path holds one of ``routes`` (every GET when None),
+    after checking the token, as a catch-all proxy or sign-in page in front of LifeTime would."""
+    from tests.simulator import routes as simulator_routes
+    original = simulator_server.Handler._dispatch
+
+    def dispatch(self, simulator, method, path, segments, query, body):
+        if method == 'GET' and (routes is None or any(route in path for route in routes)):
+            return answer(simulator_routes.Response)
+        return original(self, simulator, method, path, segments, query, body)
+    monkeypatch.setattr(simulator_server.Handler, '_dispatch', dispatch)
+    return original
+
+
+FEATURE_ROUTES = ('/getmissingdbmappings/', '/configurations/', '/sourcecodeaccess/')
+FEATURES = ('database mappings', 'application configurations', 'source code packages')
+
+
+def test_a_catch_all_answering_200_and_an_empty_list_to_every_get_shows_no_feature_as_present(run_module, simulator, monkeypatch):
+    _catch_all(monkeypatch, lambda response: response.json(200, []))
+
+    result = doctor(run_module, simulator)
+
+    found = lines(result)
+    for check in FEATURES:
+        assert found[check][0] == 'warn' and found[check][1].startswith('unknown: ') and 'answered 200' in found[check][1], found[check]
+    assert all(result['support']['features'][check] == 'unknown' for check in FEATURES), result['support']['features']
+    assert [request['status'] for request in simulator.requests if any(route in request['path'] for route in FEATURE_ROUTES)] == [200, 200, 200]
+    assert only_gets(simulator)
+
+
+def test_a_sign_in_page_on_the_feature_routes_shows_them_unknown_and_real_answers_present(run_module, simulator, monkeypatch):
+    original = _catch_all(monkeypatch, lambda response: response(200, b'<html><body>Sign in</body></html>', content_type='text/html'),
+                          routes=FEATURE_ROUTES)
+
+    result = doctor(run_module, simulator)
+
+    found = lines(result)
+    for check in FEATURES:
+        assert found[check][0] == 'warn' and found[check][1].startswith('unknown: ') and 'not JSON' in found[check][1], found[check]
+    assert found['token'][0] == 'ok' and found['applications'][0] == 'ok'
+    assert [request['status'] for request in simulator.requests if any(route in request['path'] for route in FEATURE_ROUTES)] == [200, 200, 200]
+    monkeypatch.setattr(simulator_server.Handler, '_dispatch', original)
+    simulator.clear_requests()
+    real = lines(doctor(run_module, simulator))
+    assert [real[check][0] for check in FEATURES] == ['ok', 'ok', 'ok'], real
+    assert only_gets(simulator)
+
+
+def _without_proxy_variables(monkeypatch):
+    for name in ('NO_PROXY', 'no_proxy', 'HTTPS_PROXY', 'https_proxy', 'ALL_PROXY', 'all_proxy', 'HTTP_PROXY', 'http_proxy'):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_a_proxy_that_cannot_be_reached_fails_its_line_and_no_line_shows_its_user_or_password(run_module, simulator, monkeypatch):
+    _without_proxy_variables(monkeypatch)
+    monkeypatch.setenv('HTTP_PROXY', 'http://alice:S3cretPW@127.0.0.1:9/')
+
+    result = doctor(run_module, simulator, request_timeout=5)
+
+    verdict, found, advice = lines(result)['proxy']
+    assert verdict == 'fail' and found.startswith('http://***@127.0.0.1:9/') and 'cannot connect' in found, found
+    assert 'HTTP_PROXY' in advice, advice
+    api = lines(result)['LifeTime API']
+    assert api[0] == 'fail' and '***@127.0.0.1:9' in api[1], api
+    text = json.dumps(result)
+    assert 'alice' not in text and 'S3cretPW' not in text
+    assert 'proxy' in result['blocking']
+    # Nothing reached LifeTime: every request went to the proxy that does not answer.
+    assert simulator.requests == []
