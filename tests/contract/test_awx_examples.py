@@ -95,7 +95,7 @@ def test_the_examples_are_the_variables_of_infra_controller_configuration():
         'credentials.yml': {'controller_credentials'},
         'execution_environments.yml': {'controller_execution_environments'},
         'projects.yml': {'controller_projects'},
-        'inventories.yml': {'controller_inventories', 'controller_hosts'},
+        'inventories.yml': {'controller_inventories', 'controller_hosts', 'controller_inventory_sources'},
         'job_templates.yml': {'controller_templates'},
         'workflow.yml': {'controller_workflows'},
     }
@@ -490,3 +490,13 @@ def test_the_hub_execution_environment_installs_the_collection_by_name_from_the_
                           check=False, timeout=120, env=dict(os.environ, ANSIBLE_CONFIG=config))
     assert dump.returncode == 0, dump.stderr
     assert re.search(r"GALAXY_SERVER_LIST\(.*\) = \['automation_hub'\]", dump.stdout), dump.stdout
+
+
+def test_the_governance_inventory_source_is_the_example_repository_s_inventory():
+    """The governance job template's inventory is sourced from the project's inventory/hosts.yml: examples/governance's."""
+    inventories = by_name(example('inventories.yml')['controller_inventories'])
+    projects = by_name(example('projects.yml')['controller_projects'])
+    [source] = example('inventories.yml')['controller_inventory_sources']
+    assert source['inventory'] in inventories and source['source_project'] in projects
+    assert os.path.isfile(os.path.join(REPO_ROOT, 'examples', 'governance', source['source_path']))
+    assert TEMPLATES['OutSystems LifeTime - Governance']['inventory'] == source['inventory']

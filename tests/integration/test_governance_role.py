@@ -115,3 +115,51 @@ def test_no_password_appears_at_vvvv_nor_in_the_request_log(ansible_playbook, ma
         assert secret not in json.dumps(sim.requests)
     # The connection's user name is write-only too.
     assert 'reporting_qa' not in run.output
+
+
+# -- requests per run: 200 users and 20 teams -------------------------------------------------------------------
+
+USERS, TEAMS = 200, 20
+
+
+def generated_description():
+    """The description of what the simulator's generate_users/generate_teams holds: user0001... in Team001... ."""
+    users = [dict(username='user%04d' % index, name='User %04d' % index, email='user%04d@company.com' % index, role='Developer')
+             for index in range(1, USERS + 1)]
+    teams = [dict(name='Team%03d' % index, description='Generated team %d' % index,
+                  members=[dict(user=user['username'], role='Developer') for position, user in enumerate(users) if position % TEAMS == index - 1])
+             for index in range(1, TEAMS + 1)]
+    return dict(governance_users=users, governance_teams=teams)
+
+
+def counted(sim):
+    """The requests of a run: (all, writes)."""
+    return len(sim.requests), len(sim.writes())
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1200)
+def test_requests_per_run_for_200_users_and_20_teams_cold_and_unchanged(ansible_playbook, make_simulator, tmp_path):
+    description = tmp_path / 'description.json'
+    description.write_text(json.dumps(generated_description()))
+    cold_sim = make_simulator(token=TOKEN)
+    warm_sim = make_simulator(token=TOKEN, generate_users=USERS, generate_teams=TEAMS)
+    warm_sim.clear_requests()
+
+    cold = ansible_playbook(PLAYBOOK, sim=cold_sim, args=('-e', '@%s' % description), timeout=1200)
+    unchanged = ansible_playbook(PLAYBOOK, sim=warm_sim, args=('-e', '@%s' % description), timeout=1200)
+
+    assert cold.rc == 0 and unchanged.rc == 0, (cold, unchanged)
+    assert [u['username'] for u in cold_sim.state.governance_summary()['users'] if u['username'].startswith('user')] == \
+        ['user%04d' % index for index in range(1, USERS + 1)]
+    assert [len(t['members']) for t in cold_sim.state.governance_summary()['teams'] if t['name'].startswith('Team')] == [USERS // TEAMS] * TEAMS
+    cold_requests, cold_writes = counted(cold_sim)
+    unchanged_requests, unchanged_writes = counted(warm_sim)
+    print('cold: %d requests (%d writes); unchanged: %d requests (%d writes)' % (cold_requests, cold_writes, unchanged_requests,
+                                                                                unchanged_writes))
+    assert unchanged.recap['changed'] == 0 and unchanged_writes == 0
+    # Unchanged: one request per user (the user list) and one per team (the team list, which holds its members).
+    assert unchanged_requests == USERS + TEAMS, unchanged_requests
+    # Cold: per user a few reads and one create; per team its create and one add per member.
+    assert cold_writes == USERS + TEAMS + USERS, cold_writes
+    assert cold_requests <= 6 * USERS + 6 * TEAMS + USERS, cold_requests
