@@ -69,6 +69,14 @@ NOT_RUN = {
         "uploads to the reader's Automation Hub",
     'ansible-galaxy collection install outsystems.lifetime': "installs by name from the reader's Automation Hub",
     'export ANSIBLE_COLLECTIONS_PATH=$PWD/.tmp/collections': 'points at the copy `make install` puts in a checkout',
+    # docs/governance.md
+    'ansible-playbook -i inventory outsystems.lifetime.governance --check --diff':
+        'the example repository of docs/governance.md (examples/governance/inventory, its secrets from the environment): '
+        'tests/integration/test_governance_role.py runs this playbook with that inventory against the simulator, in check mode too',
+    'ansible-playbook -i inventory outsystems.lifetime.governance':
+        'tests/integration/test_governance_role.py applies examples/governance/inventory with this playbook, then reruns it unchanged',
+    'python -m pytest tests/integration/test_governance_role.py -k requests_per_run -s':
+        'the 200-user measurement itself (about 5 minutes): the slow test it names runs in `make test`',
 }
 # Commands with a placeholder, standing for a family of commands that the runnable examples cover.
 PLACEHOLDERS = {
