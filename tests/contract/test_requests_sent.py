@@ -38,6 +38,10 @@ FLOWS = {
     'publish (lifetime_binary_publish, role publish)': {'Deployments_CreateWithBinary', 'Deployments_Get', 'Deployments_Update'},
     'information (lifetime_environment_info, lifetime_application_info)': {
         'Environments_List', 'Applications_List', 'Environments_GetDeploymentZones', 'Applications_Versions_Get'},
+    'governance (role governance: lifetime_role, lifetime_user, lifetime_team, lifetime_db_connection)': {
+        'Roles_List', 'Roles_Create', 'Roles_Update', 'Roles_Delete', 'Users_List', 'Users_Create', 'Users_Update', 'Users_SetPassword',
+        'Users_GrantApp', 'Teams_List', 'Teams_Create', 'Teams_AddUser', 'Teams_AddApplication', 'Environments_DBConnections_List',
+        'Environments_DBConnections_Create', 'Environments_DBConnections_SetRolePermissions'},
 }
 
 
