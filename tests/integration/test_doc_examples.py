@@ -59,6 +59,9 @@ NOT_RUN = {
     'make compat': _MAKE,
     'make floor': _MAKE,
     'ansible-test sanity': 'what `make sanity` runs, from a staged copy of the collection',
+    'ansible-rulebook --rulebook examples/eda/rulebooks/promote-tagged-versions-local.yml -i examples/eda/inventory.yml':
+        'runs until stopped; tests/integration/test_eda_rulebook.py runs this rulebook with this command against a simulator',
+    'mkdir -p /var/lib/eda': 'creates a system directory; the rulebook test uses a relative state_file in its working directory',
     'ansible-lint --profile production': 'what `make lint` runs',
     'ansible-builder create': 'tests/contract/test_awx_examples.py runs it on the execution environment definitions',
     'ansible-builder build -f execution-environment.yml -t registry.example.com/ee-outsystems-lifetime:%s' % VERSION:
