@@ -119,7 +119,10 @@ def test_no_password_appears_at_vvvv_nor_in_the_request_log(ansible_playbook, ma
 
 # -- requests per run: 200 users and 20 teams -------------------------------------------------------------------
 
-USERS, TEAMS = 200, 20
+# make test runs 20 users in 4 teams (each user is a task: about a second each); make soak runs the 200 users in 20 teams
+# docs/governance.md reports. The assertions hold at any scale.
+USERS = int(os.environ.get('LIFETIME_GOVERNANCE_USERS', '20'))
+TEAMS = int(os.environ.get('LIFETIME_GOVERNANCE_TEAMS', '4'))
 
 
 def generated_description():
@@ -139,7 +142,7 @@ def counted(sim):
 
 @pytest.mark.slow
 @pytest.mark.timeout(1200)
-def test_requests_per_run_for_200_users_and_20_teams_cold_and_unchanged(ansible_playbook, make_simulator, tmp_path):
+def test_requests_per_run_for_users_and_teams_cold_and_unchanged(ansible_playbook, make_simulator, tmp_path):
     description = tmp_path / 'description.json'
     description.write_text(json.dumps(generated_description()))
     cold_sim = make_simulator(token=TOKEN)
