@@ -29,7 +29,7 @@ options:
         (V(2026-01-15T10:00:00Z), V(2026-01-15 10:00), V(2026-01-15T10:00:00+01:00); UTC unless it names its offset).
       - Defaults to 7 days before O(to).
       - A value that is not such a date fails the task, naming it, before anything is asked of LifeTime; so does a moment
-        that UTC cannot hold (V(0001-01-01T00:00:00+05:00)). The calendar's ends are valid: V(0001-01-01) as O(from) and
+        that UTC cannot hold (V(0001-01-01T00:00:00+05:00)). The calendar's ends are valid; V(0001-01-01) as O(from) and
         V(9999-12-31) as O(to) ask for every plan.
     type: str
   to:

@@ -46,7 +46,7 @@ attributes:
   check_mode:
     description: Can run in check_mode and return the same results as without it.
     support: full
-    details: The checks only read from LifeTime; in check mode O(dest) is not written, and RV(changed) says whether it would be.
+    details: The checks only read from LifeTime; in check mode O(dest) is not written, and the result's C(changed) says whether it would be.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: none

@@ -83,7 +83,7 @@ users:
       description: Whether the user is active.
       type: bool
     application_roles:
-      description: The user's role in applications (RV(users[].application_roles[].application), C(application_key), C(role), C(role_key)).
+      description: The user's role in applications (C(application), C(application_key), C(role), C(role_key)).
       type: list
       elements: dict
     teams:
