@@ -17,7 +17,7 @@ import re
 import tempfile
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, umask
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, read_head, regular_stat, replace_file
 
 FORMAT = 'outsystems.lifetime.doctor/1'
 REDACTED = '<redacted>'
@@ -27,6 +27,8 @@ VOCABULARY = ('Kind', 'Status', 'OSVersion', 'ApplicationServerType', 'Applicati
 # Fields whose values name or identify something, or are free text: never shown, and looked for in everything shown.
 _IDENTIFYING = re.compile(r'(Key|Name|Names|Username|By|Notes|ChangeLog|Description|Team|Message|Messages|ChangeReason)$')
 _SHORTEST = 3
+# A support file is a few KiB; a larger file is not one, and is not read to find out.
+MAX_SUPPORT_FILE_BYTES = 1024 * 1024
 _WORD = re.compile(r'^[A-Za-z0-9_.:+\- /]{1,60}$')
 
 
@@ -107,41 +109,45 @@ def support_text(data):
 def checked_support_dest(dest):
     """The absolute path of the support file, checked before any request: never a file that is not a support file."""
     path = check_dest(dest, example='lifetime-doctor.json')
-    if os.path.isfile(path) and os.path.getsize(path) > 0 and _existing_support(path) is None:
+    existing = regular_stat(path)
+    if existing is not None and existing.st_size > 0 and _existing_support(path) is None:
         raise LifeTimeUsageError('dest %s exists and is not a support file of lifetime_doctor, so it was left as it is: give another path.'
                                  % path, parameter='dest')
     return path
 
 
 def _existing_support(path):
-    """The text of the support file at path; None when the file is not one."""
+    """The text of the support file at path; None when the file is not one (or there is no file)."""
+    existing = regular_stat(path)
+    if existing is None or existing.st_size > MAX_SUPPORT_FILE_BYTES:
+        return None
     try:
-        with open(path, 'rb') as handle:
-            text = handle.read(16 * 1024 * 1024).decode('utf-8')
+        text = read_head(path, MAX_SUPPORT_FILE_BYTES).decode('utf-8')
         data = json.loads(text)
-    except (OSError, ValueError):
+    except (ValueError, RecursionError):
+        # Not UTF-8, not JSON, or nested deeper than the decoder goes: not a file this module wrote.
         return None
     return text if isinstance(data, dict) and data.get('format') == FORMAT else None
 
 
 def write_support(path, data, check_mode):
-    """Write the support file atomically (a file next to it renamed over it); {changed, dest}. Nothing is written in check mode."""
+    """Write the support file as every dest is written (atomic, keeping owner, group and mode); {changed, dest}. Not in check mode.
+
+    _files.replace_file is the collection's one rule for a file at dest: the file it replaces gives its owner, group and mode.
+    """
     text = support_text(data)
-    before = _existing_support(path) if os.path.isfile(path) else None
-    changed = before != text
+    changed = _existing_support(path) != text
     if changed and not check_mode:
-        directory = os.path.dirname(path)
-        handle, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path), suffix='.part')
+        handle, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.%s.' % os.path.basename(path), suffix='.part')
         try:
             with os.fdopen(handle, 'w', encoding='utf-8') as out:
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
-            mode = (os.stat(path).st_mode & 0o7777) if os.path.exists(path) else (0o666 & ~umask())
-            os.chmod(tmp, mode)
-            os.replace(tmp, path)
+            replace_file(tmp, path)
         except OSError as exc:
+            raise LifeTimeUsageError('dest %s cannot be written: %s.' % (path, exc.strerror or exc), parameter='dest')
+        finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
-            raise LifeTimeUsageError('dest %s cannot be written: %s.' % (path, exc.strerror or exc), parameter='dest')
     return dict(changed=changed, dest=path)

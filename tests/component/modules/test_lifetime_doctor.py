@@ -421,3 +421,51 @@ def test_a_proxy_that_cannot_be_reached_fails_its_line_and_no_line_shows_its_use
     assert 'proxy' in result['blocking']
     # Nothing reached LifeTime: every request went to the proxy that does not answer.
     assert simulator.requests == []
+
+
+# --- review 17: a dest nested too deep to decode, a support file given to another owner
+
+
+def test_a_dest_of_json_nested_too_deep_to_decode_is_refused_before_any_request(run_module, simulator, tmp_path):
+    dest = tmp_path / 'deep.json'
+    deep = '[' * 100000 + ']' * 100000
+    dest.write_text(deep, encoding='utf-8')
+
+    result = doctor(run_module, simulator, dest=str(dest))
+
+    assert result['failed'] and result['msg'].startswith('dest %s exists and is not a support file of lifetime_doctor' % dest), result['msg']
+    assert 'recursion' not in result['msg'] and 'Traceback' not in str(result)
+    assert dest.read_text(encoding='utf-8') == deep
+    assert simulator.requests == []
+
+
+def test_a_support_file_larger_than_a_support_file_is_is_refused_unread(run_module, simulator, tmp_path):
+    dest = tmp_path / 'doctor.json'
+    doctor(run_module, simulator, dest=str(dest))
+    padded = dest.read_text(encoding='utf-8') + ' ' * (2 * 1024 * 1024)
+    dest.write_text(padded, encoding='utf-8')
+    simulator.clear_requests()
+
+    result = doctor(run_module, simulator, dest=str(dest))
+
+    assert result['failed'] and result['msg'].startswith('dest %s exists and is not a support file of lifetime_doctor' % dest), result['msg']
+    assert dest.read_text(encoding='utf-8') == padded
+    assert simulator.requests == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason='only root gives a file to another owner')
+def test_a_support_file_replaced_by_the_next_run_keeps_its_owner_group_and_mode(run_module, simulator, tmp_path):
+    dest = tmp_path / 'doctor.json'
+    doctor(run_module, simulator, dest=str(dest))
+    os.chown(str(dest), 65534, 65534)
+    os.chmod(str(dest), 0o604)
+    simulator.state.configure(lifetime_version='11.20.0')
+    simulator.clear_requests()
+
+    result = doctor(run_module, simulator, dest=str(dest))
+
+    assert result['changed'] and json.loads(dest.read_text(encoding='utf-8'))['features']['database mappings'] == 'absent'
+    status = os.stat(str(dest))
+    assert (status.st_uid, status.st_gid, status.st_mode & 0o7777) == (65534, 65534, 0o604)
+    assert [name for name in os.listdir(str(tmp_path)) if name != 'doctor.json'] == []
+    assert only_gets(simulator)
