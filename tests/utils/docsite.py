@@ -320,6 +320,15 @@ class Page:
         return pieces
 
 
+def _ansible_envvars(core):
+    """The environment variables of ansible-core's configuration (config/base.yml), as its documentation lists them."""
+    import yaml  # pylint: disable=import-outside-toplevel  # only the site's virtualenv has it
+    with open(os.path.join(core, 'config', 'base.yml'), encoding='utf-8') as handle:
+        settings = yaml.safe_load(handle)
+    return set(env['name'] for setting in settings.values() if isinstance(setting, dict)
+               for env in setting.get('env') or [] if isinstance(env, dict) and env.get('name'))
+
+
 def ansible_inventory():
     """An intersphinx inventory (version 2) of the labels antsibull-docs' pages refer to in Ansible's documentation:
     ANSIBLE_LABELS, and every plugin of the installed ansible-core (M(ansible.builtin.set_stats) and the like)."""
@@ -337,6 +346,8 @@ def ansible_inventory():
             entries['ansible_collections.ansible.builtin.%s_%s' % (name, plugin_type)] = (
                 'collections/ansible/builtin/%s_%s.html' % (name, plugin_type), '%s %s' % (name, plugin_type))
     body = ''.join('%s std:label -1 %s %s\n' % (label, uri, title) for label, (uri, title) in sorted(entries.items()))
+    # Ansible's configuration environment variables (the inventory_cache fragment refers to ANSIBLE_CACHE_PLUGIN and its kin).
+    body += ''.join('%s std:envvar -1 reference_appendices/config.html#envvar-$ -\n' % name for name in sorted(_ansible_envvars(core)))
     header = '# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n' \
              '# The remainder of this file is compressed using zlib.\n'
     return header.encode('utf-8') + zlib.compress(body.encode('utf-8'))
