@@ -44,6 +44,18 @@ class Names:
                 self.versions[str(record['Key']).lower()] = (app_key, record.get('Version'))
         return records
 
+    def learn_running(self, applications):
+        """The versions an application list says run (AppStatusInEnvs), so a plan of them names its applications."""
+        for application in applications if isinstance(applications, list) else []:
+            statuses = application.get('AppStatusInEnvs') if isinstance(application, dict) else None
+            for status in statuses if isinstance(statuses, list) else []:
+                key = status.get('BaseApplicationVersionKey') if isinstance(status, dict) else None
+                if key and application.get('Key'):
+                    # A label LifeTime did not send never hides a version number learned from a version list.
+                    number = status.get('BaseApplicationVersionLabel') or self.versions.get(str(key).lower(), (None, None))[1]
+                    self.versions[str(key).lower()] = (application['Key'], number)
+        return applications
+
     def learn_plan(self, key, target_key, version_keys=()):
         if key and target_key:
             self.plans[str(key).lower()] = (target_key, [self.versions.get(str(item).lower(), (None, None))[0] for item in version_keys])
@@ -107,8 +119,9 @@ class LifeTimeClient(Transport):
 
     def list_applications(self, include_env_status=True, include_modules=False):
         # LifeTime answers 400 when modules are asked for without the environment status.
-        return self.names.learn(self.get_list('/applications/', params=_flags(IncludeEnvStatus=include_env_status or include_modules,
-                                                                              IncludeModules=include_modules)))
+        applications = self.get_list('/applications/', params=_flags(IncludeEnvStatus=include_env_status or include_modules,
+                                                                     IncludeModules=include_modules))
+        return self.names.learn_running(self.names.learn(applications))
 
     def list_application_versions(self, app_key, maximum=None):
         params = {}

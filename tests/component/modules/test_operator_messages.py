@@ -94,6 +94,19 @@ def test_a_refused_write_names_the_operation_the_application_and_the_environment
     assert sim.state.solutions() == [] and not (tmp_path / 'Release42.osp').exists()
 
 
+def test_a_refused_plain_promotion_names_the_applications_and_both_environments(run_module, make_simulator):
+    # No version asked for: the version is the one the application list says runs in the source, never listed by version.
+    sim = make_simulator(read_only_token=READ_ONLY)
+    plans = len(sim.state.deployments())
+
+    msg = one_sentence(run_module('lifetime_deployment', dict(PROMOTE, lifetime_token=READ_ONLY), sim=sim))
+
+    assert msg.startswith('LifeTime refused (403 Forbidden) to create a deployment plan of EmployeeBackoffice from Development to '
+                          'Production: '), msg
+    assert [(write['method'], write['status']) for write in sim.writes()] == [('POST', 403)]
+    assert sim.writes()[0]['path'].endswith('/deployments/') and len(sim.state.deployments()) == plans
+
+
 # -- a failed deployment --------------------------------------------------------------------------------------
 
 def test_a_failed_deployment_says_its_last_lines_and_keeps_the_whole_log_in_the_result(run_module, simulator):
