@@ -15,7 +15,8 @@ import os
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._deployments.status import SUCCEEDED
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, same_file
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import same_file
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import check_manifest_dest as check_release_manifest_dest
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import manifest_after_deployment, write_manifest
 
 
@@ -27,8 +28,8 @@ def check_manifest_dest(params):
     """manifest_dest, checked before anything is sent: a file that can be written there, and never the manifest read."""
     if not params.get('manifest_dest'):
         return
-    dest = check_dest(params['manifest_dest'], parameter='manifest_dest', example='release.json', writes=MANIFEST,
-                      force=params.get(FORCE_OPTION), force_option=FORCE_OPTION)
+    dest = check_release_manifest_dest(params['manifest_dest'], parameter='manifest_dest', force=params.get(FORCE_OPTION),
+                                       force_option=FORCE_OPTION)
     source = params.get('manifest')
     if isinstance(source, str) and source.strip() and not source.strip().startswith('{'):
         if same_file(os.path.abspath(os.path.expanduser(source.strip())), dest):
@@ -89,9 +90,12 @@ def release_manifest(task, plan, result, listed=None):
         return
     try:
         _manifest_and_file(task, plan, result, listed, dest)
-    except LifeTimeError as exc:
+    except Exception as exc:  # pylint: disable=broad-exception-caught
         # LifeTime completed the deployment: the file that could not be written afterwards is a warning, not a failure
-        # (a failure would send an AWX workflow down its rollback path for a release that went well).
+        # (a failure would send an AWX workflow down its rollback path for a release that went well), and whatever went
+        # wrong (an error of this collection included) never loses the plan key and status the result carries.
+        if not isinstance(exc, LifeTimeError):
+            exc = '%s: %s' % (type(exc).__name__, exc)
         result['manifest_written'] = False
         task.warn('Deployment plan %s ended %s, but the release manifest was not %s: %s'
                   % (result.get('deployment_key'), result.get('deployment_status'),

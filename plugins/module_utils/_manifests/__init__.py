@@ -21,7 +21,7 @@ OutSystems' Properties API).
 
 By concern: ``reading`` (a manifest read and checked, ``load_manifest``, ``Manifest``), ``resolving`` (against
 LifeTime: ``resolve_environment``, ``resolve_versions``, ``manifest_of``, ``manifest_after_deployment``) and
-``writing`` (``manifest_text``, ``write_manifest``, ``write_environment_manifest``: lifetime_manifest). Each
+``writing`` (``check_manifest_dest``, ``manifest_text``, ``write_manifest``, ``write_environment_manifest``: lifetime_manifest). Each
 module's docstring describes its functions. This package offers all of them, so its users import them from here.
 """
 
@@ -32,7 +32,13 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.res
     resolve_environment,
     resolve_versions,
 )
-from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.writing import manifest_text, write_environment_manifest, write_manifest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.writing import (
+    check_manifest_dest,
+    manifest_text,
+    write_environment_manifest,
+    write_manifest,
+)
 
-__all__ = ['Manifest', 'check_manifest', 'load_manifest', 'manifest_after_deployment', 'manifest_of', 'manifest_text', 'resolve_environment',
+__all__ = ['Manifest', 'check_manifest', 'check_manifest_dest', 'load_manifest',
+           'manifest_after_deployment', 'manifest_of', 'manifest_text', 'resolve_environment',
            'resolve_versions', 'write_environment_manifest', 'write_manifest']

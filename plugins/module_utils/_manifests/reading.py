@@ -9,6 +9,8 @@
     ``value`` is the data (a mapping, or JSON text starting with ``{``) or the path of a JSON or YAML file.
     A manifest is data, bounded: at most MAX_BYTES of text (MAX_NODES values inline), nested at most MAX_DEPTH deep,
     no YAML anchors or aliases; each is checked before anything is built from it (no recursion on what the task gave).
+    A date or time YAML read from an unquoted value becomes its ISO text; anything else JSON cannot hold (binary data, a
+    set, a key that is not text, NaN or Infinity) is refused naming the field, so the manifest can always be written back.
     Raises LifeTimeUsageError with one sentence naming the field at fault, e.g.
     ``manifest.ApplicationVersions[2].VersionKey is missing``; an unquoted number where a version number belongs
     fails asking to quote it. Reads nothing from LifeTime.
@@ -28,6 +30,7 @@
 import copy
 import datetime
 import json
+import math
 import os
 import re
 
@@ -176,27 +179,76 @@ def _parse(text, parameter, origin):
     return _parse_yaml(text, parameter, origin)
 
 
-def _check_data(value, parameter, origin):
-    """Refuse data given inline that is nested too deep or too big, walking it without recursion (a deep copy would recurse)."""
-    pending = [(value, 1)]
+def _field(trail):
+    """The path of a value from the trail the walk keeps (built only for a message): ConfigurationItems[0].Values[0].TargetValue."""
+    parts = []
+    while trail is not None:
+        trail, key = trail
+        parts.append('[%d]' % key if isinstance(key, int) else '.%s' % key)
+    return ''.join(reversed(parts)).lstrip('.')
+
+
+def _not_json(origin, trail, what, parameter):
+    field = _field(trail)
+    return _usage('%s holds %s%s, which JSON cannot hold (a release manifest is JSON): write it as text, a number, true or false, a list '
+                  'or a mapping with text keys.' % (origin, what, ' at %s' % field if field else ''), parameter)
+
+
+def _scalar(item, origin, trail, parameter):
+    """A value JSON holds as it is; a date or time as the ISO text the operator wrote; anything else refused, naming the field."""
+    if item is None or isinstance(item, (str, bool, int)):
+        return item
+    if isinstance(item, float):
+        if math.isfinite(item):
+            return item
+        raise _not_json(origin, trail, 'the number %r' % item, parameter)
+    if isinstance(item, datetime.date):
+        return item.isoformat().replace('+00:00', 'Z')
+    if isinstance(item, bytes):
+        raise _not_json(origin, trail, 'binary data (YAML !!binary)', parameter)
+    if isinstance(item, (set, frozenset)):
+        raise _not_json(origin, trail, 'a set (YAML !!set)', parameter)
+    raise _not_json(origin, trail, 'a value of type %s' % type(item).__name__, parameter)
+
+
+def _plain_data(value, parameter, origin, inline=False):
+    """A copy of the data as JSON holds it, made without recursion (a deep copy would recurse): nesting bounded, and, for data
+    given inline (text is bounded by its size), the count of values and characters too. Dates become their ISO text."""
+    root = []
+    # (value, depth, container of the copy, place in it, trail of the field for messages)
+    pending = [(value, 1, root, None, None)]
     nodes = 0
     characters = 0
     while pending:
-        item, depth = pending.pop()
+        item, depth, parent, place, trail = pending.pop()
         nodes += 1
-        if nodes > MAX_NODES:
+        if inline and nodes > MAX_NODES:
             raise _usage('%s holds more than %d values: this is not a manifest.' % (origin, MAX_NODES), parameter)
         if isinstance(item, (dict, list, tuple)):
             if depth > MAX_DEPTH:
                 raise _too_deep(origin, parameter)
-            children = item.values() if isinstance(item, dict) else item
-            pending.extend((child, depth + 1) for child in children)
             if isinstance(item, dict):
-                characters += sum(len(key) for key in item if isinstance(key, str))
-        elif isinstance(item, str):
-            characters += len(item)
-        if characters > MAX_BYTES:
+                copied = {}
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        raise _not_json(origin, trail, 'a key that is not text (%s)' % _kind(key), parameter)
+                    characters += len(key)
+                    copied[key] = None
+                    pending.append((child, depth + 1, copied, key, (trail, key)))
+            else:
+                copied = [None] * len(item)
+                pending.extend((child, depth + 1, copied, index, (trail, index)) for index, child in enumerate(item))
+        else:
+            copied = _scalar(item, origin, trail, parameter)
+            if isinstance(copied, str):
+                characters += len(copied)
+        if inline and characters > MAX_BYTES:
             raise _usage('%s holds more than %d MiB of text: this is not a manifest.' % (origin, MAX_BYTES // (1024 * 1024)), parameter)
+        if place is None:
+            root.append(copied)
+        else:
+            parent[place] = copied
+    return root[0]
 
 
 def _read_file(value, parameter):
@@ -220,7 +272,7 @@ def _read_file(value, parameter):
         text = raw.decode('utf-8-sig')
     except UnicodeDecodeError:
         raise _usage('%s is not UTF-8 text: a manifest is a JSON or YAML file.' % origin, parameter)
-    return _parse(text, parameter, origin), origin
+    return _plain_data(_parse(text, parameter, origin), parameter, origin), origin
 
 
 def _read(value, parameter):
@@ -228,8 +280,7 @@ def _read(value, parameter):
     if isinstance(value, (dict, list)):
         # A list is refused by check_manifest, which says what it looks like.
         origin = 'the %s given inline' % parameter
-        _check_data(value, parameter, origin)
-        return copy.deepcopy(value), origin
+        return _plain_data(value, parameter, origin, inline=True), origin
     if not isinstance(value, str):
         raise _usage('%s must be the path of a manifest file (JSON or YAML) or the manifest itself (a mapping with ApplicationVersions), '
                      'not %s.' % (parameter, _kind(value)), parameter)
@@ -238,7 +289,7 @@ def _read(value, parameter):
         raise _usage('%s is empty: give the path of a manifest file (JSON or YAML) or the manifest itself.' % parameter, parameter)
     if text.startswith('{'):
         origin = 'the %s given inline' % parameter
-        return _parse(text, parameter, origin), origin
+        return _plain_data(_parse(text, parameter, origin), parameter, origin), origin
     return _read_file(text, parameter)
 
 

@@ -7,6 +7,10 @@
 
 ``manifest_text(data)`` -> the file's content: JSON, 4-space indent, sorted keys, ASCII only, final newline.
 
+``check_manifest_dest(path, parameter='dest', force=False, force_option='force')`` -> the absolute path
+    Checked before anything is sent: a file check_dest accepts, and, unless ``force``, one that is absent, empty or a
+    release manifest (a JSON object with only the fields of the format: another file may hold secrets).
+
 ``write_manifest(path, data, check_mode=False, parameter='dest', force=False, force_option='force')`` -> dict(changed, dest,
 before, after, before_header)
     Writes ``data`` to ``path`` atomically (a temporary file renamed over it, keeping an existing file's owner, group and
@@ -23,9 +27,19 @@ import json
 import os
 import tempfile
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, manifest_data, regular_stat, replace_file
-from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import APPLICATION_VERSIONS, load_manifest
+from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import (
+    APPLICATION_VERSIONS,
+    CONFIGURATION_ITEMS,
+    DEPLOYMENT_NOTES,
+    ENVIRONMENT_DEFINITIONS,
+    load_manifest,
+)
+
+# The top-level fields of a release manifest: a JSON object with any other field is not one (it may hold anything, secrets
+# included), so it is replaced only with force and its content is never shown.
+MANIFEST_FIELDS = frozenset((APPLICATION_VERSIONS, ENVIRONMENT_DEFINITIONS, DEPLOYMENT_NOTES, CONFIGURATION_ITEMS))
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.resolving import manifest_of, resolve_environment
 
 
@@ -39,7 +53,21 @@ def _existing(dest, parameter='dest'):
     existing = regular_stat(dest, parameter)
     if existing is None or existing.st_size == 0:
         return '', None
-    return manifest_data(dest, parameter) or (None, None)
+    found = manifest_data(dest, parameter)
+    if found is None or not set(found[1]) <= MANIFEST_FIELDS:
+        return None, None
+    return found
+
+
+def check_manifest_dest(path, parameter='dest', force=False, force_option='force'):
+    """The absolute path of dest, checked as check_dest does, and refused unless ``force`` when the file there holds a JSON
+    object with fields a release manifest does not have (check_dest alone takes any object with ApplicationVersions)."""
+    dest = check_dest(path, parameter, example='release.json', writes=MANIFEST, force=force, force_option=force_option)
+    if not force and _existing(dest, parameter)[0] is None:
+        raise LifeTimeUsageError('%s %s exists and is not a release manifest (it holds fields a release manifest does not have), so it '
+                                 'was left as it is: give another path, or set %s: true to replace it.' % (parameter, dest, force_option),
+                                 parameter=parameter)
+    return dest
 
 
 def _replace(dest, text, parameter='dest'):
@@ -64,7 +92,7 @@ def _replace(dest, text, parameter='dest'):
 
 def write_manifest(path, data, check_mode=False, parameter='dest', force=False, force_option='force'):
     """Write the manifest to ``path`` unless it already holds the same data; see the module's docstring."""
-    dest = check_dest(path, parameter, example='release.json', writes=MANIFEST, force=force, force_option=force_option)
+    dest = check_manifest_dest(path, parameter, force=force, force_option=force_option)
     after = manifest_text(data)
     before, existing = _existing(dest, parameter)
     changed = existing != json.loads(after)
@@ -86,7 +114,7 @@ def write_environment_manifest(task):
     if params.get('source_manifest') not in (None, ''):
         template = load_manifest(params['source_manifest'], 'source_manifest')
     force = params.get('force')
-    dest = check_dest(params['dest'], example='release.json', writes=MANIFEST, force=force) if params.get('dest') else None
+    dest = check_manifest_dest(params['dest'], force=force) if params.get('dest') else None
     env = resolve_environment(task.resolver, template, params['environment'], 'environment')
     data = manifest_of(task.resolver, env, applications=params.get('applications'), notes=params.get('notes'),
                        template=template, test_applications=params.get('test_applications'))

@@ -7,9 +7,11 @@ Nesting thousands deep (JSON and YAML, a file, text and a mapping given inline),
 bytes that would write out as a billion values, an anchor, a file bigger than the bound.
 """
 
+import json
 import os
 
 import pytest
+import yaml
 
 DEPTH = 100000
 PROMOTE = dict(source_environment='Quality Assurance', target_environment='Production')
@@ -109,3 +111,112 @@ def test_a_manifest_file_bigger_than_the_bound_is_refused_before_any_request(run
     result = run_module('lifetime_manifest', dict(environment='Quality Assurance', source_manifest=str(path), dest=str(dest)))
     refused(result, simulator, 'source_manifest', 'is bigger than the 64 MiB a manifest may have')
     assert not dest.exists() and os.path.getsize(path) == 64 * 1024 * 1024 + 1
+
+
+# -- values JSON cannot hold: a release manifest is written back as JSON after the deployment --------------------------------
+
+QA = 'Quality Assurance'
+ITEM = ('ConfigurationItems:\n- ModuleKey: m1\n  ModuleName: Orders\n  ConfigurationItemKey: c1\n  ConfigurationItemName: Cutoff\n'
+        '  ConfigurationItemType: SiteProperty\n  Values:\n  - EnvironmentKey: e1\n    EnvironmentName: Production\n    TargetValue: %s\n')
+NOT_JSON = {
+    'binary': ('!!binary aGVsbG8=', 'binary data (YAML !!binary) at ConfigurationItems[0].Values[0].TargetValue'),
+    'set': ('!!set {a: null, b: null}', 'a set (YAML !!set) at ConfigurationItems[0].Values[0].TargetValue'),
+    'mixed-keys': ('{1: a, b: c}', 'a key that is not text (the number 1) at ConfigurationItems[0].Values[0].TargetValue'),
+    'nan': ('.nan', 'the number nan at ConfigurationItems[0].Values[0].TargetValue'),
+    'infinity': ('.inf', 'the number inf at ConfigurationItems[0].Values[0].TargetValue'),
+}
+
+
+def release_yaml(run_module, simulator, tmp_path, target_value):
+    """A release manifest file (YAML) that deploys EmployeeBackoffice 1.3, with one configuration item of ``target_value``."""
+    simulator.state.set_running_version(QA, 'EmployeeBackoffice', '1.3')
+    made = run_module('lifetime_manifest', dict(environment=QA, applications=['EmployeeBackoffice']))
+    assert made.get('failed') is not True, made
+    simulator.clear_requests()
+    path = tmp_path / 'release.yml'
+    path.write_text(yaml.safe_dump(made['manifest']) + ITEM % target_value)
+    return path
+
+
+@pytest.mark.parametrize('case', sorted(NOT_JSON))
+def test_lifetime_deployment_refuses_a_value_json_cannot_hold_naming_the_field_before_any_request(run_module, simulator, tmp_path, case):
+    value, words = NOT_JSON[case]
+    path = release_yaml(run_module, simulator, tmp_path, value)
+    dest = tmp_path / 'production.json'
+    before = snapshot(str(tmp_path))
+    result = run_module('lifetime_deployment', dict(PROMOTE, manifest=str(path), manifest_dest=str(dest)))
+    refused(result, simulator, 'manifest', words)
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
+    assert snapshot(str(tmp_path)) == before and not dest.exists()
+
+
+@pytest.mark.parametrize('case', sorted(NOT_JSON))
+def test_lifetime_manifest_refuses_a_source_manifest_value_json_cannot_hold_and_writes_no_dest(run_module, simulator, tmp_path, case):
+    value, words = NOT_JSON[case]
+    path = release_yaml(run_module, simulator, tmp_path, value)
+    dest = tmp_path / 'written.json'
+    before = snapshot(str(tmp_path))
+    result = run_module('lifetime_manifest', dict(environment=QA, source_manifest=str(path), dest=str(dest)))
+    refused(result, simulator, 'source_manifest', words)
+    assert snapshot(str(tmp_path)) == before and not dest.exists()
+
+
+@pytest.mark.parametrize('value, text', [('2024-01-31', '2024-01-31'), ('2024-01-31T10:00:00Z', '2024-01-31T10:00:00Z'),
+                                         ('2024-01-31 10:00:00', '2024-01-31T10:00:00')], ids=['date', 'utc-time', 'time'])
+def test_an_unquoted_date_in_a_yaml_manifest_is_deployed_and_written_back_as_its_iso_text(run_module, simulator, tmp_path, value, text):
+    path = release_yaml(run_module, simulator, tmp_path, value)
+    dest = tmp_path / 'production.json'
+    result = run_module('lifetime_deployment', dict(PROMOTE, manifest=str(path), manifest_dest=str(dest)))
+    assert result.get('failed') is not True, result
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
+    written = json.loads(dest.read_text())
+    assert written['ConfigurationItems'][0]['Values'][0]['TargetValue'] == text
+    assert result['manifest'] == written and result.get('manifest_written') is not False
+
+
+def test_a_manifest_dest_that_fails_after_the_deployment_keeps_the_plan_key_and_status(run_module, simulator, tmp_path, monkeypatch):
+    from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests import writing
+
+    def broken(data):
+        raise TypeError('Object of type date is not JSON serializable')
+
+    path = release_yaml(run_module, simulator, tmp_path, 'text')
+    dest = tmp_path / 'production.json'
+    monkeypatch.setattr(writing, 'manifest_text', broken)
+    result = run_module('lifetime_deployment', dict(PROMOTE, manifest=str(path), manifest_dest=str(dest)))
+    assert 'exception' not in result, result
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
+    plan = simulator.state.deployment(result['deployment_key'])
+    assert plan is not None and result['deployment_status'] and result['manifest_written'] is False
+    assert any(result['deployment_key'] in warning and 'not JSON serializable' in warning for warning in result['warnings']), result
+    assert not dest.exists()
+
+
+# -- a JSON object with fields a release manifest does not have is not one ------------------------------------------------------
+
+SECRETS = {'ApplicationVersions': [], 'db_password': 'hunter2-db', 'aws_secret_access_key': 'AKIA-secret-value'}
+
+
+@pytest.mark.parametrize('module', ['lifetime_manifest', 'lifetime_deployment'])
+def test_a_json_object_with_other_fields_than_a_manifests_is_not_replaced_without_force(run_module, simulator, tmp_path, module):
+    dest = tmp_path / 'settings.json'
+    dest.write_text(json.dumps(SECRETS))
+    before = snapshot(str(tmp_path))
+    if module == 'lifetime_manifest':
+        args, parameter = dict(environment=QA, dest=str(dest)), 'dest'
+    else:
+        args, parameter = dict(PROMOTE, applications=[{'name': 'EmployeeBackoffice'}], manifest_dest=str(dest)), 'manifest_dest'
+    result = run_module(module, args, diff=True)
+    assert result.get('failed') is True and result['msg'].startswith('%s %s exists and is not a release manifest' % (parameter, dest)), result
+    assert 'hunter2' not in json.dumps(result) and 'AKIA' not in json.dumps(result)
+    assert simulator.writes() == [] and snapshot(str(tmp_path)) == before
+
+
+def test_a_json_object_with_other_fields_replaced_with_force_is_never_shown_in_the_diff(run_module, simulator, tmp_path):
+    dest = tmp_path / 'settings.json'
+    dest.write_text(json.dumps(SECRETS))
+    result = run_module('lifetime_manifest', dict(environment=QA, dest=str(dest), force=True), diff=True)
+    assert result.get('failed') is not True, result
+    assert result['diff']['before'] == '' and 'not a release manifest' in result['diff']['before_header']
+    assert 'hunter2' not in json.dumps(result) and 'AKIA' not in json.dumps(result)
+    assert json.loads(dest.read_text()) == result['manifest'] and simulator.writes() == []
