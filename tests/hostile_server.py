@@ -18,8 +18,8 @@ that never end (endless bodies, drips) stop then too, or when the client goes aw
 
 Behaviours are functions of the request handler; the factories below make them: ``answer``, ``json_answer``,
 ``redirect``, ``raw``, ``endless``, ``declared``, ``drip_headers``, ``drip_body``, ``many_headers``,
-``long_header``, ``bad_chunks``, ``gzip_junk``, ``gzip_bomb``, ``nested_json``, ``hang_up``, ``serve_file``,
-``slow_reader``, ``slowly``, ``in_turn``.
+``long_header``, ``bad_chunks``, ``gzip_junk``, ``gzip_bomb``, ``gzip_answer``, ``gzip_forward``, ``nested_json``,
+``hang_up``, ``serve_file``, ``stall_after``, ``slow_reader``, ``slowly``, ``in_turn``.
 
 ``HostileProxy(behaviour)`` is an HTTP proxy that tunnels (CONNECT) and forwards as a proxy should, or fails on
 purpose: nothing listening, 407, 403 or 502 to a CONNECT, or a connection closed without an answer. It logs what
@@ -571,6 +571,42 @@ def gzip_bomb(decoded_size):
     def behaviour(handler):
         handler.head(200, [('Content-Type', 'application/json'), ('Content-Encoding', 'gzip'), ('Content-Length', str(len(data)))])
         handler.body_bytes(data)
+    return behaviour
+
+
+def gzip_answer(data, content_type='application/octet-stream'):
+    """``data`` sent gzip-compressed (Content-Encoding: gzip, whatever the client accepts), Content-Length of the compressed bytes."""
+    body = gzip.compress(data)
+
+    def behaviour(handler):
+        handler.head(200, [('Content-Type', content_type), ('Content-Encoding', 'gzip'), ('Content-Length', str(len(body)))])
+        handler.body_bytes(body)
+    return behaviour
+
+
+def gzip_forward(handler):
+    """The upstream's answer, compressed on the way as a proxy may do (Content-Encoding: gzip whatever the client accepts)."""
+    target = urlsplit(handler.server.owner.upstream)
+    connection = http.client.HTTPConnection(target.hostname, target.port, timeout=30)
+    try:
+        headers = dict((name, value) for name, value in handler.headers.items() if name.lower() not in HOP_BY_HOP)
+        connection.request(handler.command, handler.path, body=handler.body or None, headers=headers)
+        reply = connection.getresponse()
+        data = gzip.compress(reply.read())
+    finally:
+        connection.close()
+    kept = [(name, value) for name, value in reply.getheaders() if name.lower() not in HOP_BY_HOP | {'content-encoding'}]
+    handler.head(reply.status, kept + [('Content-Encoding', 'gzip'), ('Content-Length', str(len(data)))], reason=reply.reason)
+    handler.body_bytes(data)
+
+
+def stall_after(data, length, content_type='application/octet-stream'):
+    """Announce ``length`` bytes, send ``data`` at once, then nothing more until the server stops or the client goes away."""
+    def behaviour(handler):
+        handler.head(200, [('Content-Type', content_type), ('Content-Length', str(length))])
+        handler.body_bytes(data)
+        while handler.sleep(0.05):
+            pass
     return behaviour
 
 

@@ -32,6 +32,8 @@ CHUNK = 1024 * 1024
 PACKAGE_EXTENSIONS = ('.oap', '.osp')
 # Both .oap and .osp files are zip archives.
 ZIP_SIGNATURE = b'PK\x03\x04'
+# A zip archive with no file in it is only its end record.
+EMPTY_ZIP_SIGNATURE = b'PK\x05\x06'
 MIB = 1024.0 * 1024.0
 # What a module writes at dest, for the check of an existing file there.
 PACKAGE = 'package'
@@ -186,12 +188,12 @@ def replace_file(tmp, dest, parameter='dest'):
     os.replace(tmp, dest)
 
 
-def describe_content(head, size, content_type):
-    """What arrived, for a message: its content type, size and first bytes as text when they are printable."""
+def describe_content(head, size, content_type, size_text=None):
+    """What arrived, for a message: its content type, size (or ``size_text``) and first bytes as text when they are printable."""
     shown_type = _printable(content_type or '', SHOWN_CHARACTERS) or 'no content type'
     text = _printable(head.decode('utf-8', 'replace'), SHOWN_CHARACTERS) if head else ''
     start = ', starting %r' % text if text else ''
-    return '%s, %d bytes%s' % (shown_type, size, start)
+    return '%s, %s%s' % (shown_type, size_text or '%d bytes' % size, start)
 
 
 def _printable(text, limit):
@@ -208,20 +210,29 @@ def _looks_like_html(head, content_type):
     return 'html' in (content_type or '').lower() or start.startswith((b'<!doctype html', b'<html', b'<head', b'<?xml'))
 
 
+def head_problem(head, content_type):
+    """None when the first bytes of a download (``head``) start a zip archive; else what arrived instead, in words."""
+    if head[:len(ZIP_SIGNATURE)] == ZIP_SIGNATURE:
+        return None
+    if head[:len(EMPTY_ZIP_SIGNATURE)] == EMPTY_ZIP_SIGNATURE:
+        return 'an empty zip archive (no file in it)'
+    if _looks_like_html(head, content_type):
+        return 'an HTML page (the sign-in page of a proxy between this host and LifeTime?)'
+    return 'not a zip archive'
+
+
 def check_download(path, size, content_type):
     """None when the downloaded file at path is a complete zip archive; else what arrived instead, in words."""
     with open(path, 'rb') as handle:
         head = handle.read(HEAD_BYTES)
     if size == 0:
         problem = 'an empty answer'
-    elif head[:len(ZIP_SIGNATURE)] == ZIP_SIGNATURE:
-        if zipfile.is_zipfile(path):
-            return None
-        problem = 'an incomplete zip archive (its end record is missing: the package was cut short)'
-    elif _looks_like_html(head, content_type):
-        problem = 'an HTML page (the sign-in page of a proxy between this host and LifeTime?)'
     else:
-        problem = 'not a zip archive'
+        problem = head_problem(head, content_type)
+        if problem is None:
+            if zipfile.is_zipfile(path):
+                return None
+            problem = 'an incomplete zip archive (its end record is missing: the package was cut short)'
     return '%s (%s)' % (problem, describe_content(head[:SHOWN_CHARACTERS * 4], size, content_type))
 
 

@@ -12,9 +12,12 @@ An API answer is read whole, but never more than MAX_JSON_BYTES
 (MAX_ERROR_BYTES of an error). Each piece that moves restarts the request's deadline.
 """
 
+import contextlib
 import hashlib
 import os
+import signal
 import tempfile
+import threading
 
 from urllib.parse import urljoin, urlsplit
 
@@ -26,10 +29,14 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import (
     CHUNK,
+    HEAD_BYTES,
     PACKAGE,
     check_dest,
     check_download,
+    check_replaceable,
+    describe_content,
     file_sha256,
+    head_problem,
     regular_stat,
     replace_file,
 )
@@ -59,6 +66,8 @@ MAX_ERROR_BYTES = 64 * 1024
 BODY_CHUNK = 64 * 1024
 # Download links are followed through at most this many redirects (API calls through none).
 MAX_LINK_REDIRECTS = 5
+# A package is asked for as it is stored: a compressed answer's Content-Length would not be the size of the package.
+LINK_HEADERS = {'Accept-Encoding': 'identity'}
 
 
 def _size_text(size):
@@ -159,14 +168,14 @@ class Streaming:
         if not trusted:
             note = ('The link points to %s, not to the address of lifetime_url (%s), so it was fetched without the token'
                     % (origin_text(url_origin(url)), origin_text(self.origin)))
-            return self.send('GET', path, url=url, stream=True, ok=ok, auth=self._no_token, note=note)
+            return self.send('GET', path, url=url, stream=True, ok=ok, auth=self._no_token, note=note, headers=LINK_HEADERS)
         try:
-            return self.send('GET', path, url=url, stream=True, ok=ok)
+            return self.send('GET', path, url=url, stream=True, ok=ok, headers=LINK_HEADERS)
         except LifeTimeAPIError as exc:
             if exc.status != 401:
                 raise
         # Links have been served to clients that send the token without the Bearer prefix.
-        return self.send('GET', path, url=url, stream=True, ok=ok, auth=self._raw_token)
+        return self.send('GET', path, url=url, stream=True, ok=ok, auth=self._raw_token, headers=LINK_HEADERS)
 
     def _next_link(self, url, response):
         target = redirect_target(url, response)
@@ -193,7 +202,7 @@ class Streaming:
         while True:
             attempt += 1
             try:
-                return self._download_once(link, dest, directory)
+                return self._download_once(link, dest, directory, force)
             except LifeTimeAPIError as exc:
                 if attempt == 1 and exc.status in EXPIRED_LINK_STATUSES:
                     link = self._link_url(get_link())
@@ -217,7 +226,7 @@ class Streaming:
                                         % shown_url(url))
         return url
 
-    def _download_once(self, url, dest, directory):
+    def _download_once(self, url, dest, directory, force):
         response = self._open_link(url)
         try:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(dest), suffix='.part')
@@ -225,14 +234,14 @@ class Streaming:
             release(response)
             raise _write_error(dest, exc)
         try:
-            with os.fdopen(fd, 'wb') as handle:
-                sha256, size = self._receive(url, response, handle, dest)
-            problem = check_download(tmp, size, response.headers.get('Content-Type'))
-            if problem:
-                # An SSO proxy's sign-in page answers 200 too: only a whole zip archive replaces dest.
-                raise LifeTimeError('The download from %s is not a package (a zip archive): it is %s; %s was left as it was.'
-                                    % (urlsplit(url).path, problem, dest), dest=dest, download_size=size)
-            return _install(tmp, dest, sha256, size)
+            with _removed_when_terminated(tmp):
+                with os.fdopen(fd, 'wb') as handle:
+                    sha256, size = self._receive(url, response, handle, dest)
+                problem = check_download(tmp, size, response.headers.get('Content-Type'))
+                if problem:
+                    # An SSO proxy's sign-in page answers 200 too: only a whole zip archive replaces dest.
+                    raise _not_a_package(url, problem, dest, size)
+                return _install(tmp, dest, sha256, size, force)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -247,6 +256,7 @@ class Streaming:
         deadline = response.lifetime_deadline
         digest = hashlib.sha256()
         size = 0
+        head = b''
         pieces = response.iter_content(BODY_CHUNK)
         try:
             while True:
@@ -260,15 +270,83 @@ class Streaming:
                 digest.update(piece)
                 _write(handle, piece, dest)
                 size += len(piece)
+                if len(head) < HEAD_BYTES:
+                    head += piece[:HEAD_BYTES - len(head)]
+                    _check_start(url, response, head, size, dest)
         finally:
             release(response)
         if deadline.fired:
             raise LifeTimeTransportError('GET', call.shown, reason='the download stalled: less than %d KiB arrived in request_timeout (%s) '
                                          'after %d bytes' % (BODY_CHUNK // 1024, seconds_text(self.timeout), size))
         declared = content_length(response)
-        if declared is not None and declared != size:
-            raise LifeTimeTransportError('GET', call.shown, reason='the download stopped after %d of %d bytes' % (size, declared))
+        received = _wire_bytes(response, size)
+        if declared is not None and declared != received:
+            raise LifeTimeTransportError('GET', call.shown, reason='the download stopped after %d of %d bytes' % (received, declared))
         return digest.hexdigest(), size
+
+
+def _wire_bytes(response, size):
+    """How many bytes of the body came over the wire: Content-Length counts those, not the decoded ones.
+
+    LifeTime is asked for the package as stored (LINK_HEADERS), but a proxy may compress it all the same; the
+    transport then decodes it, and the size of the package is not the size that was announced.
+    """
+    encoding = (response.headers.get('Content-Encoding') or '').strip().lower()
+    tell = getattr(getattr(response, 'raw', None), 'tell', None)
+    if encoding in ('', 'identity') or not callable(tell):
+        return size
+    try:
+        return int(tell())
+    except (TypeError, ValueError, OSError):
+        return size
+
+
+def _check_start(url, response, head, size, dest):
+    """Stop a download as soon as its first bytes show it is no package: an HTML page may announce gigabytes."""
+    if len(head) < HEAD_BYTES:
+        # Wait for more of the start; a short answer is checked whole once it has ended.
+        return
+    content_type = response.headers.get('Content-Type')
+    problem = head_problem(head, content_type)
+    if problem is None:
+        return
+    declared = content_length(response)
+    announced = '%d bytes announced' % declared if declared is not None else 'no length announced'
+    what = describe_content(head, size, content_type, size_text='%s, stopped after %d' % (announced, size))
+    raise _not_a_package(url, '%s (%s)' % (problem, what), dest, size)
+
+
+def _not_a_package(url, problem, dest, size):
+    return LifeTimeError('The download from %s is not a package (a zip archive): it is %s; %s was left as it was.'
+                         % (urlsplit(url).path, problem, dest), dest=dest, download_size=size)
+
+
+@contextlib.contextmanager
+def _removed_when_terminated(path):
+    """Remove the partial file at ``path`` if the process is terminated (SIGTERM: a task timeout, a cancelled job) meanwhile.
+
+    Without this, SIGTERM ends the process at once and the partial download stays next to dest. The handler is set only
+    where nothing else handles SIGTERM (its default action, in the main thread: the module's own process); where a
+    handler already exists (inside ansible-playbook, say) it is left alone, and the caller's finally removes the file on
+    KeyboardInterrupt or SystemExit. The handler removes the file and ends the process by the same signal, as it would have.
+    """
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        yield
+        return
+
+    def terminated(signum, _frame):
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _write(handle, piece, dest):
@@ -282,11 +360,16 @@ def _write_error(dest, exc):
     return LifeTimeError('Could not write the download next to dest %s: %s.' % (dest, exc.strerror or exc), parameter='dest')
 
 
-def _install(tmp, dest, sha256, size):
-    """Move a complete download over dest (keeping its owner, group and mode), unless dest already holds the same bytes."""
+def _install(tmp, dest, sha256, size, force=False):
+    """Move a complete download over dest (keeping its owner, group and mode), unless dest already holds the same bytes.
+
+    What is at dest is checked again (it may have changed during the download): without force, only a package is replaced.
+    """
     existing = regular_stat(dest)
     if existing is not None and existing.st_size == size and file_sha256(dest) == sha256:
         return dict(sha256=sha256, size=size, changed=False)
+    if not force:
+        check_replaceable(dest, PACKAGE)
     try:
         replace_file(tmp, dest)
     except OSError as exc:

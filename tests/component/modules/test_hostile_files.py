@@ -11,13 +11,19 @@ one sentence (no traceback), the simulator's request log and the file system (de
 
 import json
 import os
+import signal
 import socket
 import stat
+import subprocess
+import sys
 import threading
 import time
 import zipfile
 
 import pytest
+
+from tests import conftest as root_conftest
+from tests import hostile_server as hs
 
 QA = 'Quality Assurance'
 APP = 'EmployeeBackoffice'
@@ -274,3 +280,132 @@ def test_a_whole_package_labelled_as_a_web_page_is_saved_the_bytes_decide(run_mo
     with zipfile.ZipFile(str(dest)) as package:
         assert json.loads(package.read('manifest.json'))['Applications'][0]['ApplicationName'] == APP
     assert leftovers(tmp_path, dest.name) == []
+
+
+# -- what a proxy in between does to a download ------------------------------------------------------------------------
+
+DOWNLOADS_PATH = '/lifetimeapi/rest/v2/downloads/'
+LOGIN_PAGE = b'<!DOCTYPE html><html><head><title>Sign in</title></head><body>Sign in to continue</body></html>'
+
+
+@pytest.fixture
+def proxy(simulator, monkeypatch):
+    """A hostile server in front of the simulator, and the simulator's download links pointing at it."""
+    with hs.HostileServer(upstream=simulator.url) as server:
+        monkeypatch.setattr(simulator.state, 'base_url', server.url)
+        yield server
+
+
+def link_requests(proxy):
+    return [entry for entry in proxy.requests if entry['path'].startswith(DOWNLOADS_PATH)]
+
+
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_package_a_proxy_compresses_is_saved_whole_and_downloads_ask_for_no_encoding(run_module, simulator, proxy, tmp_path, writer):
+    dest = tmp_path / WRITERS[writer][1]
+    proxy.route(DOWNLOADS_PATH, hs.gzip_forward)
+
+    result = run(run_module, writer, dest, lifetime_url=proxy.url)
+
+    assert result.get('failed') is not True and result['changed'] is True, result
+    assert zipfile.is_zipfile(str(dest))
+    asked = link_requests(proxy)
+    assert len(asked) == 1 and asked[0]['headers'].get('Accept-Encoding') == 'identity', asked
+    assert leftovers(tmp_path, dest.name) == []
+
+
+def test_a_compressed_login_page_is_named_an_html_page_not_a_broken_transfer(run_module, simulator, proxy, tmp_path):
+    dest = tmp_path / 'backoffice.oap'
+    before = existing(dest, OLD_PACKAGE)
+    proxy.route(DOWNLOADS_PATH, hs.gzip_answer(LOGIN_PAGE, content_type='text/html'))
+
+    result = run(run_module, 'app version', dest, lifetime_url=proxy.url)
+
+    one_sentence(result, 'an HTML page', 'text/html', 'was left as it was')
+    assert 'stopped after' not in result['msg']
+    assert len(link_requests(proxy)) == 1
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_page_announcing_gigabytes_is_stopped_at_its_first_bytes(run_module, simulator, proxy, tmp_path, writer):
+    dest = tmp_path / WRITERS[writer][1]
+    before = existing(dest, OLD_PACKAGE)
+    announced = 256 * 1024 * 1024
+    proxy.route(DOWNLOADS_PATH, hs.declared(announced, piece=LOGIN_PAGE + b' ' * 65536, content_type='text/html'))
+
+    result = run(run_module, writer, dest, lifetime_url=proxy.url)
+
+    one_sentence(result, 'an HTML page', '%d bytes announced' % announced, 'was left as it was')
+    assert len(link_requests(proxy)) == 1
+    # Far less than what was announced went over the wire (the socket buffers hold a few MiB at most).
+    assert proxy.bytes_sent < 16 * 1024 * 1024, proxy.bytes_sent
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+def test_an_empty_zip_archive_is_named_so_and_not_saved(run_module, simulator, proxy, tmp_path):
+    dest = tmp_path / 'backoffice.oap'
+    before = existing(dest, OLD_PACKAGE)
+    proxy.route(DOWNLOADS_PATH, hs.serve_file(b'PK\x05\x06' + b'\x00' * 18))
+
+    result = run(run_module, 'app version', dest, lifetime_url=proxy.url)
+
+    one_sentence(result, 'is not a package', 'an empty zip archive', 'was left as it was')
+    assert len(link_requests(proxy)) == 1
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_dest_swapped_for_a_link_to_another_file_during_the_download_is_not_replaced_without_force(run_module, simulator, tmp_path,
+                                                                                                    writer):
+    dest = tmp_path / WRITERS[writer][1]
+    existing(dest, OLD_PACKAGE)
+    other = tmp_path / 'someone-elses-script.sh'
+    kept = existing(other, SCRIPT)
+    simulator.inject_fault('GET', '/downloads/*', latency=0.6, count=1)
+
+    def swap():
+        time.sleep(0.2)
+        os.unlink(str(dest))
+        os.symlink(str(other), str(dest))
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    result = run(run_module, writer, dest)
+    swapper.join()
+
+    one_sentence(result, str(dest), 'force: true', 'left as it is')
+    assert SECRET not in json.dumps(result)
+    assert len(downloads(simulator)) == 1
+    assert os.path.islink(str(dest)) and os.readlink(str(dest)) == str(other)
+    assert snapshot(other) == kept
+    assert leftovers(tmp_path, dest.name, other.name) == []
+
+
+def test_a_download_terminated_by_sigterm_leaves_no_partial_file(simulator, proxy, tmp_path):
+    dest = tmp_path / 'backoffice.oap'
+    # The start of a package, then nothing more: the download waits there until the task is terminated.
+    proxy.route(DOWNLOADS_PATH, hs.stall_after(b'PK\x03\x04' + b'\x00' * 4096, 1 << 30))
+    args = dict(application=APP, version='1.2', dest=str(dest), lifetime_url=proxy.url, lifetime_token=simulator.token,
+                request_timeout=60)
+    args_file = tmp_path.parent / ('%s-args.json' % tmp_path.name)
+    args_file.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+    env = dict(os.environ, PYTHONPATH=root_conftest.COLLECTIONS_ROOT)
+    module = 'ansible_collections.outsystems.lifetime.plugins.modules.lifetime_app_version'
+    process = subprocess.Popen([sys.executable, '-m', module, str(args_file)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(name.endswith('.part') for name in os.listdir(str(tmp_path))) and time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()
+            time.sleep(0.05)
+        assert leftovers(tmp_path), 'the download never started'
+        time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == -signal.SIGTERM
+    assert len(link_requests(proxy)) == 1
+    assert leftovers(tmp_path) == []
