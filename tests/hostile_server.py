@@ -22,7 +22,8 @@ Behaviours are functions of the request handler; the factories below make them: 
 ``hang_up``, ``serve_file``, ``stall_after``, ``slow_reader``, ``slowly``, ``in_turn``.
 
 ``HostileProxy(behaviour)`` is an HTTP proxy that tunnels (CONNECT) and forwards as a proxy should, or fails on
-purpose: nothing listening, 407, 403 or 502 to a CONNECT, or a connection closed without an answer. It logs what
+purpose: nothing listening, 407, 403 (an HTML page, or squid's short text) or 502 to a CONNECT or to a request it
+should pass on, or a connection closed without an answer. It logs what
 each client asked of it and keeps every byte clients sent it, tunnelled ones included (to check a token never
 passed in clear).
 
@@ -298,7 +299,8 @@ def write_ca_and_certificate(directory, certificate=VALID, ca=VALID):
 
 # -- an HTTP proxy that does its job, or fails on purpose ------------------------------------------------------------------------
 
-PROXY_BEHAVIOURS = ('tunnel', 'refuse', 'forbid', 'bad gateway', 'hang up')
+# 'squid forbid': a 403 of its own as squid words it (a short text, X-Squid-Error and Via headers), to any request.
+PROXY_BEHAVIOURS = ('tunnel', 'refuse', 'forbid', 'squid forbid', 'bad gateway', 'hang up')
 
 
 class _ProxyHandler(socketserver.BaseRequestHandler):
@@ -422,6 +424,9 @@ class HostileProxy:
             return _proxy_answer(client, 407, [('Proxy-Authenticate', 'Basic realm="hostile proxy"')])
         if self.behaviour == 'forbid':
             return _proxy_answer(client, 403)
+        if self.behaviour == 'squid forbid':
+            return _proxy_answer(client, 403, [('X-Squid-Error', 'ERR_ACCESS_DENIED 0'), ('Via', '1.1 hostile-proxy (squid/6.6)')],
+                                 content_type='text/plain', body=b'Access denied.')
         if self.behaviour == 'bad gateway':
             return _proxy_answer(client, 502)
         if self.behaviour == 'hang up':
@@ -453,10 +458,11 @@ class HostileProxy:
                     client.sendall(data)
 
 
-def _proxy_answer(client, status, headers=()):
-    body = ('<html><body>%d %s</body></html>' % (status, http.client.responses.get(status, ''))).encode('latin-1')
+def _proxy_answer(client, status, headers=(), content_type='text/html', body=None):
+    if body is None:
+        body = ('<html><body>%d %s</body></html>' % (status, http.client.responses.get(status, ''))).encode('latin-1')
     lines = ['HTTP/1.1 %d %s' % (status, http.client.responses.get(status, 'Unknown'))]
-    headers = list(headers) + [('Content-Type', 'text/html'), ('Content-Length', str(len(body))), ('Connection', 'close')]
+    headers = list(headers) + [('Content-Type', content_type), ('Content-Length', str(len(body))), ('Connection', 'close')]
     lines += ['%s: %s' % pair for pair in headers]
     client.sendall(('\r\n'.join(lines) + '\r\n\r\n').encode('latin-1') + body)
 

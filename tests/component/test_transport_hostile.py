@@ -13,6 +13,7 @@ involved, that it received no POST, PUT or DELETE. At the end of the file the ta
 ends with "hostile cases: N (M with the simulator), tracebacks: 0, writes before failure: 0".
 """
 
+import importlib.util
 import io
 import os
 import re
@@ -975,6 +976,133 @@ def test_a_module_behind_a_proxy_asking_for_credentials_fails_naming_it_before_a
         assert PASSWORD not in repr(result)
         assert proxy.log and set(entry['method'] for entry in proxy.log) == {'CONNECT'}
         no_token_through(proxy)
+    nothing_sent(tls_simulator)
+
+
+# An http:// lifetime_url through a proxy: an answer that is the proxy's own (an HTML page, squid's headers) names the proxy,
+# not LifeTime's service account or LifeTime's failure. Behaviour, status, GETs the proxy sees with retries=2.
+PROXY_OWN_ANSWERS = {
+    '403 as an HTML page': ('forbid', '403 Forbidden', 1),
+    '403 as squid words it': ('squid forbid', '403 Forbidden', 1),
+    '502 as an HTML page': ('bad gateway', '502 Bad Gateway', 3),
+}
+
+
+@pytest.fixture
+def http_proxy_environment(monkeypatch):
+    """set(proxy_url): HTTP_PROXY (for an http:// lifetime_url), every other proxy variable unset."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return lambda url: monkeypatch.setenv('HTTP_PROXY', url)
+
+
+@pytest.mark.parametrize('case', sorted(PROXY_OWN_ANSWERS))
+def test_a_proxys_own_answer_to_an_http_lifetime_url_names_the_proxy_not_lifetime(simulator, http_proxy_environment, case):
+    behaviour, status, gets = PROXY_OWN_ANSWERS[case]
+    with hs.HostileProxy(behaviour) as proxy:
+        http_proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(simulator.url, simulator.token, retries=2).list_environments)
+
+        message = str(error)
+        assert "is not LifeTime's: it probably comes from the proxy http://%s:***@127.0.0.1:%d" % (PROXY_USER, proxy.port) in message, message
+        assert '(%s, with ' % status in message
+        assert 'HTTP_PROXY' in message and 'NO_PROXY' in message and "task's environment" in message
+        assert 'Grant the service account' not in message and 'LifeTime failed' not in message, message
+        assert error.status == int(status.split()[0]) and not error.retryable
+        proxy_password_hidden(error)
+        assert [entry['method'] for entry in proxy.log] == ['GET'] * gets
+    nothing_sent(simulator)
+
+
+def test_a_proxys_502_to_an_http_post_names_the_proxy_and_leaves_open_whether_lifetime_got_it(simulator, http_proxy_environment):
+    with hs.HostileProxy('bad gateway') as proxy:
+        http_proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(simulator.url, simulator.token, retries=2).create_deployment, DEVELOPMENT, PRODUCTION,
+                      [{'ApplicationVersionKey': 'k'}])
+
+        # A proxy that passes plain http on may have sent the POST to LifeTime before answering 502: not sent again.
+        assert 'it probably comes from the proxy http://%s:***@127.0.0.1:%d' % (PROXY_USER, proxy.port) in str(error)
+        assert error.ambiguous and 'may or may not have carried out the request' in str(error)
+        proxy_password_hidden(error)
+        assert [entry['method'] for entry in proxy.log] == ['POST']
+    nothing_sent(simulator)
+
+
+def test_lifetimes_own_json_error_through_a_proxy_stays_lifetimes(simulator, http_proxy_environment):
+    with hs.HostileProxy('tunnel') as proxy:
+        http_proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(simulator.url, simulator.token).get_deployment, '00000000-0000-0000-0000-000000000000')
+
+        assert isinstance(error, LifeTimeNotFoundError) and 'the proxy' not in str(error), str(error)
+        assert [entry['method'] for entry in proxy.log] == ['GET']
+    assert [entry['path'] for entry in simulator.requests] == [DEPLOYMENTS + '00000000-0000-0000-0000-000000000000/']
+    no_writes(simulator)
+
+
+HAS_PYSOCKS = importlib.util.find_spec('socks') is not None
+
+# A proxy address requests cannot use: how it is written, the words of the sentence (password masked, what is wrong).
+UNUSABLE_PROXY_ADDRESSES = {
+    'socks without PySocks': ('socks5://%s:%s@127.0.0.1:{port}', "is a SOCKS proxy, and a SOCKS proxy needs the PySocks package on the "
+                              "host that runs the task: install it there (pip install 'requests[socks]')"),
+    'a space before the port': ('http://%s:%s@127.0.0.1 :{port}', 'is not a URL: it has white space'),
+    'a space in the host name': ('http://%s:%s@proxy host:{port}', 'is not a URL: it has white space'),
+    'a line break at the end': ('http://%s:%s@127.0.0.1:{port}\n', 'is not a URL: it has white space'),
+    'an unknown scheme': ('ftp://%s:%s@127.0.0.1:{port}', 'is not a proxy URL requests can use'),
+}
+
+
+@pytest.mark.parametrize('case', sorted(UNUSABLE_PROXY_ADDRESSES))
+def test_a_proxy_address_requests_cannot_use_is_named_masked_before_anything_is_sent(tls_simulator, proxy_environment, case):
+    if case.startswith('socks') and HAS_PYSOCKS:
+        pytest.skip('PySocks is installed here')
+    written, words = UNUSABLE_PROXY_ADDRESSES[case]
+    with hs.HostileProxy('tunnel') as proxy:
+        proxy_environment((written % (PROXY_USER, PASSWORD)).format(port=proxy.port))
+
+        error = fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path, retries=2).list_environments)
+
+        message = str(error)
+        shown = (written % (PROXY_USER, '***')).format(port=proxy.port).replace('\n', '?')
+        assert 'the proxy address %s in HTTPS_PROXY' % shown in message and words in message, message
+        assert 'lifetime_url' not in message, message
+        assert error.attempts == 1 and not error.retryable
+        proxy_password_hidden(error)
+        assert proxy.log == []
+    nothing_sent(tls_simulator)
+
+
+def test_a_proxy_password_with_an_unencoded_slash_is_never_shown(tls_simulator, proxy_environment):
+    password = 'S3cr3t/pw#71'
+    with hs.HostileProxy('tunnel') as proxy:
+        proxy_environment('http://%s:%s@127.0.0.1:%d' % (PROXY_USER, password, proxy.port))
+
+        error = fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path).list_environments)
+
+        assert 'the proxy http://%s:***@127.0.0.1:%d' % (PROXY_USER, proxy.port) in str(error), str(error)
+        assert 'lifetime_url' not in str(error)
+        assert 'S3cr3t' not in repr(error.result()) + str(error) and 'pw#71' not in str(error)
+        assert proxy.log == []
+    nothing_sent(tls_simulator)
+
+
+@pytest.mark.parametrize('written', ['socks5://%s:%s@127.0.0.1:{port}', 'http://%s:%s@127.0.0.1 :{port}'], ids=['socks', 'space'])
+def test_a_module_behind_an_unusable_proxy_address_names_it_without_its_password(run_module, tls_simulator, proxy_environment, written):
+    if written.startswith('socks') and HAS_PYSOCKS:
+        pytest.skip('PySocks is installed here')
+    with hs.HostileProxy('tunnel') as proxy:
+        proxy_environment((written % (PROXY_USER, PASSWORD)).format(port=proxy.port))
+
+        result = run_module(WRITING_TASK[0], dict(WRITING_TASK[1], lifetime_url=tls_simulator.url, lifetime_token=TOKEN,
+                                                  ca_path=tls_simulator.ca_cert_path))
+
+        assert result.get('failed') and 'the proxy address %s' % (written % (PROXY_USER, '***')).format(port=proxy.port) in result['msg']
+        assert 'lifetime_url' not in result['msg'] and 'Traceback' not in repr(result)
+        assert PASSWORD not in repr(result)
+        assert proxy.log == []
     nothing_sent(tls_simulator)
 
 

@@ -326,6 +326,43 @@ def _proxy_reason(call, exc, status=None):
             'environment' % (proxy, call.where, variables))
 
 
+def proxy_address_reason(call, problem):
+    """A proxy address requests cannot use (``problem``, from options.proxy_url_problem), named with its password masked."""
+    return ('the proxy address %s in %s, which requests to %s go through, %s (or list LifeTime\'s host in NO_PROXY if it is '
+            'reached without a proxy)' % (masked_url(call.proxy), _proxy_variables(call), call.where, problem))
+
+
+# Headers only a proxy puts on an answer it makes itself (squid's error name; the agent of a proxy's own answer).
+_PROXY_HEADERS = ('X-Squid-Error', 'Proxy-Agent')
+
+
+def proxy_marks(response):
+    """What marks an error answer that came through a proxy as the proxy's own, in words; None when it may be LifeTime's.
+
+    LifeTime's API answers errors with JSON (or a short text): an HTML page or a proxy's own header is not LifeTime's,
+    nor a text that is not JSON on an answer a proxy says it passed on (Via).
+    """
+    for header in _PROXY_HEADERS:
+        if response.headers.get(header):
+            return 'a %s header (%s)' % (header, _printable(response.headers[header])[:80])
+    looks = _looks_like(response)
+    content_type = (response.headers.get('Content-Type') or '').lower()
+    if looks == 'an HTML page' or (looks and 'html' in content_type):
+        return 'an HTML page'
+    if looks == 'text that is not JSON' and response.headers.get('Via'):
+        return 'text that is not JSON, and a Via header'
+    return None
+
+
+def _proxy_answer_reason(call, status, marks):
+    """An error answer that is the proxy's own, not LifeTime's: the proxy named (password masked), and what to check."""
+    answered = ('%d %s' % (status, responses.get(status, ''))).strip()
+    check = 'can reach' if status >= 500 else 'lets this host reach'
+    return ('the answer (%s, with %s) is not LifeTime\'s: it probably comes from the proxy %s that requests to %s go through; check '
+            'that the proxy %s LifeTime (its access rules and its log), and %s and NO_PROXY in the task\'s environment'
+            % (answered, marks, masked_url(call.proxy), call.where, check, _proxy_variables(call)))
+
+
 class Call:
     """One request as its failure is told: method, the path shown, where it went, and whether it is an API call."""
 
@@ -409,6 +446,10 @@ class FailureSentences:
         if isinstance(exc, OSError) and not isinstance(exc, requests.exceptions.RequestException):
             return ('the CA bundle to verify %s with cannot be read: check ca_path, and REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE '
                     'in the environment' % call.where)
+        if call.proxy:
+            # lifetime_url passed requests' own check before the first request: the proxy's address is the likelier culprit.
+            return ('%s cannot be connected to through the proxy %s: check the proxy\'s address in %s, and NO_PROXY, in the task\'s '
+                    'environment' % (call.where, masked_url(call.proxy), _proxy_variables(call)))
         if call.api:
             return 'lifetime_url %s is not an address that can be connected to: check its host name and port' % call.where
         return 'LifeTime handed out a link that is not a valid address: %s' % shown_url(call.target)
@@ -421,10 +462,24 @@ class FailureSentences:
             # Only a proxy answers 407: an http:// lifetime_url reached through one (an https:// one fails at the CONNECT).
             return LifeTimeTransportError(call.method, call.shown, reason=_proxy_reason(call, None, status=407), attempts=attempt,
                                           retryable=False, note=call.note)
+        marks = proxy_marks(response) if call.proxy else None
+        if marks:
+            return self._proxy_answer_error(call, response, attempt, marks)
         error = error_for_status(status, invalid_state=call.invalid_state)
         return error(call.method, call.shown, status=status, lifetime_message=self.scrub(lifetime_message(response)),
                      ambiguous=status >= 500 and call.method not in IDEMPOTENT_METHODS, attempts=attempt,
                      note=call.note or self._stranger_note(call, response))
+
+    def _proxy_answer_error(self, call, response, attempt, marks):
+        status = response.status_code
+        # A proxy's 5xx to a request it passed on (plain http) leaves open whether LifeTime got it.
+        ambiguous = status >= 500 and call.method not in IDEMPOTENT_METHODS
+        reason = _proxy_answer_reason(call, status, marks)
+        if ambiguous:
+            reason += '; LifeTime may or may not have carried out the request'
+        # Not retryable: a download does not start over after the retries send() already made.
+        return LifeTimeTransportError(call.method, call.shown, status=status, reason=self.scrub(reason), ambiguous=ambiguous,
+                                      attempts=attempt, retryable=False, note=call.note)
 
     def _redirect_error(self, call, response, attempt):
         target = redirect_target(call.target, response)

@@ -9,6 +9,7 @@ lifetime_url, lifetime_token, ca_path and request_timeout, each refused with a s
 the URL helpers that decide where a request goes (origins) and how an address is shown (never with credentials).
 """
 
+import importlib.util
 import os
 import re
 import ssl
@@ -46,13 +47,50 @@ def masked_url(url, limit=200):
     if not separator:
         # requests takes an address without a scheme as http://.
         scheme, rest = 'http', text
-    authority = re.split(r'[/?#]', rest, 1)[0]
-    userinfo, at, host = authority.rpartition('@')
+    # The last @ ends the user name and password even past a / ? or # (an unencoded one in a password): masking too much beats showing it.
+    userinfo, at, host = rest.rpartition('@')
+    host = re.split(r'[/?#]', host, 1)[0]
+    authority = host
     if at:
         user, colon, dummy = userinfo.partition(':')
         authority = '%s@%s' % (user + ':***' if colon and user else '***', host)
     text = ''.join(char if char.isprintable() else '?' for char in '%s://%s' % (scheme, authority))
     return text if len(text) <= limit else text[:limit] + '...'
+
+
+# The schemes requests takes for a proxy; socks ones only with PySocks installed.
+PROXY_SCHEMES = ('http', 'https')
+SOCKS_SCHEMES = ('socks4', 'socks4a', 'socks5', 'socks5h')
+
+
+def proxy_url_problem(url):
+    """What makes a proxy address (from HTTPS_PROXY, HTTP_PROXY...) one requests cannot use, in words; None when it can be tried."""
+    # Not stripped: urllib3 2 refuses even a trailing space or line break.
+    text = str(url)
+    scheme, separator, rest = text.partition('://')
+    if not separator:
+        # requests takes an address without a scheme as http://.
+        scheme, rest = 'http', text
+    scheme = scheme.lower()
+    if scheme in SOCKS_SCHEMES and importlib.util.find_spec('socks') is None:
+        return ("is a SOCKS proxy, and a SOCKS proxy needs the PySocks package on the host that runs the task: install it there "
+                "(pip install 'requests[socks]'), or give the address of an http:// proxy")
+    host = re.split(r'[/?#]', rest.rpartition('@')[2], 1)[0]
+    if any(char.isspace() or not char.isprintable() for char in scheme + host):
+        return 'is not a URL: it has white space in its scheme, host or port; write it as http://user:password@proxy.example.com:3128'
+    if scheme not in PROXY_SCHEMES + SOCKS_SCHEMES:
+        return 'is not a proxy URL requests can use (its scheme is not http:// or https://); write it as http://proxy.example.com:3128'
+    try:
+        parts = urlsplit('%s://%s' % (scheme, host))
+        port = parts.port
+    except ValueError:
+        port = None
+        parts = None
+    if parts is None or port == 0:
+        return 'is not a URL (check its port, and the brackets around an IPv6 address); write it as http://proxy.example.com:3128'
+    if not parts.hostname:
+        return 'has no host name; write it as http://proxy.example.com:3128'
+    return None
 
 
 def url_origin(url):

@@ -36,7 +36,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeResponseError, LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeResponseError, LifeTimeTransportError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.deadline import Deadline, DeadlineAdapter, connections_under
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.failures import (
     BROKEN,
@@ -54,6 +54,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._http.failures
     failure_kind,
     json_kind,
     parse_key,
+    proxy_address_reason,
     proxy_kind,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import (
@@ -63,6 +64,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options 
     check_requests_accepts,
     check_token,
     normalize_url,
+    proxy_url_problem,
     url_origin,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._http.streaming import MAX_JSON_BYTES, HashingReader, Streaming
@@ -263,6 +265,10 @@ class Transport(Streaming, FailureSentences):
         settings = session.merge_environment_settings(prepared.url, {}, True, session.verify, None)
         # Which proxy (from the task's environment: HTTPS_PROXY, NO_PROXY...) the request goes through: a failure names it.
         call.proxy = select_proxy(prepared.url, settings['proxies'])
+        problem = proxy_url_problem(call.proxy) if call.proxy else None
+        if problem:
+            # Refused before anything is sent: requests would fail on it with words that blame lifetime_url.
+            raise LifeTimeTransportError(call.method, call.shown, reason=proxy_address_reason(call, problem), retryable=False, note=call.note)
         remaining = deadline.remaining()
         with connections_under(deadline):
             # The adapter, not Session.send: even with redirects off, a Session reads a redirect's whole body
