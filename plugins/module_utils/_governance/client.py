@@ -28,6 +28,33 @@ class GovernanceClient:
         self.client = client
         self.progress = progress
         self._lists = {}
+        # A role or user a run creates is named by a planned key until LifeTime gives its own (lifetime_governance).
+        self._planned = {}
+
+    # -- keys of what a run creates ---------------------------------------------------------------
+
+    def plan_key(self, kind, name):
+        """A stand-in key for a role or user this run is about to create; ``real_key`` turns it into LifeTime's."""
+        planned = 'planned %s %d: %s' % (kind, len(self._planned) + 1, name)
+        self._planned[planned] = None
+        return planned
+
+    def learn_key(self, planned, key):
+        """LifeTime created what ``planned`` stood for, with this key."""
+        if planned in self._planned:
+            self._planned[planned] = key
+
+    def is_planned(self, key):
+        """Whether ``key`` stands for a role or user this run creates (LifeTime knows nothing of it yet)."""
+        return key in self._planned
+
+    def real_key(self, key):
+        """The key a write sends: LifeTime's own for a role or user created earlier in the run."""
+        if key not in self._planned:
+            return key
+        if self._planned[key] is None:
+            raise LifeTimeError('The %s was not created, so nothing can name it yet.' % key.split(':', 1)[0])
+        return self._planned[key]
 
     # -- the client's request helpers (the contract test reads the calls below) ----------------------
 
@@ -99,7 +126,7 @@ class GovernanceClient:
         self.forget(ROLES)
         self.forget(USERS)
         self.forget(TEAMS)
-        params = {'UsersNewRoleKey': users_new_role_key} if users_new_role_key else None
+        params = {'UsersNewRoleKey': self.real_key(users_new_role_key)} if users_new_role_key else None
         return self.command('DELETE', '/roles/%s/' % _seg(role_key), params=params)
 
     # -- users ------------------------------------------------------------------------------------
@@ -115,12 +142,14 @@ class GovernanceClient:
 
     def create_user(self, body):
         """User {Username, Name, Email, RoleKey, IsActive}: the new key. A password is set with set_password."""
+        body = dict(body, RoleKey=self.real_key(body.get('RoleKey')))
         return self._create_once(USERS, lambda: self.create('/users/', json_body=body),
                                  lambda: _key_of_one(self.users(), 'Username', body.get('Username'), 'Key', 'user'),
                                  'the request that creates the user %s' % bounded(body.get('Username')))
 
     def update_user(self, user_key, body):
         self.forget(USERS)
+        body = dict(body, RoleKey=self.real_key(body.get('RoleKey')))
         self.send('PUT', '/users/%s/' % _seg(user_key), json_body=body)
 
     def set_password(self, user_key, password):
@@ -138,6 +167,7 @@ class GovernanceClient:
     def grant_application_role(self, user_key, app_key, role_key):
         """Granting again replaces the role, so a lost answer is resent."""
         self.forget(USERS)
+        role_key = self.real_key(role_key)
         send_once(lambda: self.command('POST', '/users/%s/applications/' % _seg(user_key),
                                        json_body={'applicationKey': app_key, 'roleKey': role_key}),
                   lambda: None, 'the request that grants a role in an application', resend=True, progress=self.progress)
@@ -193,6 +223,7 @@ class GovernanceClient:
     def add_team_member(self, team_key, user_key, role_key):
         """Adding a member again replaces their role, so a lost answer is resent."""
         self.forget(TEAMS)
+        user_key, role_key = self.real_key(user_key), self.real_key(role_key)
         send_once(lambda: self.command('POST', '/teams/%s/users/' % _seg(team_key), json_body={'userKey': user_key, 'roleKey': role_key}),
                   lambda: None, 'the request that adds a member to a team', resend=True, progress=self.progress)
 

@@ -21,7 +21,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     bounded,
 )
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.client import GovernanceClient
-from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.resolve import GovernanceNames
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.roles import shared_lookups
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import existing_names
 
 WRITE_ONLY = '(write-only)'
@@ -152,10 +152,12 @@ class Grant:
 class ConnectionChange:
     """The connection named, its state before, and what the task changes."""
 
-    def __init__(self, task, desired):
+    def __init__(self, task, desired, shared=None):
         self.task = task
         self.desired = desired
-        self.gov = GovernanceClient(task.client, progress=task.progress)
+        # shared: the (client, names) of a lifetime_governance run, whose items read each list once and nothing back.
+        self.gov, self.names = shared or shared_lookups(task)
+        self.read_back_writes = shared is None
         self.env = task.resolver.environment(desired['environment'])
         self.existing = _find_connection(self.gov.db_connections(self.env['Key']), desired['name'])
         self.levels = DbLevels(self.gov)
@@ -180,7 +182,7 @@ class ConnectionChange:
         elif self.existing is None:
             raise LifeTimeUsageError('provider is required to create the database connection %s in %s: give its display name, '
                                      'for example SQL Server.' % (bounded(desired['name']), self.env['Name']), parameter='provider')
-        names = GovernanceNames(self.gov)
+        names = self.names
         for kind, field, lookup in (('role_permissions', 'role', names.role), ('user_permissions', 'user', names.user)):
             for index, item in enumerate(desired[kind]):
                 record = lookup(item[field], '%s[%d].%s' % (kind, index, field))
@@ -194,7 +196,8 @@ class ConnectionChange:
         if self.existing is None:
             return  # a new connection grants nothing yet: No Access for everyone
         for grant in self.grants:
-            grant.current = grant.read(self.gov, self.env['Key'], self.name)
+            if not self.gov.is_planned(grant.key):  # a role or user this run creates holds nothing yet
+                grant.current = grant.read(self.gov, self.env['Key'], self.name)
 
     def _fields_changing(self):
         """The names of the readable fields that differ: provider, description, parameters (all of them for a new connection)."""
@@ -311,7 +314,8 @@ class ConnectionChange:
                 self.gov.update_db_connection(env_key, self.name, fields)
         for grant in self.grants_changing:
             grant.write(self.gov, env_key, self.name)
-        return self.read_back()
+        # LifeTime answered every write above: with many items, the connection is as planned.
+        return self.read_back() if self.read_back_writes else self.after_entry()
 
     def read_back(self):
         """The connection as LifeTime lists it now, with the levels it holds for the roles and users the task changed."""

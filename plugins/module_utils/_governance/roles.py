@@ -22,13 +22,24 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import
 SHOWN_HOLDERS = 5
 
 
-class Governance:
-    """What every governance task shares: the client, the name lookups and the environments, read once."""
+def shared_lookups(task):
+    """(GovernanceClient, GovernanceNames) for a task: one pair serves every item of a lifetime_governance run."""
+    gov = GovernanceClient(task.client, task.progress)
+    return gov, GovernanceNames(gov)
 
-    def __init__(self, task):
+
+class Governance:
+    """What every governance task shares: the client, the name lookups and the environments, read once.
+
+    ``shared`` is the (client, names) pair of a run that applies many items (lifetime_governance): its lists are
+    read once for all of them, and the items do not read a list back after a write (the write's answer or the
+    change itself says what LifeTime now holds).
+    """
+
+    def __init__(self, task, shared=None):
         self.task = task
-        self.gov = GovernanceClient(task.client, task.progress)
-        self.names = GovernanceNames(self.gov)
+        self.gov, self.names = shared or shared_lookups(task)
+        self.read_back_writes = shared is None
 
     def environments(self):
         return self.task.resolver.environments()
@@ -88,12 +99,15 @@ def _name(params):
 class RoleChange(Governance):
     """The role a lifetime_role task names, as LifeTime holds it and as the task wants it."""
 
-    def __init__(self, task):
-        super().__init__(task)
+    def __init__(self, task, shared=None):
+        super().__init__(task, shared)
         self.params = task.params
         self.name = _name(self.params)
         self.before_record = self.names.find_role(self.name, 'name')
         self.before = role_info(self.before_record, self.names, self.environments()) if self.before_record else {}
+        self.wanted = self.replacement = None
+        # The users as they are when the role is deleted (lifetime_governance: after the run's user changes).
+        self.users_at_delete = self.gov.users
 
     # -- state: present -----------------------------------------------------------------------------
 
@@ -158,7 +172,28 @@ class RoleChange(Governance):
             # The PUT carries the whole role: sent again when its answer was lost and the role read back differs.
             send_once(lambda: self.gov.update_role(key, self.body(desired)), lambda: self._shows(key, desired),
                       'the request that updates the role %s' % bounded(self.name), resend=True, progress=self.task.progress)
-        return self.read_back(key) or dict(desired, key=key)
+        # LifeTime took the whole role as sent: with many items, what was sent is what it holds.
+        return (self.read_back(key) if self.read_back_writes else None) or dict(desired, key=key)
+
+    # -- planned, then applied (lifetime_governance: every item is checked before the first write) ------------
+
+    def plan(self):
+        """Work out the change with reads only (every check raises here); whether the role changes."""
+        if self.params.get('state') == 'absent':
+            self.replacement = self._replacement(self.before['key']) if self.before else None
+            return bool(self.before)
+        self.wanted = self.desired()
+        return not self.before or _comparable(self.before) != _comparable(self.wanted)
+
+    def diff(self):
+        return dict(before=_shown(self.before), after=_shown(self.wanted) if self.wanted else {})
+
+    def apply(self):
+        """The planned write; the role's key (None once deleted)."""
+        if self.wanted is None:
+            self.delete(self.before['key'], self.replacement)
+            return None
+        return self.write(self.wanted)['key']
 
     def present(self):
         desired = self.desired()
@@ -177,7 +212,7 @@ class RoleChange(Governance):
     def holders(self, key):
         """Usernames of the users who hold the role as their role, in an application or in a team (one user list)."""
         found = []
-        for user in self.gov.users():
+        for user in self.users_at_delete():
             held = [user.get('RoleKey')] + [item.get('roleKey') for item in user.get('ApplicationRoles') or []] + \
                 [item.get('RoleKey') for item in user.get('Teams') or []]
             if any(same_key(key, role_key) for role_key in held):

@@ -13,7 +13,7 @@ unchanged team costs one request; users, roles and applications are listed (once
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError, bounded
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.client import GovernanceClient
-from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.resolve import GovernanceNames
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.roles import shared_lookups
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 
 
@@ -86,11 +86,12 @@ def _merged_members(members, adding, removing):
 class TeamChange:
     """The team named, its state before, and what the task changes."""
 
-    def __init__(self, task, desired):
+    def __init__(self, task, desired, shared=None):
         self.task = task
         self.desired = desired
-        self.gov = GovernanceClient(task.client, progress=task.progress)
-        self.names = GovernanceNames(self.gov)
+        # shared: the (client, names) of a lifetime_governance run, whose items read each list once and nothing back.
+        self.gov, self.names = shared or shared_lookups(task)
+        self.read_back_writes = shared is None
         self.teams = self.gov.teams()
         self.team = find_team(self.teams, desired['name'])
         self.before = team_entry(self.team) if self.team else None
@@ -224,6 +225,9 @@ class TeamChange:
             gov.remove_team_application(key, app['key'])
         for app in changes.get('add_applications', []):
             gov.add_team_application(key, app['key'])
+        if not self.read_back_writes:
+            # LifeTime answered every write above: the team is as planned.
+            return dict(self.after_entry(), key=key)
         found = next((team for team in gov.teams() if same_key(team.get('key'), key)), None)
         if found is None:
             raise LifeTimeError('LifeTime accepted the changes to the team %s but does not list it.' % bounded(self.desired['name']))

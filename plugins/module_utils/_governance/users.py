@@ -12,7 +12,7 @@ the user, set the password, grant and revoke application roles, unblock logins, 
 LifeTime has no user delete: ``state: absent`` deactivates. A password is sent, never kept, never returned.
 """
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError, bounded
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeUsageError, bounded
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.client import USERS
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.resolve import check_email
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.roles import Governance
@@ -21,6 +21,8 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import
 
 # What a diff shows for a password the task sets: never the value.
 WRITE_ONLY = '(write-only)'
+# LifeTime's answer to setting a password while an external authentication provider holds them.
+EXTERNAL_AUTHENTICATION = 405
 
 
 def user_info(user):
@@ -62,8 +64,8 @@ def _shown(info, password=False):
 class UserChange(Governance):
     """The user a lifetime_user task names, as LifeTime holds it and what the task changes."""
 
-    def __init__(self, task):
-        super().__init__(task)
+    def __init__(self, task, shared=None):
+        super().__init__(task, shared)
         self.params = task.params
         self.username = str(self.params.get('username') or '').strip()
         if not self.username:
@@ -71,6 +73,8 @@ class UserChange(Governance):
         self.before_record = self._find(self.username)
         self.before = user_info(self.before_record) if self.before_record else {}
         self.grants, self.revokes, self.blocked = [], [], []
+        self.planned = None
+        self.password_refused = False
 
     def _find(self, ref):
         """The user whose username or key is ``ref`` (case-insensitive): a name is not an identity here."""
@@ -162,7 +166,7 @@ class UserChange(Governance):
         elif update:
             self._update(key, fields)
         if self._password_set():
-            self.gov.set_password(key, self.params['password'])
+            self._set_password(key, fields['Username'])
         for app, role in self.grants:
             self.gov.grant_application_role(key, app['Key'], role['key'])
         for item in self.revokes:
@@ -171,12 +175,28 @@ class UserChange(Governance):
             self.gov.unblock_logins(key)
         return key
 
+    def _set_password(self, key, username):
+        """The password, unless an external authentication provider holds passwords: then the user is kept, with a warning."""
+        try:
+            self.gov.set_password(key, self.params['password'])
+        except LifeTimeAPIError as exc:
+            if exc.status != EXTERNAL_AUTHENTICATION:
+                raise
+            self.password_refused = True
+            self.task.warn('The password of the user %s was not set: LifeTime answered 405, as it does when an external '
+                           'authentication provider holds the passwords; the user logs in through that provider.' % bounded(username))
+
+    def _done(self, changes):
+        """The changes made, the password's as it went."""
+        return [('password not set (external authentication)' if what == 'password set' and self.password_refused else what) for what in changes]
+
     def read_back(self, key):
         self.gov.forget(USERS)
         found = self._find(key)
         return user_info(found) if found else None
 
-    def present(self):
+    def _plan_present(self):
+        """{fields, update, changes, after}: what the task changes, worked out with reads only."""
         fields, role_name = self._fields()
         self._plan_application_roles()
         if self.params.get('unblock') and self.before:
@@ -186,21 +206,59 @@ class UserChange(Governance):
                                            ('%d application role(s) granted' % len(self.grants), self.grants),
                                            ('%d application role(s) revoked' % len(self.revokes), self.revokes),
                                            ('%d blocked login(s) removed' % len(self.blocked), self.blocked)) if done]
-        after = self._after(fields, role_name)
+        self.planned = dict(fields=fields, update=update, changes=changes, after=self._after(fields, role_name))
+        return self.planned
+
+    def present(self):
+        planned = self._plan_present()
+        fields, changes, after = planned['fields'], planned['changes'], planned['after']
         result = dict(changed=bool(changes), diff=dict(before=_shown(self.before), after=_shown(after, self._password_set())))
         if not changes:
             return dict(result, user=self.before, msg='User %s is already as asked: nothing to change.' % self.before['username'])
         if self.task.check_mode:
             return dict(result, user=after, msg='Would change user %s: %s.' % (fields['Username'], ', '.join(changes)))
-        key = self._write(fields, update)
-        return dict(result, user=self.read_back(key) or dict(after, key=key), msg='User %s: %s.' % (fields['Username'], ', '.join(changes)))
+        key = self._write(fields, planned['update'])
+        return dict(result, user=self.read_back(key) or dict(after, key=key),
+                    msg='User %s: %s.' % (fields['Username'], ', '.join(self._done(changes))))
+
+    # -- planned, then applied (lifetime_governance: every item is checked before the first write) ------------
+
+    def _deactivated_fields(self):
+        before = self.before
+        return dict(Username=before['username'], Name=before['name'], Email=before['email'], RoleKey=before['role_key'], IsActive=False)
+
+    def plan(self):
+        """Work out the change with reads only (every check raises here); whether the user changes."""
+        if self.params.get('state') == 'absent':
+            return bool(self.before and self.before['active'])
+        return bool(self._plan_present()['changes'])
+
+    def diff(self):
+        if self.planned is None:
+            return dict(before=_shown(self.before), after=_shown(dict(self.before, active=False)) if self.before else {})
+        return dict(before=_shown(self.before), after=_shown(self.planned['after'], self._password_set()))
+
+    def user_after(self):
+        """The user as the planned change leaves it (as LifeTime's user list shows a user), or None when it stays."""
+        if self.planned is None or not self.planned['changes'] or not self.before_record:
+            return None
+        after = self.planned['after']
+        return dict(self.before_record, RoleKey=after['role_key'],
+                    ApplicationRoles=[dict(applicationKey=item['application_key'], roleKey=item['role_key']) for item in after['application_roles']])
+
+    def apply(self):
+        """The planned write; the user's key."""
+        if self.planned is None:
+            self._update(self.before['key'], self._deactivated_fields())
+            return self.before['key']
+        return self._write(self.planned['fields'], self.planned['update'])
 
     def absent(self):
         if not self.before or not self.before['active']:
             return dict(changed=False, user=self.before, diff=dict(before=_shown(self.before), after=_shown(self.before)),
                         msg='There is no active user %s: nothing to deactivate.' % bounded(self.username))
         before = self.before
-        fields = dict(Username=before['username'], Name=before['name'], Email=before['email'], RoleKey=before['role_key'], IsActive=False)
+        fields = self._deactivated_fields()
         after = dict(before, active=False)
         result = dict(changed=True, diff=dict(before=_shown(before), after=_shown(after)))
         if self.task.check_mode:

@@ -1,0 +1,212 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026 outsystems.lifetime contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""For internal use only: a whole governance description applied in one run (lifetime_governance).
+
+Every item is planned by the code of its own module (RoleChange, UserChange, TeamChange, ConnectionChange) with one
+GovernanceClient and one GovernanceNames for the whole run, so each list (roles, users, teams, the connections of an
+environment) is read once whatever the number of items. A role or user the description creates is known to the items
+after it by a stand-in record whose key the client turns into LifeTime's own once it is created. Only when every item
+is planned (every name resolved, every check made) does the first write go out, in LifeTime's order: roles created or
+updated, users, teams, database connections, roles deleted. No list is read back after a write: each write's answer
+(a key, a team) or the change itself says what LifeTime holds; a create whose answer is lost is still never sent twice
+(``send_once`` looks for it in a fresh list).
+"""
+
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeError, LifeTimeUsageError, bounded
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.db_connections import ConnectionChange, desired_connection
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.roles import RoleChange, shared_lookups
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.teams import TeamChange, desired_team
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.users import UserChange
+
+KINDS = ('roles', 'users', 'teams', 'db_connections')
+
+
+class ItemTask:
+    """One item of the description as a module's code sees its task: the item's options; the run's client, mode, warnings."""
+
+    def __init__(self, task, params):
+        self._task = task
+        self.params = params
+
+    def __getattr__(self, name):
+        return getattr(self._task, name)
+
+
+def located(exc, where):
+    """The error of an item, naming the parameter by its path in the description (users[3].role)."""
+    parameter = exc.details.get('parameter')
+    path = '%s.%s' % (where, parameter) if parameter else where
+    text = str(exc)
+    if parameter and '(%s)' % parameter in text:
+        text = text.replace('(%s)' % parameter, '(%s)' % path, 1)
+    elif parameter and text.startswith(parameter):
+        text = path + text[len(parameter):]
+    else:
+        text = '%s: %s' % (path, text)
+    details = dict(exc.details, parameter=path)
+    details.pop('message', None)
+    located_error = LifeTimeUsageError(text, **details)
+    located_error.__cause__ = exc
+    return located_error
+
+
+class Planned:
+    """An item that changes: its kind, how the results name it, its change (plan done, apply to come)."""
+
+    def __init__(self, kind, index, label, change):
+        self.kind, self.index, self.label, self.change = kind, index, label, change
+        self.planned_key = None  # the stand-in key of a role or user this run creates
+
+    def diff(self):
+        diff = self.change.diff()
+        header = '%s[%d] %s' % (self.kind, self.index, self.label)
+        return dict(diff, before_header=header, after_header=header)
+
+
+class Description:
+    """The description a lifetime_governance task gives, planned whole, then applied."""
+
+    def __init__(self, task):
+        self.task = task
+        self.shared = shared_lookups(task)
+        self.gov, self.names = self.shared
+        self.changes = []  # [Planned] in the order of the writes
+        self.user_changes = []
+        self.done = dict((kind, []) for kind in KINDS)
+
+    # -- planning: reads only --------------------------------------------------------------------------
+
+    def _plan(self, kind, index, label, make):
+        """The item's change planned (None when it changes nothing); its errors name their path."""
+        where = '%s[%d]' % (kind, index)
+        try:
+            change = make()
+            changed = change.plan() if hasattr(change, 'plan') else change.changed
+        except LifeTimeAPIError:
+            raise
+        except LifeTimeError as exc:
+            raise located(exc, where) from exc
+        return change, (Planned(kind, index, label, change) if changed else None)
+
+    def _once(self, seen, kind, index, identity, label):
+        """Each role, user, team or connection once in the description."""
+        if identity in seen:
+            raise LifeTimeUsageError('%s[%d] names the same %s as %s[%d] (%s): give each once.'
+                                     % (kind, index, kind.rstrip('s').replace('_', ' '), kind, seen[identity], bounded(label)),
+                                     parameter='%s[%d]' % (kind, index))
+        seen[identity] = index
+
+    def _plan_roles(self, roles, absent):
+        seen, planned = {}, []
+        for index, item in enumerate(roles):
+            self._once(seen, 'roles', index, str(item['name']).strip().lower(), item['name'])
+            if (item.get('state') == 'absent') != absent:
+                continue
+            change, plan = self._plan('roles', index, item['name'], lambda: RoleChange(ItemTask(self.task, item), self.shared))
+            if not absent and change.before_record is None:
+                plan.planned_key = self.gov.plan_key('role', change.name)
+                self.gov.roles().append(dict(key=plan.planned_key, name=change.name, environmentPermissions=[]))
+            change.users_at_delete = self.users_after_run
+            planned.append(plan)
+        return [plan for plan in planned if plan]
+
+    def _plan_users(self, users):
+        seen = {}
+        for index, item in enumerate(users):
+            self._once(seen, 'users', index, str(item['username']).strip().lower(), item['username'])
+            change, plan = self._plan('users', index, item['username'], lambda: UserChange(ItemTask(self.task, item), self.shared))
+            self.user_changes.append(change)
+            if plan and change.before_record is None:
+                fields = change.planned['fields']
+                plan.planned_key = self.gov.plan_key('user', fields['Username'])
+                self.gov.users().append(dict(Key=plan.planned_key, Username=fields['Username'], Name=fields['Name'], Email=fields['Email'],
+                                             RoleKey=fields['RoleKey'], IsActive=True, ApplicationRoles=[], Teams=[]))
+            if plan:
+                self.changes.append(plan)
+
+    def users_after_run(self):
+        """The user list as this run's user changes leave it: who still holds a role when it is deleted."""
+        after = dict((str(change.before_record['Key']).lower(), change.user_after()) for change in self.user_changes if change.user_after())
+        return [after.get(str(user.get('Key')).lower(), user) for user in self.gov.users()]
+
+    def _plan_teams(self, teams):
+        seen = {}
+        for index, item in enumerate(teams):
+            self._once(seen, 'teams', index, str(item['name']).strip().lower(), item['name'])
+            change, plan = self._plan('teams', index, item['name'], lambda: TeamChange(self.task, desired_team(item), self.shared))
+            for app_name, team_name in change.moved:
+                self.task.warn('teams[%d]: the application %s leaves the team %s: an application belongs to one team in LifeTime.'
+                               % (index, app_name, team_name))
+            if plan:
+                self.changes.append(plan)
+
+    def _plan_connections(self, connections):
+        seen = {}
+        for index, item in enumerate(connections):
+            label = '%s/%s' % (item['environment'], item['name'])
+            change, plan = self._plan('db_connections', index, label,
+                                      lambda: ConnectionChange(self.task, desired_connection(item), self.shared))
+            self._once(seen, 'db_connections', index, (change.env['Key'].lower(), change.name.lower()), label)
+            if plan:
+                self.changes.append(plan)
+
+    def plan(self):
+        """Every item planned, in the order of the writes; nothing is written."""
+        params = self.task.params
+        roles = params.get('roles') or []
+        self.changes.extend(self._plan_roles(roles, absent=False))
+        self._plan_users(params.get('users') or [])
+        self._plan_teams(params.get('teams') or [])
+        self._plan_connections(params.get('db_connections') or [])
+        self.changes.extend(self._plan_roles(roles, absent=True))
+        return self.changes
+
+    # -- applying ----------------------------------------------------------------------------------------
+
+    def apply(self):
+        for plan in self.changes:
+            try:
+                key = plan.change.apply() if hasattr(plan.change, 'apply') else plan.change.write()
+            except LifeTimeError as exc:
+                exc.details.setdefault('changes', self.changes_by_kind(self.done))
+                raise
+            if plan.planned_key:
+                self.gov.learn_key(plan.planned_key, key)
+            self.done[plan.kind].append(plan)
+
+    # -- results -----------------------------------------------------------------------------------------
+
+    @staticmethod
+    def changes_by_kind(planned):
+        """{kind: [names]} in the description's order (a role deleted after those kept, as listed)."""
+        by_kind = dict((kind, []) for kind in KINDS)
+        for plan in sorted((plan for kind in KINDS for plan in planned.get(kind, [])), key=lambda plan: (plan.kind, plan.index)):
+            by_kind[plan.kind].append(plan.label)
+        return by_kind
+
+    def result(self):
+        planned = dict((kind, [plan for plan in self.changes if plan.kind == kind]) for kind in KINDS)
+        changes = self.changes_by_kind(planned)
+        counts = ', '.join('%s: %d' % (kind.replace('_', ' '), len(changes[kind])) for kind in KINDS)
+        if not self.changes:
+            msg = 'The governance description is as LifeTime holds it: nothing to change.'
+        elif self.task.check_mode:
+            msg = 'Would change %s.' % counts
+        else:
+            msg = 'Changed %s.' % counts
+        result = dict(changed=bool(self.changes), changes=changes, msg=msg)
+        if self.task.diff:
+            result['diff'] = [plan.diff() for plan in self.changes]  # in the order of the writes
+        return result
+
+
+def apply_description(task):
+    """The result of lifetime_governance."""
+    description = Description(task)
+    description.plan()
+    if not task.check_mode:
+        description.apply()
+    return description.result()

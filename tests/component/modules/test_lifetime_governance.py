@@ -1,0 +1,221 @@
+# -*- coding: utf-8 -*-
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""lifetime_governance against the simulator: a whole description in one task, checked by LifeTime's state and request log."""
+
+import json
+import time
+
+import pytest
+
+from ansible_collections.outsystems.lifetime.plugins.modules import (
+    lifetime_db_connection,
+    lifetime_governance,
+    lifetime_role,
+    lifetime_team,
+    lifetime_user,
+)
+
+MODULE = 'lifetime_governance'
+SECRET = 'Gov-Initial-Passw0rd-5b2e'
+DB_SECRET = 'Gov-db-Secret-0c41'
+
+
+def writes(sim):
+    return [(w['method'], w['path'].split('/rest/v2', 1)[-1]) for w in sim.writes()]
+
+
+def description():
+    """A new role that a new user, a team and a connection name; an existing role retired last."""
+    return dict(
+        roles=[dict(name='Squad Lead', manage_teams=True, environment_permissions=[dict(environment='Development', level='Full Control')]),
+               dict(name='Contractor', state='absent', users_new_role='Developer')],
+        users=[dict(username='rita.gomes', name='Rita Gomes', email='rita.gomes@company.com', role='Squad Lead', password=SECRET),
+               dict(username='pedro.alves', name='Pedro Alves', email='pedro.alves@company.com', role='Tester')],
+        teams=[dict(name='Digital', description='Customer-facing', members=[dict(user='rita.gomes', role='Squad Lead'),
+                                                                          dict(user='ana.silva', role='Developer')])],
+        db_connections=[dict(environment='Production', name='ReportingDB', provider='SQL Server', parameters='Server=sql;Database=R',
+                             username='reporting', password=DB_SECRET, role_permissions=[dict(role='Squad Lead', level='Read-Only')])],
+    )
+
+
+@pytest.fixture
+def world(make_simulator):
+    sim = make_simulator()
+    sim.state.add_role('Contractor', levels={'Development': 'Open Applications'})
+    sim.state.add_user('pedro.alves', name='Pedro Alves', role='Contractor')
+    sim.clear_requests()
+    return sim
+
+
+# -- the options ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('kind, module', [('roles', lifetime_role), ('users', lifetime_user), ('teams', lifetime_team),
+                                          ('db_connections', lifetime_db_connection)])
+def test_each_kind_takes_the_options_of_its_own_module(kind, module):
+    assert lifetime_governance.ARGUMENT_SPEC[kind]['options'] == module.ARGUMENT_SPEC
+
+
+def test_passwords_are_no_log_suboptions():
+    spec = lifetime_governance.ARGUMENT_SPEC
+    assert spec['users']['options']['password']['no_log'] is True
+    assert spec['db_connections']['options']['password']['no_log'] is True
+
+
+# -- applying -----------------------------------------------------------------------------------------------------
+
+def test_a_description_is_written_in_lifetimes_order_with_new_roles_and_users_named_by_later_items(run_module, world):
+    result = run_module(MODULE, description(), sim=world)
+
+    assert result['changed'] is True and not result.get('failed'), result
+    state = world.state
+    lead = state.find_role('Squad Lead')
+    rita = state.find_user('rita.gomes')
+    assert rita.role_key == lead.key and rita.password == SECRET
+    assert state.find_user('pedro.alves').role_key == state.find_role('Tester').key
+    team = state.find_team('Digital')
+    assert (team.members[rita.key], team.members[state.find_user('ana.silva').key]) == (lead.key, state.find_role('Developer').key)
+    connection = state.find_db_connection('Production', 'ReportingDB')
+    assert connection.role_levels[lead.key] == 1 and connection.password == DB_SECRET
+    assert state.find_role('Contractor') is None
+    sent = writes(world)
+    order = [path.split('/')[1] if not path.startswith('/environments') else 'dbconnections' for dummy, path in sent]
+    assert order[0] == 'roles' and sent[0][0] == 'POST', sent
+    assert sent[-1][0] == 'DELETE' and sent[-1][1].startswith('/roles/'), sent
+    kinds = [kind for index, kind in enumerate(order) if index == 0 or order[index - 1] != kind]
+    assert kinds == ['roles', 'users', 'teams', 'dbconnections', 'roles'], sent
+    assert result['changes'] == dict(roles=['Squad Lead', 'Contractor'], users=['rita.gomes', 'pedro.alves'], teams=['Digital'],
+                                     db_connections=['Production/ReportingDB'])
+
+
+def test_no_list_is_read_back_after_the_writes(run_module, world):
+    run_module(MODULE, description(), sim=world)
+
+    lists = [r['path'].split('/rest/v2', 1)[-1] for r in world.requests if r['method'] == 'GET']
+    assert sorted(set(lists)) == sorted(lists), lists
+
+
+def test_a_second_run_changes_nothing_and_writes_nothing(run_module, world):
+    run_module(MODULE, description(), sim=world)
+    state = world.state.governance_summary()
+    world.clear_requests()
+
+    again = run_module(MODULE, description(), sim=world)
+
+    assert again['changed'] is False, again
+    assert world.writes() == []
+    assert world.state.governance_summary() == state
+    assert again['changes'] == dict(roles=[], users=[], teams=[], db_connections=[])
+
+
+def test_check_mode_reports_every_change_and_writes_nothing(run_module, world):
+    before = world.state.governance_summary()
+
+    result = run_module(MODULE, description(), check_mode=True, diff=True, sim=world)
+
+    assert result['changed'] is True, result
+    assert world.writes() == []
+    assert world.state.governance_summary() == before
+    assert result['changes'] == dict(roles=['Squad Lead', 'Contractor'], users=['rita.gomes', 'pedro.alves'], teams=['Digital'],
+                                     db_connections=['Production/ReportingDB'])
+    headers = [diff['before_header'] for diff in result['diff']]
+    assert headers == ['roles[0] Squad Lead', 'users[0] rita.gomes', 'users[1] pedro.alves', 'teams[0] Digital',
+                       'db_connections[0] Production/ReportingDB', 'roles[1] Contractor']
+
+
+def test_passwords_are_in_no_result_no_diff_and_no_request(run_module, world):
+    result = run_module(MODULE, description(), diff=True, sim=world)
+
+    shown = json.dumps(result)
+    for secret in (SECRET, DB_SECRET):
+        assert secret not in shown and secret not in json.dumps(world.requests)
+    # Not even masked: the module never puts a password in what it returns.
+    assert '********' not in shown
+    assert world.state.find_user('rita.gomes').password == SECRET
+
+
+# -- every check before the first write ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('change, parameter, words', [
+    (lambda d: d['users'].append(dict(username='x.y', name='X', email='x.y@company.com', role='Astronaut')), 'users[2].role', 'Astronaut'),
+    (lambda d: d['users'][1].update(email='not-an-address'), 'users[1].email', 'not an email address'),
+    (lambda d: d['roles'][0]['environment_permissions'][0].update(level='Super'), 'roles[0].environment_permissions[0].level', 'Super'),
+    (lambda d: d['teams'][0]['members'].append(dict(user='nobody.here', role='Developer')), 'teams[0].members[2].user', 'nobody.here'),
+    (lambda d: d['db_connections'][0].update(provider='Db2'), 'db_connections[0].provider', 'Db2'),
+    (lambda d: d['users'].append(dict(username='RITA.GOMES')), 'users[2]', 'users[0]'),
+    (lambda d: d['teams'][0].update(applications=['No Such App']), 'teams[0].applications[0]', 'No Such App'),
+])
+def test_every_item_is_checked_before_the_first_write(run_module, world, change, parameter, words):
+    wanted = description()
+    change(wanted)
+    before = world.state.governance_summary()
+
+    result = run_module(MODULE, wanted, sim=world)
+
+    assert result.get('failed') is True, result
+    assert parameter in result['msg'] and words in result['msg'], result['msg']
+    assert result['parameter'] == parameter
+    assert 'Traceback' not in result['msg']
+    assert world.writes() == []
+    assert world.state.governance_summary() == before
+
+
+# -- external authentication ----------------------------------------------------------------------------------------
+
+def test_under_external_authentication_the_user_is_created_and_the_task_warns_instead_of_setting_the_password(run_module, make_simulator):
+    sim = make_simulator(scenario={'base': 'default', 'settings': {'external_authentication': True}})
+    wanted = dict(users=[dict(username='rita.gomes', name='Rita Gomes', email='rita.gomes@company.com', role='Developer', password=SECRET)],
+                  teams=[dict(name='Digital', members=[dict(user='rita.gomes', role='Developer')])])
+
+    result = run_module(MODULE, wanted, sim=sim)
+
+    assert not result.get('failed') and result['changed'] is True, result
+    rita = sim.state.find_user('rita.gomes')
+    assert rita is not None and rita.password is None
+    assert rita.key in sim.state.find_team('Digital').members
+    assert any('password of the user rita.gomes was not set' in warning for warning in result['warnings']), result
+    assert SECRET not in json.dumps(result)
+
+
+# -- requests per run: constant reads -------------------------------------------------------------------------------
+
+def generated(users, teams):
+    """The description of what the simulator's generate(users, teams) holds: user0001... in Team001... ."""
+    people = [dict(username='user%04d' % index, name='User %04d' % index, email='user%04d@company.com' % index, role='Developer')
+              for index in range(1, users + 1)]
+    squads = [dict(name='Team%03d' % index, description='Generated team %d' % index,
+                   members=[dict(user=user['username'], role='Developer') for position, user in enumerate(people) if position % teams == index - 1])
+              for index in range(1, teams + 1)]
+    return dict(users=people, teams=squads)
+
+
+def test_an_unchanged_description_costs_the_same_requests_for_20_users_as_for_200(run_module, make_simulator):
+    counts = {}
+    for users, teams in ((20, 4), (200, 20)):
+        sim = make_simulator(generate_users=users, generate_teams=teams)
+        sim.clear_requests()
+        result = run_module(MODULE, generated(users, teams), sim=sim)
+        assert result['changed'] is False, result['changes']
+        assert sim.writes() == []
+        counts[users] = sorted(r['path'].split('/rest/v2', 1)[-1] for r in sim.requests)
+
+    # One list per concept the description names; each member already in its team is recognised in the team list.
+    assert counts[200] == counts[20] == ['/teams/', '/users/'], counts
+
+
+def test_a_cold_run_of_200_users_in_20_teams_reads_the_same_lists_and_sends_only_the_writes(run_module, make_simulator):
+    sim = make_simulator()
+    sim.clear_requests()
+
+    started = time.monotonic()
+    result = run_module(MODULE, generated(200, 20), sim=sim)
+    elapsed = time.monotonic() - started
+
+    assert result['changed'] is True, result
+    assert len([u for u in sim.state.users() if u.username.startswith('user')]) == 200
+    assert [len(sim.state.find_team('Team%03d' % index).members) for index in range(1, 21)] == [10] * 20
+    reads = [r for r in sim.requests if r['method'] == 'GET']
+    # A user create, a team create and a member add each: nothing is read back.
+    assert len(sim.writes()) == 200 + 20 + 200
+    # The users, the roles they name, the teams: once each.
+    assert sorted(r['path'].split('/rest/v2', 1)[-1] for r in reads) == ['/roles/', '/teams/', '/users/'], reads
+    assert elapsed < 60, elapsed
