@@ -328,14 +328,12 @@ test: install
 
 .PHONY: soak
 # The long runs that do not belong in every make test: 20 rounds of each concurrency test (make test runs 3), the
-# release flow model with 300 steps (make test runs about 30), and the governance role for 200 users in 20 teams (make test: 20 in 4). SOAK_ROUNDS and SOAK_FLOW_STEPS change them.
+# release flow model with 300 steps (make test runs about 30). SOAK_ROUNDS and SOAK_FLOW_STEPS change them.
 SOAK_ROUNDS ?= 20
 SOAK_FLOW_STEPS ?= 300
 soak: $(INSTALL_FIRST)
-	$(COLLECTION_ENV) LIFETIME_CONCURRENCY_ROUNDS=$(SOAK_ROUNDS) LIFETIME_FLOW_STEPS=$(SOAK_FLOW_STEPS) \
-		LIFETIME_GOVERNANCE_USERS=200 LIFETIME_GOVERNANCE_TEAMS=20 $(BIN)/python -m pytest \
-		-p no:cacheprovider -o timeout=0 tests/integration/test_concurrency.py tests/integration/test_release_flow_model.py \
-		tests/integration/test_governance_role.py::test_requests_per_run_for_users_and_teams_cold_and_unchanged $(PYTEST_ARGS)
+	$(COLLECTION_ENV) LIFETIME_CONCURRENCY_ROUNDS=$(SOAK_ROUNDS) LIFETIME_FLOW_STEPS=$(SOAK_FLOW_STEPS) $(BIN)/python -m pytest \
+		-p no:cacheprovider -o timeout=0 tests/integration/test_concurrency.py tests/integration/test_release_flow_model.py $(PYTEST_ARGS)
 
 .PHONY: demo
 demo: install

@@ -264,6 +264,7 @@ options:
         - The database user name. Write-only, sent with O(db_connections[].password) (see O(db_connections[].update_password)).
         - Needed, with O(db_connections[].password), to change anything but permissions of an existing connection, because LifeTime's
           update replaces both with what it is sent; the task fails before any change when either is missing.
+        - Unlike in M(outsystems.lifetime.lifetime_db_connection), it is a C(no_log) option here, so no output of the run shows it.
         type: str
       password:
         description:
@@ -469,7 +470,8 @@ DB_CONNECTION_OPTIONS = dict(
     provider=dict(type='str'),
     description=dict(type='str'),
     parameters=dict(type='str'),
-    username=dict(type='str'),
+    # The connection's user name is a credential here: a run's output shows many items, and none may show it.
+    username=dict(type='str', no_log=True),
     password=dict(type='str', no_log=True),
     update_password=dict(WRITE_ONLY_CHOICE),
     role_permissions=dict(type='list', elements='dict', options=dict(role=dict(type='str', required=True), level=dict(type='str', required=True))),

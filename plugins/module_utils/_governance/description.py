@@ -48,9 +48,7 @@ def located(exc, where):
         text = '%s: %s' % (path, text)
     details = dict(exc.details, parameter=path)
     details.pop('message', None)
-    located_error = LifeTimeUsageError(text, **details)
-    located_error.__cause__ = exc
-    return located_error
+    return LifeTimeUsageError(text, **details)
 
 
 class Planned:
@@ -79,11 +77,11 @@ class Description:
 
     # -- planning: reads only --------------------------------------------------------------------------
 
-    def _plan(self, kind, index, label, make):
-        """The item's change planned (None when it changes nothing); its errors name their path."""
+    def _plan(self, kind, index, label, make, *args):
+        """The item's change, ``make(*args)``, and its Planned (None when it changes nothing); its errors name their path."""
         where = '%s[%d]' % (kind, index)
         try:
-            change = make()
+            change = make(*args)
             changed = change.plan() if hasattr(change, 'plan') else change.changed
         except LifeTimeAPIError:
             raise
@@ -105,7 +103,7 @@ class Description:
             self._once(seen, 'roles', index, str(item['name']).strip().lower(), item['name'])
             if (item.get('state') == 'absent') != absent:
                 continue
-            change, plan = self._plan('roles', index, item['name'], lambda: RoleChange(ItemTask(self.task, item), self.shared))
+            change, plan = self._plan('roles', index, item['name'], RoleChange, ItemTask(self.task, item), self.shared)
             if not absent and change.before_record is None:
                 plan.planned_key = self.gov.plan_key('role', change.name)
                 self.gov.roles().append(dict(key=plan.planned_key, name=change.name, environmentPermissions=[]))
@@ -117,7 +115,7 @@ class Description:
         seen = {}
         for index, item in enumerate(users):
             self._once(seen, 'users', index, str(item['username']).strip().lower(), item['username'])
-            change, plan = self._plan('users', index, item['username'], lambda: UserChange(ItemTask(self.task, item), self.shared))
+            change, plan = self._plan('users', index, item['username'], UserChange, ItemTask(self.task, item), self.shared)
             self.user_changes.append(change)
             if plan and change.before_record is None:
                 fields = change.planned['fields']
@@ -136,7 +134,7 @@ class Description:
         seen = {}
         for index, item in enumerate(teams):
             self._once(seen, 'teams', index, str(item['name']).strip().lower(), item['name'])
-            change, plan = self._plan('teams', index, item['name'], lambda: TeamChange(self.task, desired_team(item), self.shared))
+            change, plan = self._plan('teams', index, item['name'], lambda params: TeamChange(self.task, desired_team(params), self.shared), item)
             for app_name, team_name in change.moved:
                 self.task.warn('teams[%d]: the application %s leaves the team %s: an application belongs to one team in LifeTime.'
                                % (index, app_name, team_name))
@@ -148,7 +146,7 @@ class Description:
         for index, item in enumerate(connections):
             label = '%s/%s' % (item['environment'], item['name'])
             change, plan = self._plan('db_connections', index, label,
-                                      lambda: ConnectionChange(self.task, desired_connection(item), self.shared))
+                                      lambda params: ConnectionChange(self.task, desired_connection(params), self.shared), item)
             self._once(seen, 'db_connections', index, (change.env['Key'].lower(), change.name.lower()), label)
             if plan:
                 self.changes.append(plan)
