@@ -10,7 +10,9 @@ names its path, query parameters and body as LifeTime's API definition declares 
 teams camelCase, users PascalCase, database connections camelCase). Lists are read once per concept and kept until
 a write of that concept (``roles()``, ``users()``, ``teams()``, ``db_connections(env)``), so a run reads each list
 once whatever the number of users or teams. Every create goes through ``send_once`` with the evidence a lost answer
-leaves: the object of that name in a fresh list. Passwords are sent, never kept, never returned.
+leaves: the object of that name in a fresh list. Passwords are sent, never kept, never returned. A role or user a
+lifetime_governance run is about to create is named by a planned key (``plan_key``) until LifeTime gives its own
+(``learn_key``); the writes that carry a role or user key send LifeTime's (``real_key``).
 """
 
 from urllib.parse import quote
@@ -115,7 +117,8 @@ class GovernanceClient:
 
     def create_role(self, body):
         """Role {name, manageInfrastructure, manageTeams, environmentPermissions}: the new key."""
-        return self._create_once(ROLES, lambda: self.create('/roles/', json_body=body), lambda: _key_of_one(self.roles(), 'name', body.get('name'), 'key', 'role'),
+        return self._create_once(ROLES, lambda: self.create('/roles/', json_body=body),
+                                 lambda: _key_of_one(self.roles(), 'name', body.get('name'), 'key', 'role'),
                                  'the request that creates the role %s' % bounded(body.get('name')))
 
     def update_role(self, role_key, body):

@@ -103,13 +103,18 @@ class Description:
             self._once(seen, 'roles', index, str(item['name']).strip().lower(), item['name'])
             if (item.get('state') == 'absent') != absent:
                 continue
-            change, plan = self._plan('roles', index, item['name'], RoleChange, ItemTask(self.task, item), self.shared)
+            change, plan = self._plan('roles', index, item['name'], self._role_change, item)
             if not absent and change.before_record is None:
                 plan.planned_key = self.gov.plan_key('role', change.name)
                 self.gov.roles().append(dict(key=plan.planned_key, name=change.name, environmentPermissions=[]))
-            change.users_at_delete = self.users_after_run
             planned.append(plan)
         return [plan for plan in planned if plan]
+
+    def _role_change(self, item):
+        change = RoleChange(ItemTask(self.task, item), self.shared)
+        # Deleted last: whoever holds the role then is who holds it once this run's users changed.
+        change.users_at_delete = self.users_after_run
+        return change
 
     def _plan_users(self, users):
         seen = {}

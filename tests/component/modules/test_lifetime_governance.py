@@ -225,3 +225,44 @@ def test_a_cold_run_of_200_users_in_20_teams_reads_the_same_lists_and_sends_only
     # The users, the roles they name, the teams: once each.
     assert sorted(r['path'].split('/rest/v2', 1)[-1] for r in reads) == ['/roles/', '/teams/', '/users/'], reads
     assert elapsed < 60, elapsed
+
+
+# -- a lost answer -------------------------------------------------------------------------------------------------
+
+def test_a_create_whose_answer_is_lost_is_sent_once_and_later_items_get_its_key(run_module, make_simulator):
+    sim = make_simulator()
+    sim.inject_fault('POST', '/users/', drop=True, after_processing=True, count=1)
+    sim.inject_fault('POST', '/teams/', drop=True, after_processing=True, count=1)
+    sim.clear_requests()
+    wanted = dict(users=[dict(username='rita.gomes', name='Rita Gomes', email='rita.gomes@company.com', role='Developer')],
+                  teams=[dict(name='Payments', members=[dict(user='rita.gomes', role='Tester')])])
+
+    result = run_module(MODULE, wanted, sim=sim)
+
+    assert not result.get('failed'), result
+    sent = writes(sim)
+    assert sent.count(('POST', '/users/')) == 1 and sent.count(('POST', '/teams/')) == 1, sent
+    rita = sim.state.find_user('rita.gomes')
+    assert sim.state.find_team('Payments').members == {rita.key: sim.state.find_role('Tester').key}
+
+
+def test_a_role_is_deleted_without_users_new_role_when_the_description_moves_its_users_off_it(run_module, world):
+    wanted = dict(roles=[dict(name='Contractor', state='absent')], users=[dict(username='pedro.alves', role='Tester')])
+
+    result = run_module(MODULE, wanted, sim=world)
+
+    assert not result.get('failed'), result
+    assert world.state.find_role('Contractor') is None
+    assert world.state.find_user('pedro.alves').role_key == world.state.find_role('Tester').key
+    assert [method for method, dummy in writes(world)] == ['PUT', 'DELETE']
+
+
+def test_a_role_still_held_after_the_run_needs_users_new_role_before_any_write(run_module, world):
+    world.state.add_user('joana.reis', name='Joana Reis', role='Contractor')
+    wanted = dict(roles=[dict(name='Contractor', state='absent')], users=[dict(username='pedro.alves', role='Tester')])
+
+    result = run_module(MODULE, wanted, sim=world)
+
+    assert result.get('failed') is True and result['parameter'] == 'roles[0].users_new_role', result
+    assert 'joana.reis' in result['msg'] and 'pedro.alves' not in result['msg'], result['msg']
+    assert world.writes() == []
