@@ -197,3 +197,15 @@ def test_a_deactivation_whose_answer_was_lost_is_found_done_and_not_sent_again(r
     assert result['changed'] is True, result
     assert simulator.state.find_user('joao.costa').is_active is False
     assert [m for m, dummy in methods(simulator)] == ['PUT']
+
+
+def test_under_external_authentication_the_user_is_created_and_the_refused_password_is_a_warning(run_module, make_simulator):
+    sim = make_simulator(scenario={'base': 'default', 'settings': {'external_authentication': True}})
+
+    result = run_module(MODULE, rita(), sim=sim)
+
+    assert not result.get('failed') and result['changed'] is True, result
+    user = sim.state.find_user('rita.gomes')
+    assert user is not None and user.password is None
+    assert result['msg'] == 'User rita.gomes: created, password not set (external authentication).'
+    assert any('was not set' in warning for warning in result['warnings']), result
