@@ -45,9 +45,10 @@ options:
     type: str
   password:
     description:
-      - The password, for LifeTime's built-in authentication (LifeTime refuses it, with HTTP 405, when an external
-        authentication provider is in use).
+      - The password, for LifeTime's built-in authentication.
       - Sent as O(update_password) says.
+      - When an external authentication provider is in use, LifeTime refuses to set a password (HTTP 405); the user is
+        still created or updated and the task warns that the password was not set.
     type: str
   update_password:
     description:
