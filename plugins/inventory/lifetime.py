@@ -119,6 +119,7 @@ EXAMPLES = r'''
 plugin: outsystems.lifetime.lifetime
 lifetime_url: https://lifetime.example.com
 
+---
 # production.lifetime.yml: groups by environment type (lifetime_type_Production, ...), host names
 # with a prefix, a shorter variable, and the answers cached for ten minutes.
 plugin: outsystems.lifetime.lifetime
@@ -137,6 +138,7 @@ cache_plugin: ansible.builtin.jsonfile
 cache_connection: ~/.cache/lifetime-inventory
 cache_timeout: 600
 
+---
 # Only two environments, named in lower case.
 plugin: outsystems.lifetime.lifetime
 lifetime_url: https://lifetime.example.com

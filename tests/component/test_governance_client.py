@@ -24,7 +24,7 @@ def _sent(sim, method, path):
 def test_each_list_is_read_once_until_a_write_of_its_concept(make_simulator):
     sim = make_simulator(generate_users=200, generate_teams=20)
     client = _client(sim)
-    for _ in range(3):
+    for _read in range(3):
         assert len(client.users()) == len(sim.state.users()) and len(client.teams()) == len(sim.state.teams())
     assert (len(_sent(sim, 'GET', '/users/')), len(_sent(sim, 'GET', '/teams/'))) == (1, 1)
     client.update_user(sim.state.find_user('user0001').key, {'Name': 'Renamed'})

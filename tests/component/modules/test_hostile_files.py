@@ -130,8 +130,8 @@ def make_kind(path, kind, monkeypatch):
 @pytest.mark.skipif(os.geteuid() != 0, reason='a device node needs root')
 @pytest.mark.parametrize('kind', ['fifo', 'device', 'socket', 'dangling link'])
 @pytest.mark.parametrize('writer', sorted(WRITERS))
-def test_a_dest_that_is_not_a_regular_file_is_refused_before_any_request_in_check_mode_too(run_module, simulator, tmp_path, monkeypatch,
-                                                                                          writer, kind):
+def test_a_dest_that_is_not_a_regular_file_is_refused_before_any_request_in_check_mode_too(
+        run_module, simulator, tmp_path, monkeypatch, writer, kind):
     ready(simulator)
     dest = tmp_path / WRITERS[writer][1]
     server = make_kind(dest, kind, monkeypatch)
@@ -356,8 +356,8 @@ def test_an_empty_zip_archive_is_named_so_and_not_saved(run_module, simulator, p
 
 
 @pytest.mark.parametrize('writer', DOWNLOADERS)
-def test_a_dest_swapped_for_a_link_to_another_file_during_the_download_is_not_replaced_without_force(run_module, simulator, tmp_path,
-                                                                                                    writer):
+def test_a_dest_swapped_for_a_link_to_another_file_during_the_download_is_not_replaced_without_force(
+        run_module, simulator, tmp_path, writer):
     dest = tmp_path / WRITERS[writer][1]
     existing(dest, OLD_PACKAGE)
     other = tmp_path / 'someone-elses-script.sh'

@@ -31,8 +31,8 @@ def description():
                dict(name='Contractor', state='absent', users_new_role='Developer')],
         users=[dict(username='rita.gomes', name='Rita Gomes', email='rita.gomes@company.com', role='Squad Lead', password=SECRET),
                dict(username='pedro.alves', name='Pedro Alves', email='pedro.alves@company.com', role='Tester')],
-        teams=[dict(name='Digital', description='Customer-facing', members=[dict(user='rita.gomes', role='Squad Lead'),
-                                                                          dict(user='ana.silva', role='Developer')])],
+        teams=[dict(name='Digital', description='Customer-facing',
+                    members=[dict(user='rita.gomes', role='Squad Lead'), dict(user='ana.silva', role='Developer')])],
         db_connections=[dict(environment='Production', name='ReportingDB', provider='SQL Server', parameters='Server=sql;Database=R',
                              username='reporting', password=DB_SECRET, role_permissions=[dict(role='Squad Lead', level='Read-Only')])],
     )
