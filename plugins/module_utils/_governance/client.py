@@ -15,12 +15,16 @@ lifetime_governance run is about to create is named by a planned key (``plan_key
 (``learn_key``); the writes that carry a role or user key send LifeTime's (``real_key``).
 """
 
+import time
 from urllib.parse import quote
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, bounded
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 ROLES, USERS, TEAMS = 'roles', 'users', 'teams'
+# A create whose answer was lost may still be on its way in LifeTime: its list is read again after these pauses (seconds)
+# before the run says it cannot tell.
+EVIDENCE_PAUSES = (1.0, 2.0)
 
 
 class GovernanceClient:
@@ -32,6 +36,8 @@ class GovernanceClient:
         self._lists = {}
         # A role or user a run creates is named by a planned key until LifeTime gives its own (lifetime_governance).
         self._planned = {}
+        # Writes LifeTime carried out: a task failing after one reports changed.
+        self.writes_done = 0
 
     # -- keys of what a run creates ---------------------------------------------------------------
 
@@ -67,14 +73,18 @@ class GovernanceClient:
         return self.client.get_list(path, params=params)
 
     def create(self, path, json_body=None):
-        return self.client.create(path, json_body=json_body)
+        return self._done(self.client.create(path, json_body=json_body))
 
     def command(self, method, path, json_body=None, params=None):
-        return self.client.command(method, path, json_body=json_body, params=params, invalid_state=False)
+        return self._done(self.client.command(method, path, json_body=json_body, params=params, invalid_state=False))
 
     def send(self, method, path, json_body=None, params=None):
         """A write whose answer body is not needed (a key as text, or a record): the response itself."""
-        return self.client.send(method, path, json_body=json_body, params=params)
+        return self._done(self.client.send(method, path, json_body=json_body, params=params))
+
+    def _done(self, answer):
+        self.writes_done += 1
+        return answer
 
     def post_record(self, path, json_body):
         """A creating call LifeTime answers with the record itself (a team, a database connection)."""
@@ -89,13 +99,13 @@ class GovernanceClient:
         """A write changed this concept: the next read lists it again."""
         self._lists.pop(concept, None)
 
-    def _create_once(self, concept, send, find, what):
+    def _create_once(self, concept, send, find, what, hint=''):
         """A creating call; when its answer is lost, the object ``find`` picks in a fresh list is the evidence."""
-        def evidence():
+        def fresh():
             self.forget(concept)
             return find()
         try:
-            return send_once(send, evidence, what, progress=self.progress)
+            return self._done(send_once(send, awaited(fresh, what, hint), what, progress=self.progress))
         finally:
             self.forget(concept)
 
@@ -148,7 +158,8 @@ class GovernanceClient:
         body = dict(body, RoleKey=self.real_key(body.get('RoleKey')))
         return self._create_once(USERS, lambda: self.create('/users/', json_body=body),
                                  lambda: _key_of_one(self.users(), 'Username', body.get('Username'), 'Key', 'user'),
-                                 'the request that creates the user %s' % bounded(body.get('Username')))
+                                 'the request that creates the user %s' % bounded(body.get('Username')),
+                                 hint=' A user it shows then without a password gets one from a run with update_password: always.')
 
     def update_user(self, user_key, body):
         self.forget(USERS)
@@ -201,8 +212,8 @@ class GovernanceClient:
                 raise LifeTimeError('LifeTime created the team %s but its answer carries no key.' % bounded(name))
             return key
         try:
-            return send_once(send, lambda: self._fresh_key(TEAMS, 'name', name, 'key', 'team'),
-                             'the request that creates the team %s' % bounded(name), progress=self.progress)
+            what = 'the request that creates the team %s' % bounded(name)
+            return self._done(send_once(send, awaited(lambda: self._fresh_key(TEAMS, 'name', name, 'key', 'team'), what), what, progress=self.progress))
         finally:
             self.forget(TEAMS)
 
@@ -259,9 +270,9 @@ class GovernanceClient:
             return _key_of_one(self.db_connections(env_key), 'dbConnectionName', fields.get('dbConnectionName'), 'dbConnectionName',
                                'database connection')
         try:
-            return send_once(lambda: _name_of(self.post_record('/environments/%s/dbconnections/' % _seg(env_key), fields), fields),
-                             evidence, 'the request that creates the database connection %s' % bounded(fields.get('dbConnectionName')),
-                             progress=self.progress)
+            what = 'the request that creates the database connection %s' % bounded(fields.get('dbConnectionName'))
+            return self._done(send_once(lambda: _name_of(self.post_record('/environments/%s/dbconnections/' % _seg(env_key), fields), fields),
+                                        awaited(evidence, what), what, progress=self.progress))
         finally:
             self.forget(concept)
 
@@ -307,7 +318,25 @@ class GovernanceClient:
 
     def test_db_connection(self, env_key, fields):
         """LifeTime tries the connection without saving it; a failure is its 400 (LifeTimeBadRequestError)."""
-        return self.command('POST', '/environments/%s/testdbconnection/' % _seg(env_key), json_body=fields)
+        # Not a change: LifeTime saves nothing, so it does not count as a write done.
+        return self.client.command('POST', '/environments/%s/testdbconnection/' % _seg(env_key), json_body=fields, invalid_state=False)
+
+
+def awaited(find, what, hint=''):
+    """The evidence of a lost create: what ``find`` reads in a fresh list, read again while the create may still be on its way.
+
+    Not found after the pauses is no proof that nothing was created (the request may land later), so the run fails saying so.
+    """
+    def evidence():
+        for pause in EVIDENCE_PAUSES + (None,):
+            found = find()
+            if found is not None:
+                return found
+            if pause:
+                time.sleep(pause)
+        raise LifeTimeError('LifeTime did not answer %s, and its list does not show it yet: it may still be created. Check in LifeTime '
+                            'before running the task again.%s' % (what, hint))
+    return evidence
 
 
 def _key_of_one(records, name_field, name, key_field, what):

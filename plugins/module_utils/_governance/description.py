@@ -171,10 +171,17 @@ class Description:
 
     def apply(self):
         for plan in self.changes:
+            writes_before = self.gov.writes_done
             try:
                 key = plan.change.apply() if hasattr(plan.change, 'apply') else plan.change.write()
             except LifeTimeError as exc:
-                exc.details.setdefault('changes', self.changes_by_kind(self.done))
+                # What LifeTime holds now: the items done, and this one when it wrote before failing (a user created, its password not set).
+                done = dict((kind, list(plans)) for kind, plans in self.done.items())
+                if self.gov.writes_done > writes_before:
+                    done[plan.kind].append(plan)
+                exc.details.setdefault('changes', self.changes_by_kind(done))
+                if self.gov.writes_done:
+                    exc.details['changed'] = True
                 raise
             if plan.planned_key:
                 self.gov.learn_key(plan.planned_key, key)

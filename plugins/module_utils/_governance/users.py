@@ -12,7 +12,7 @@ the user, set the password, grant and revoke application roles, unblock logins, 
 LifeTime has no user delete: ``state: absent`` deactivates. A password is sent, never kept, never returned.
 """
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeUsageError, bounded
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeError, LifeTimeUsageError, bounded
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.client import USERS
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.resolve import check_email
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.roles import Governance
@@ -163,9 +163,11 @@ class UserChange(Governance):
         key = self.before.get('key')
         if not key:
             key = self.gov.create_user(fields)
+            if self._password_set():
+                self._first_password(key, fields['Username'])
         elif update:
             self._update(key, fields)
-        if self._password_set():
+        if self.before and self._password_set():
             self._set_password(key, fields['Username'])
         for app, role in self.grants:
             self.gov.grant_application_role(key, app['Key'], role['key'])
@@ -185,6 +187,15 @@ class UserChange(Governance):
             self.password_refused = True
             self.task.warn('The password of the user %s was not set: LifeTime answered 405, as it does when an external '
                            'authentication provider holds the passwords; the user logs in through that provider.' % bounded(username))
+
+    def _first_password(self, key, username):
+        """The password of a user just created. LifeTime cannot show whether a user has one, so a later run with
+        update_password: on_create would never set it: the task fails saying so now."""
+        try:
+            self._set_password(key, username)
+        except LifeTimeError as exc:
+            raise LifeTimeError('The user %s was created, but setting its password failed (%s), so it has none. Run the task once '
+                                'with update_password: always to set it.' % (bounded(username), exc), parameter='password') from exc
 
     def _done(self, changes):
         """The changes made, the password's as it went."""
@@ -270,7 +281,12 @@ class UserChange(Governance):
 def ensure_user(task):
     """The result of lifetime_user."""
     change = UserChange(task)
-    result = change.absent() if task.params.get('state') == 'absent' else change.present()
+    try:
+        result = change.absent() if task.params.get('state') == 'absent' else change.present()
+    except LifeTimeError as exc:
+        if change.gov.writes_done:
+            exc.details['changed'] = True  # a failure after a write still changed LifeTime
+        raise
     if not task.diff:
         result.pop('diff', None)
     return result

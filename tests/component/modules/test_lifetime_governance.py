@@ -266,3 +266,64 @@ def test_a_role_still_held_after_the_run_needs_users_new_role_before_any_write(r
     assert result.get('failed') is True and result['parameter'] == 'roles[0].users_new_role', result
     assert 'joana.reis' in result['msg'] and 'pedro.alves' not in result['msg'], result['msg']
     assert world.writes() == []
+
+
+# -- a password that does not follow its user (review of issue 19, H1 and L8) ---------------------------------------
+
+def rita(**options):
+    return dict(dict(username='rita.gomes', name='Rita Gomes', email='rita.gomes@company.com', role='Developer', password=SECRET), **options)
+
+
+def test_a_user_created_whose_password_fails_fails_the_task_as_changed_and_says_how_to_set_it(run_module, make_simulator):
+    sim = make_simulator()
+    sim.inject_fault('POST', '/users/*/setpassword/', status=400, count=1)
+    sim.clear_requests()
+
+    result = run_module(MODULE, dict(users=[rita()]), sim=sim)
+
+    assert result.get('failed') is True and result['changed'] is True, result
+    assert result['changes']['users'] == ['rita.gomes'], result
+    assert 'created' in result['msg'] and 'update_password: always' in result['msg'], result['msg']
+    assert SECRET not in json.dumps(result)
+    created = [u for u in sim.state.governance_summary()['users'] if u['username'] == 'rita.gomes']
+    assert len(created) == 1 and created[0]['has_password'] is False, created
+    assert [(w["method"], w["path"].rsplit("/", 2)[-2], w["status"]) for w in sim.writes()][1:] == [("POST", "setpassword", 400)], sim.writes()
+    statuses = [w['status'] for w in sim.writes()]
+    assert statuses[-1] == 400 and len(statuses) == 2, sim.writes()
+
+    # What the message says to do sets it, without creating the user again.
+    sim.clear_requests()
+    fixed = run_module(MODULE, dict(users=[rita(update_password='always')]), sim=sim)
+
+    assert not fixed.get('failed'), fixed
+    assert sim.state.find_user('rita.gomes').password == SECRET
+    assert [path.rsplit('/', 2)[-2] for dummy, path in writes(sim)] == ['setpassword'], writes(sim)
+
+
+def test_a_user_create_whose_answer_comes_after_the_timeout_is_found_and_gets_its_password(run_module, make_simulator):
+    sim = make_simulator()
+    sim.inject_fault('POST', '/users/', latency=2.5, count=1)
+    sim.clear_requests()
+
+    result = run_module(MODULE, dict(users=[rita()], request_timeout=1), sim=sim)
+
+    assert not result.get('failed'), result
+    assert result['changed'] is True and result['changes']['users'] == ['rita.gomes'], result
+    sent = writes(sim)
+    assert sent.count(('POST', '/users/')) == 1, sent
+    assert sim.state.find_user('rita.gomes').password == SECRET
+    assert [u['has_password'] for u in sim.state.governance_summary()['users'] if u['username'] == 'rita.gomes'] == [True]
+
+
+def test_a_lost_create_the_list_never_shows_does_not_claim_nothing_was_created(run_module, make_simulator):
+    sim = make_simulator()
+    sim.inject_fault('POST', '/users/', drop=True, count=1)
+    sim.clear_requests()
+
+    result = run_module(MODULE, dict(users=[rita()]), sim=sim)
+
+    assert result.get('failed') is True, result
+    assert 'nothing was created' not in result['msg'] and 'may still be created' in result['msg'], result['msg']
+    assert 'update_password: always' in result['msg'], result['msg']
+    assert writes(sim) == [('POST', '/users/')]
+    assert sim.state.find_user('rita.gomes') is None
