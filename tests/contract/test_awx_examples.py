@@ -39,6 +39,8 @@ SITE = {
     'lifetime_awx_source_token': 'token-of-the-source',
     'lifetime_awx_target_url': 'https://lifetime.customer.example.com',
     'lifetime_awx_target_token': 'token-of-the-target',
+    'lifetime_awx_governance_initial_password': 'initial-password-of-new-users',
+    'lifetime_awx_reporting_db_qa_password': 'password-of-reporting-db-in-qa',
     'lifetime_awx_project_url': 'https://git.example.com/automation/outsystems.git',
     'lifetime_awx_project_branch': 'main',
     'lifetime_awx_ee_image': 'registry.example.com/ee-outsystems-lifetime:0.1.0',
@@ -46,6 +48,8 @@ SITE = {
 PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2F0YWxvZw==\n-----END CERTIFICATE-----\n'
 TYPES = {'OutSystems LifeTime': '', 'OutSystems LifeTime (publish source)': 'source_',
          'OutSystems LifeTime (publish target)': 'target_'}
+# The secrets a governance description reads from the environment: no connection of its own.
+SECRET_TYPES = ('OutSystems LifeTime governance secrets',)
 ENV_PREFIX = {'': 'LIFETIME_', 'source_': 'LIFETIME_SOURCE_', 'target_': 'LIFETIME_TARGET_'}
 
 
@@ -229,7 +233,7 @@ def test_every_injected_variable_is_read_by_the_playbook_that_uses_the_type(name
 
 def test_the_credentials_are_valid_for_their_types():
     credentials = example('credentials.yml')['controller_credentials']
-    assert sorted(credential['credential_type'] for credential in credentials) == sorted(TYPES)
+    assert sorted(credential['credential_type'] for credential in credentials) == sorted(list(TYPES) + list(SECRET_TYPES))
     for credential in credentials:
         awx.validate_credential(CREDENTIAL_TYPES[credential['credential_type']], credential['inputs'])
         # Only the URL and the token: verification stays on.
@@ -500,3 +504,44 @@ def test_the_governance_inventory_source_is_the_example_repository_s_inventory()
     assert source['inventory'] in inventories and source['source_project'] in projects
     assert os.path.isfile(os.path.join(REPO_ROOT, 'examples', 'governance', source['source_path']))
     assert TEMPLATES['OutSystems LifeTime - Governance']['inventory'] == source['inventory']
+
+
+# ---------------------------------------------------------------- governance secrets (review of issue 19, H2)
+
+
+def governance_env_reads():
+    """The environment variables the example governance description reads (its passwords)."""
+    found = set()
+    for folder, dummy, files in os.walk(os.path.join(REPO_ROOT, 'examples', 'governance')):
+        for name in files:
+            with open(os.path.join(folder, name), encoding='utf-8') as handle:
+                found.update(re.findall(r"lookup\('ansible\.builtin\.env', '([A-Z_]+)'\)", handle.read()))
+    return found
+
+
+def test_the_controller_accepts_the_governance_secrets_type():
+    awx.validate_credential_type(CREDENTIAL_TYPES['OutSystems LifeTime governance secrets'])
+
+
+def test_the_governance_job_template_injects_every_secret_the_example_description_reads(tmp_path):
+    template = TEMPLATES['OutSystems LifeTime - Governance']
+    credentials = by_name(example('credentials.yml')['controller_credentials'])
+    injected = {}
+    for name in template['credentials']:
+        credential = credentials[name]
+        inputs = dict((key, 'value-of-%s' % key) for key in credential['inputs'])
+        env, dummy, dummy = awx.inject(CREDENTIAL_TYPES[credential['credential_type']], inputs, str(tmp_path / str(len(injected))))
+        injected.update(env)
+    reads = governance_env_reads()
+    assert {'GOVERNANCE_INITIAL_PASSWORD', 'REPORTING_DB_QA_PASSWORD'} <= reads
+    assert reads <= set(injected), reads - set(injected)
+    # Each secret arrives as given, not empty.
+    assert injected['GOVERNANCE_INITIAL_PASSWORD'] == 'value-of-governance_initial_password'
+    assert injected['REPORTING_DB_QA_PASSWORD'] == 'value-of-reporting_db_qa_password'
+
+
+def test_the_governance_secrets_are_secret_and_required():
+    credential_type = CREDENTIAL_TYPES['OutSystems LifeTime governance secrets']
+    fields = credential_type['inputs']['fields']
+    assert all(item.get('secret') is True for item in fields)
+    assert sorted(credential_type['inputs']['required']) == sorted(item['id'] for item in fields)

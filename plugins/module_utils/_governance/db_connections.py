@@ -37,6 +37,10 @@ def desired_connection(params):
     name = _text(params.get('name')).strip()
     if not name:
         raise LifeTimeUsageError('name is empty: give the name of the database connection.', parameter='name')
+    if params.get('password') is not None and not _text(params['password']).strip():
+        # An unset secret (an environment variable a credential did not inject) must not become an empty password.
+        raise LifeTimeUsageError('password is empty: give the password of the database connection, or leave the option out.',
+                                 parameter='password')
     desired = dict(environment=params['environment'], name=name, state=params.get('state') or 'present',
                    provider=params.get('provider'), description=params.get('description'), parameters=params.get('parameters'),
                    username=params.get('username'), password=params.get('password'),

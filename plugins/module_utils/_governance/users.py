@@ -70,6 +70,9 @@ class UserChange(Governance):
         self.username = str(self.params.get('username') or '').strip()
         if not self.username:
             raise LifeTimeUsageError('username is empty: give the username of the user.', parameter='username')
+        if self.params.get('password') is not None and not str(self.params['password']).strip():
+            # An unset secret (an environment variable a credential did not inject) must not create a user without a password.
+            raise LifeTimeUsageError('password is empty: give the password of the user, or leave the option out.', parameter='password')
         self.before_record = self._find(self.username)
         self.before = user_info(self.before_record) if self.before_record else {}
         self.grants, self.revokes, self.blocked = [], [], []

@@ -327,3 +327,24 @@ def test_a_lost_create_the_list_never_shows_does_not_claim_nothing_was_created(r
     assert 'update_password: always' in result['msg'], result['msg']
     assert writes(sim) == [('POST', '/users/')]
     assert sim.state.find_user('rita.gomes') is None
+
+
+# -- a secret that did not arrive (review of issue 19, H2) -----------------------------------------------------------
+
+@pytest.mark.parametrize('change, parameter', [
+    (lambda d: d['users'][0].update(password=''), 'users[0].password'),
+    (lambda d: d['users'][0].update(password='  '), 'users[0].password'),
+    (lambda d: d['db_connections'][0].update(password=''), 'db_connections[0].password'),
+])
+def test_an_empty_password_is_refused_before_any_write(run_module, world, change, parameter):
+    wanted = description()
+    change(wanted)
+    before = world.state.governance_summary()
+
+    result = run_module(MODULE, wanted, sim=world)
+
+    assert result.get('failed') is True and result['parameter'] == parameter, result
+    assert result['msg'].startswith(parameter) and 'empty' in result['msg'], result['msg']
+    assert world.writes() == []
+    assert world.state.governance_summary() == before
+    assert world.state.find_user('rita.gomes') is None
