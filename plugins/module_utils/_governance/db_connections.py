@@ -174,6 +174,7 @@ class ConnectionChange:
         self.grants_changing = [grant for grant in self.grants if grant.current != grant.level]
         self.credentials_sent = self._credentials_sent()
         self._check_credentials()
+        self.tested = False  # lifetime_governance tests every connection before its first write
 
     @property
     def name(self):
@@ -295,6 +296,10 @@ class ConnectionChange:
 
     # -- writing -----------------------------------------------------------------------------------
 
+    def tests_before_write(self):
+        """Whether the write sends the connection's fields and the task asks for a connection test first."""
+        return self.desired['state'] != 'absent' and self.credentials_sent and self.desired['test_connection'] and not self.tested
+
     def test(self, fields):
         try:
             self.gov.test_db_connection(self.env['Key'], fields)
@@ -310,7 +315,7 @@ class ConnectionChange:
             return None
         if self.credentials_sent:
             fields = self.fields()
-            if self.desired['test_connection']:
+            if self.tests_before_write():
                 self.test(fields)
             if self.existing is None:
                 self.gov.create_db_connection(env_key, fields)

@@ -108,7 +108,22 @@ class Description:
                 plan.planned_key = self.gov.plan_key('role', change.name)
                 self.gov.roles().append(dict(key=plan.planned_key, name=change.name, environmentPermissions=[]))
             planned.append(plan)
-        return [plan for plan in planned if plan]
+        planned = [plan for plan in planned if plan]
+        if absent:
+            self._check_replacements(planned)
+        return planned
+
+    @staticmethod
+    def _check_replacements(deleted):
+        """A role the users of a deleted role move to must outlive the run: LifeTime would refuse its delete after the first."""
+        by_key = dict((str(plan.change.before['key']).lower(), plan) for plan in deleted)
+        for plan in deleted:
+            replacement = plan.change.replacement
+            other = by_key.get(str(replacement['key']).lower()) if replacement else None
+            if other is not None:
+                raise LifeTimeUsageError('roles[%d].users_new_role names %s, which roles[%d] deletes in this run: name a role that stays.'
+                                         % (plan.index, bounded(replacement['name']), other.index),
+                                         parameter='roles[%d].users_new_role' % plan.index)
 
     def _role_change(self, item):
         change = RoleChange(ItemTask(self.task, item), self.shared)
@@ -169,7 +184,19 @@ class Description:
 
     # -- applying ----------------------------------------------------------------------------------------
 
+    def _test_connections(self):
+        """Every connection test before the first write of the description: a connection that fails saves nothing, and nor does the rest."""
+        for plan in self.changes:
+            change = plan.change
+            if isinstance(change, ConnectionChange) and change.tests_before_write():
+                try:
+                    change.test(change.fields())
+                except LifeTimeError as exc:
+                    raise LifeTimeError('db_connections[%d]: %s' % (plan.index, exc), parameter='db_connections[%d].test_connection' % plan.index) from exc
+                change.tested = True
+
     def apply(self):
+        self._test_connections()
         for plan in self.changes:
             writes_before = self.gov.writes_done
             try:

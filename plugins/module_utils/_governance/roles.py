@@ -20,6 +20,8 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import
 
 # The holders a failure lists by name; the rest are counted.
 SHOWN_HOLDERS = 5
+# LifeTime's built-in role: it refuses to update or delete it (400, "reserved"), and its role list does not say so.
+BUILT_IN_ROLES = ('administrator',)
 
 
 def shared_lookups(task):
@@ -180,10 +182,19 @@ class RoleChange(Governance):
     def plan(self):
         """Work out the change with reads only (every check raises here); whether the role changes."""
         if self.params.get('state') == 'absent':
+            self._refuse_built_in('delete')
             self.replacement = self._replacement(self.before['key']) if self.before else None
             return bool(self.before)
         self.wanted = self.desired()
-        return not self.before or _comparable(self.before) != _comparable(self.wanted)
+        changed = not self.before or _comparable(self.before) != _comparable(self.wanted)
+        if changed:
+            self._refuse_built_in('change')
+        return changed
+
+    def _refuse_built_in(self, what):
+        if self.before and str(self.before.get('name')).strip().lower() in BUILT_IN_ROLES:
+            raise LifeTimeUsageError('name is %s, LifeTime\'s built-in role: LifeTime refuses to %s it; leave it as it is.'
+                                     % (self.before['name'], what), parameter='name')
 
     def diff(self):
         return dict(before=_shown(self.before), after=_shown(self.wanted) if self.wanted else {})
@@ -198,6 +209,8 @@ class RoleChange(Governance):
     def present(self):
         desired = self.desired()
         changed = not self.before or _comparable(self.before) != _comparable(desired)
+        if changed:
+            self._refuse_built_in('change')
         result = dict(changed=changed, diff=dict(before=_shown(self.before), after=_shown(desired)))
         if not changed:
             result.update(role=self.before, msg='Role %s is already as asked: nothing to change.' % self.before['name'])
@@ -247,6 +260,7 @@ class RoleChange(Governance):
     def absent(self):
         if not self.before:
             return dict(changed=False, role={}, diff=dict(before={}, after={}), msg='There is no role %s: nothing to delete.' % bounded(self.name))
+        self._refuse_built_in('delete')
         key = self.before['key']
         replacement = self._replacement(key)
         moved = ' (its users move to %s)' % replacement['name'] if replacement else ''

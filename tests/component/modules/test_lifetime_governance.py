@@ -348,3 +348,66 @@ def test_an_empty_password_is_refused_before_any_write(run_module, world, change
     assert world.writes() == []
     assert world.state.governance_summary() == before
     assert world.state.find_user('rita.gomes') is None
+
+
+# -- roles a run cannot delete or change (review of issue 19, H3 and M6) --------------------------------------------
+
+def test_a_users_new_role_that_the_run_also_deletes_is_refused_before_any_write(run_module, world):
+    world.state.add_role('Empty1', levels={'Development': 'Open Applications'})
+    world.state.add_user('joana.reis', name='Joana Reis', role='Tester')
+    world.clear_requests()
+    wanted = dict(roles=[dict(name='Tester', state='absent', users_new_role='Empty1'), dict(name='Empty1', state='absent')])
+    before = world.state.governance_summary()
+
+    for check_mode in (True, False):
+        result = run_module(MODULE, wanted, check_mode=check_mode, sim=world)
+
+        assert result.get('failed') is True and result['parameter'] == 'roles[0].users_new_role', result
+        assert 'Empty1' in result['msg'] and 'roles[1]' in result['msg'], result['msg']
+    assert world.writes() == []
+    assert world.state.governance_summary() == before
+    assert world.state.find_role('Tester') is not None and world.state.find_role('Empty1') is not None
+
+
+@pytest.mark.parametrize('role', [
+    dict(name='Administrator', state='absent', users_new_role='Developer'),
+    dict(name='administrator', environment_permissions=[dict(environment='Development', level='No Access')]),
+])
+def test_the_built_in_administrator_role_is_refused_before_any_write(run_module, world, role):
+    wanted = dict(roles=[dict(name='Squad Lead', manage_teams=True), role],
+                  users=[dict(username='rita.gomes', name='Rita Gomes', email='rita.gomes@company.com', role='Developer')])
+    before = world.state.governance_summary()
+
+    result = run_module(MODULE, wanted, sim=world)
+
+    assert result.get('failed') is True and result['parameter'] == 'roles[1].name', result
+    assert 'Administrator' in result['msg'] and 'built-in' in result['msg'], result['msg']
+    assert world.writes() == []
+    assert world.state.governance_summary() == before
+
+
+def test_every_connection_test_runs_before_the_first_write_of_the_description(run_module, world):
+    world.state.fail_db_connection_tests('Login failed for user reporting.')
+    wanted = description()
+    wanted['db_connections'][0]['test_connection'] = True
+    before = world.state.governance_summary()
+
+    result = run_module(MODULE, wanted, sim=world)
+
+    assert result.get('failed') is True and result['parameter'] == 'db_connections[0].test_connection', result
+    assert 'Login failed' in result['msg'] and result.get('changed') is not True, result
+    assert [(method, path.rsplit('/', 2)[-2]) for method, path in writes(world)] == [('POST', 'testdbconnection')], writes(world)
+    assert world.state.governance_summary() == before
+    assert DB_SECRET not in json.dumps(result)
+
+
+def test_a_connection_test_that_passes_is_sent_once_and_before_the_roles_users_and_teams(run_module, world):
+    wanted = description()
+    wanted['db_connections'][0]['test_connection'] = True
+
+    result = run_module(MODULE, wanted, sim=world)
+
+    assert not result.get('failed'), result
+    sent = [path.rsplit('/', 2)[-2] for dummy, path in writes(world)]
+    assert sent[0] == 'testdbconnection' and sent.count('testdbconnection') == 1, sent
+    assert world.state.find_db_connection('Production', 'ReportingDB').password == DB_SECRET
