@@ -18,10 +18,11 @@ lifetime_governance run is about to create is named by a planned key (``plan_key
 import time
 from urllib.parse import quote
 
-from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, bounded
+from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeError, bounded
 from ansible_collections.outsystems.lifetime.plugins.module_utils._writes import send_once
 
 ROLES, USERS, TEAMS = 'roles', 'users', 'teams'
+NOT_FOUND = 404
 # A create whose answer was lost may still be on its way in LifeTime: its list is read again after these pauses (seconds)
 # before the run says it cannot tell.
 EVIDENCE_PAUSES = (1.0, 2.0)
@@ -232,7 +233,13 @@ class GovernanceClient:
 
     def remove_team_application(self, team_key, app_key):
         self.forget(TEAMS)
-        return self.command('DELETE', '/teams/%s/applications/%s' % (_seg(team_key), _seg(app_key)))
+        try:
+            return self.command('DELETE', '/teams/%s/applications/%s' % (_seg(team_key), _seg(app_key)))
+        except LifeTimeAPIError as exc:
+            # 404: the application is not in the team (another team took it, or a retried DELETE): gone is what was asked.
+            if exc.status != NOT_FOUND:
+                raise
+            return None
 
     def add_team_member(self, team_key, user_key, role_key):
         """Adding a member again replaces their role, so a lost answer is resent."""

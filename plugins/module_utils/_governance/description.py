@@ -151,15 +151,37 @@ class Description:
         return [after.get(str(user.get('Key')).lower(), user) for user in self.gov.users()]
 
     def _plan_teams(self, teams):
-        seen = {}
+        seen, planned = {}, []
         for index, item in enumerate(teams):
             self._once(seen, 'teams', index, str(item['name']).strip().lower(), item['name'])
-            change, plan = self._plan('teams', index, item['name'], lambda params: TeamChange(self.task, desired_team(params), self.shared), item)
+            change, dummy = self._plan('teams', index, item['name'], lambda params: TeamChange(self.task, desired_team(params), self.shared), item)
+            planned.append((index, item, change))
+        claimed = self._claimed_applications(planned)
+        for index, item, change in planned:
             for app_name, team_name in change.moved:
                 self.task.warn('teams[%d]: the application %s leaves the team %s: an application belongs to one team in LifeTime.'
                                % (index, app_name, team_name))
-            if plan:
-                self.changes.append(plan)
+            # An application another team of the description takes moves there: this team does not remove it itself.
+            kept = [app for app in change.changes.get('remove_applications', []) if claimed.get(str(app['key']).lower(), index) == index]
+            if 'remove_applications' in change.changes:
+                change.changes['remove_applications'] = kept
+                if not kept:
+                    del change.changes['remove_applications']
+            if change.changed:
+                self.changes.append(Planned('teams', index, item['name'], change))
+
+    @staticmethod
+    def _claimed_applications(planned):
+        """{application key lower: index of the team that lists it}; an application listed by two teams is refused."""
+        claimed = {}
+        for index, dummy, change in planned:
+            for app in change.applications:
+                other = claimed.setdefault(str(app['key']).lower(), index)
+                if other != index:
+                    raise LifeTimeUsageError('teams[%d].applications names %s, which teams[%d] lists too: an application belongs to one '
+                                             'team in LifeTime, so give it to one.' % (index, bounded(app['name']), other),
+                                             parameter='teams[%d].applications' % index)
+        return claimed
 
     def _plan_connections(self, connections):
         seen = {}

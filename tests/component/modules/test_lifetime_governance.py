@@ -411,3 +411,44 @@ def test_a_connection_test_that_passes_is_sent_once_and_before_the_roles_users_a
     sent = [path.rsplit('/', 2)[-2] for dummy, path in writes(world)]
     assert sent[0] == 'testdbconnection' and sent.count('testdbconnection') == 1, sent
     assert world.state.find_db_connection('Production', 'ReportingDB').password == DB_SECRET
+
+
+# -- an application belongs to one team (review of issue 19, M4 and M5) ---------------------------------------------
+
+def team_apps(sim, name):
+    return sorted(team['applications'] for team in sim.state.governance_summary()['teams'] if team['name'] == name)[0]
+
+
+def test_an_application_listed_in_two_teams_is_refused_before_any_write(run_module, make_simulator):
+    sim = make_simulator()
+    sim.clear_requests()
+    before = sim.state.governance_summary()
+    wanted = dict(teams=[dict(name='Alpha', applications=['Orders API']), dict(name='Beta', applications=['orders api'])])
+
+    result = run_module(MODULE, wanted, sim=sim)
+
+    assert result.get('failed') is True and result['parameter'] == 'teams[1].applications', result
+    assert 'Orders API' in result['msg'] and 'teams[0]' in result['msg'], result['msg']
+    assert sim.writes() == []
+    assert sim.state.governance_summary() == before
+
+
+def test_an_application_an_earlier_team_takes_from_an_exclusive_team_is_not_removed_by_it(run_module, make_simulator):
+    sim = make_simulator()
+    run_module(MODULE, dict(teams=[dict(name='Digital', applications=['Customer Portal', 'EmployeeBackoffice'])]), sim=sim)
+    assert 'EmployeeBackoffice' in team_apps(sim, 'Digital') and 'Customer Portal' in team_apps(sim, 'Digital')
+    wanted = dict(teams=[dict(name='Integration', applications=['Orders API', 'EmployeeBackoffice']),
+                         dict(name='Digital', applications=['Customer Portal'], exclusive=True)])
+    check = run_module(MODULE, wanted, check_mode=True, diff=True, sim=sim)
+    sim.clear_requests()
+
+    result = run_module(MODULE, wanted, sim=sim)
+
+    assert not result.get('failed'), result
+    assert result['changes'] == check['changes'], (result, check)
+    assert 'EmployeeBackoffice' in team_apps(sim, 'Integration') and 'EmployeeBackoffice' not in team_apps(sim, 'Digital')
+    assert [method for method, dummy in writes(sim)].count('DELETE') == 0, writes(sim)
+    assert all(w['status'] < 400 for w in sim.writes()), sim.writes()
+    sim.clear_requests()
+    again = run_module(MODULE, wanted, sim=sim)
+    assert again['changed'] is False and sim.writes() == [], (again, sim.writes())
