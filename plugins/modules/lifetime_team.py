@@ -19,8 +19,8 @@ author:
 options:
   name:
     description:
-      - Name of the team. An existing team is matched exactly, or case-insensitively when only one has that name (it is
-        then renamed to O(name)'s case).
+      - Name of the team. An existing team is matched exactly, or case-insensitively when only one has that name; it keeps
+        LifeTime's casing (a name differing only in case is no change, as for roles and database connections).
     type: str
     required: true
   state:

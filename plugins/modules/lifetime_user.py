@@ -74,6 +74,8 @@ options:
   exclusive:
     description:
       - With V(true), the application roles the user holds in applications that O(application_roles) does not list are revoked.
+      - Acts on the list given. With O(application_roles) omitted the user's application roles are left as they are; an empty
+        list revokes them all.
     type: bool
     default: false
   unblock:

@@ -235,6 +235,8 @@ class Description:
             if plan.planned_key:
                 self.gov.learn_key(plan.planned_key, key)
             self.done[plan.kind].append(plan)
+        # A user whose only change was a password LifeTime refused (external authentication) did not change.
+        self.changes = [plan for plan in self.changes if not getattr(plan.change, 'nothing_done', bool)()]
 
     # -- results -----------------------------------------------------------------------------------------
 

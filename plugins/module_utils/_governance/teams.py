@@ -149,9 +149,14 @@ class TeamChange:
 
     # -- comparing ---------------------------------------------------------------------------------
 
+    def team_name(self):
+        """The name the team keeps: LifeTime's own when the task's differs only in case (a name is compared case-insensitively)."""
+        held = _text(self.team.get('name')) if self.team else ''
+        return held if held.lower() == self.desired['name'].lower() else self.desired['name']
+
     def _details_differ(self):
         desired = self.desired
-        return self.team.get('name') != desired['name'] or (desired['description'] is not None and desired['description'] != self.before['description'])
+        return self.team.get('name') != self.team_name() or (desired['description'] is not None and desired['description'] != self.before['description'])
 
     def _members_to_add(self):
         """Members not in the team, or in it with another role (adding them again sets their role)."""
@@ -188,7 +193,7 @@ class TeamChange:
         if self.desired['state'] == 'absent':
             return None
         after = dict(self.before or dict(key=None, members=[], applications=[], description=''))
-        after['name'] = self.desired['name']
+        after['name'] = self.team_name()
         if self.desired['description'] is not None:
             after['description'] = self.desired['description']
         after['members'] = _merged_members(after['members'], self.changes.get('add_members', []), self.changes.get('remove_members', []))
@@ -216,7 +221,7 @@ class TeamChange:
         key = self.team['key'] if self.team else gov.create_team(self.desired['name'], self.desired['description'] or '')
         if changes.get('details'):
             description = self.desired['description'] if self.desired['description'] is not None else self.before['description']
-            gov.update_team(key, self.desired['name'], description)
+            gov.update_team(key, self.team_name(), description)
         for member in changes.get('remove_members', []):
             gov.remove_team_member(key, member['user_key'])
         for member in changes.get('add_members', []):

@@ -101,6 +101,8 @@ class UserChange(Governance):
         if missing:
             raise LifeTimeUsageError('%s is required to create the user %s.' % (' and '.join(missing), bounded(self.username)), parameter=missing[0])
         email = check_email(params['email'], 'email') if params.get('email') is not None else before['email']
+        if before and str(email).lower() == str(before['email'] or '').lower():
+            email = before['email']  # a case-only difference is no change: LifeTime's casing stays
         name = str(params['name']).strip() if params.get('name') is not None else before['name']
         role = self._role() or dict(key=before['role_key'], name=before['role'])
         return dict(Username=before.get('username', self.username), Name=name, Email=email, RoleKey=role['key'], IsActive=True), role['name']
@@ -126,7 +128,8 @@ class UserChange(Governance):
         wanted, held = self._application_roles()
         self.grants = [(app, role) for app, role in wanted
                        if not same_key((held.get(app['Key'].lower()) or {}).get('role_key'), role['key'])]
-        if self.params.get('exclusive'):
+        # exclusive acts on the list the task gives, as a team's: one it leaves out is not a list of nothing
+        if self.params.get('exclusive') and self.params.get('application_roles') is not None:
             listed = set(app['Key'].lower() for app, dummy in wanted)
             self.revokes = [item for key, item in held.items() if key not in listed]
 
@@ -148,8 +151,9 @@ class UserChange(Governance):
 
     def _differs(self, fields):
         before = self.before
-        return not before or (before['name'], before['email'], str(before['role_key']).lower(), before['active']) != \
-            (fields['Name'], fields['Email'], str(fields['RoleKey']).lower(), fields['IsActive'])
+        # An email address is compared case-insensitively (LifeTime's own casing is kept): a case-only difference is no change.
+        return not before or (before['name'], str(before['email'] or '').lower(), str(before['role_key']).lower(), before['active']) != \
+            (fields['Name'], str(fields['Email'] or '').lower(), str(fields['RoleKey']).lower(), fields['IsActive'])
 
     # -- writes ---------------------------------------------------------------------------------------
 
@@ -200,6 +204,10 @@ class UserChange(Governance):
             raise LifeTimeError('The user %s was created, but setting its password failed (%s), so it has none. Run the task once '
                                 'with update_password: always to set it.' % (bounded(username), exc), parameter='password') from exc
 
+    def nothing_done(self):
+        """Whether the write changed nothing: its only change was a password LifeTime refused (external authentication)."""
+        return self.password_refused and bool(self.planned) and self.planned['changes'] == ['password set']
+
     def _done(self, changes):
         """The changes made, the password's as it went."""
         return [('password not set (external authentication)' if what == 'password set' and self.password_refused else what) for what in changes]
@@ -232,6 +240,8 @@ class UserChange(Governance):
         if self.task.check_mode:
             return dict(result, user=after, msg='Would change user %s: %s.' % (fields['Username'], ', '.join(changes)))
         key = self._write(fields, planned['update'])
+        if self.nothing_done():
+            result['changed'] = False  # a refused password is no change: the next run would report it again
         return dict(result, user=self.read_back(key) or dict(after, key=key),
                     msg='User %s: %s.' % (fields['Username'], ', '.join(self._done(changes))))
 

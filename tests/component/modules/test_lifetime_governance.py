@@ -452,3 +452,63 @@ def test_an_application_an_earlier_team_takes_from_an_exclusive_team_is_not_remo
     sim.clear_requests()
     again = run_module(MODULE, wanted, sim=sim)
     assert again['changed'] is False and sim.writes() == [], (again, sim.writes())
+
+
+# -- exclusive, casing, refused passwords (review of issue 19, M7, L9, L10) -----------------------------------------
+
+def test_exclusive_without_application_roles_leaves_a_users_application_roles_and_an_empty_list_revokes_them(run_module, make_simulator):
+    sim = make_simulator()
+    run_module(MODULE, dict(users=[dict(username='ana.silva', application_roles=[dict(application='Customer Portal', role='Tester')])]), sim=sim)
+    ana = sim.state.find_user('ana.silva')
+    assert list(ana.application_roles.values()) == [sim.state.find_role('Tester').key]
+    sim.clear_requests()
+
+    left = run_module(MODULE, dict(users=[dict(username='ana.silva', exclusive=True)]), sim=sim)
+
+    assert left['changed'] is False and sim.writes() == [], (left, sim.writes())
+    assert len(sim.state.find_user('ana.silva').application_roles) == 1
+
+    emptied = run_module(MODULE, dict(users=[dict(username='ana.silva', exclusive=True, application_roles=[])]), sim=sim)
+
+    assert emptied['changed'] is True and emptied['changes']['users'] == ['ana.silva'], emptied
+    assert sim.state.find_user('ana.silva').application_roles == {}
+    assert [method for method, dummy in writes(sim)] == ['DELETE'], writes(sim)
+
+
+def test_an_email_or_a_team_name_differing_only_in_case_is_no_change(run_module, make_simulator):
+    sim = make_simulator()
+    sim.clear_requests()
+    wanted = dict(users=[dict(username='ana.silva', email='Ana.Silva@Company.COM')], teams=[dict(name='DIGITAL', description='Customer-facing applications')])
+
+    result = run_module(MODULE, wanted, sim=sim)
+
+    assert result['changed'] is False, result
+    assert sim.writes() == []
+    assert sim.state.find_user('ana.silva').email == 'ana.silva@company.com'
+    assert [team['name'] for team in sim.state.governance_summary()['teams'] if team['name'].lower() == 'digital'] == ['Digital']
+
+
+def test_a_password_refused_under_external_authentication_is_no_change_run_after_run(run_module, make_simulator):
+    sim = make_simulator(scenario={'base': 'default', 'settings': {'external_authentication': True}})
+    wanted = dict(users=[dict(username='ana.silva', password=SECRET, update_password='always')])
+
+    for dummy in range(2):
+        sim.clear_requests()
+        result = run_module(MODULE, wanted, sim=sim)
+
+        assert not result.get('failed') and result['changed'] is False, result
+        assert result['changes']['users'] == [], result
+        assert [(w['method'], w['path'].rsplit('/', 2)[-2], w['status']) for w in sim.writes()] == [('POST', 'setpassword', 405)], sim.writes()
+        assert any('was not set' in warning for warning in result['warnings']), result
+    assert sim.state.find_user('ana.silva').password is None
+
+
+def test_lifetime_user_reports_a_refused_password_as_no_change(run_module, make_simulator):
+    sim = make_simulator(scenario={'base': 'default', 'settings': {'external_authentication': True}})
+    sim.clear_requests()
+
+    result = run_module('lifetime_user', dict(username='ana.silva', password=SECRET, update_password='always'), sim=sim)
+
+    assert not result.get('failed') and result['changed'] is False, result
+    assert [w['status'] for w in sim.writes()] == [405]
+    assert sim.state.find_user('ana.silva').password is None

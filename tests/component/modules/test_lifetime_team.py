@@ -105,7 +105,7 @@ def test_a_changed_description_is_sent_and_nothing_else(run_module, simulator):
 
     assert result['changed'] is True
     assert team(simulator, 'Digital').description == 'Web and mobile'
-    assert [(w['method'], w['body']) for w in simulator.writes()] == [('PUT', {'name': 'digital', 'description': 'Web and mobile'})]
+    assert [(w['method'], w['body']) for w in simulator.writes()] == [('PUT', {'name': 'Digital', 'description': 'Web and mobile'})]
 
 
 def test_absent_deletes_the_team_and_a_second_run_does_nothing(run_module, simulator):
