@@ -512,3 +512,16 @@ def test_lifetime_user_reports_a_refused_password_as_no_change(run_module, make_
     assert not result.get('failed') and result['changed'] is False, result
     assert [w['status'] for w in sim.writes()] == [405]
     assert sim.state.find_user('ana.silva').password is None
+
+
+def test_lifetime_user_failing_on_the_password_of_a_user_it_created_reports_changed(run_module, make_simulator):
+    sim = make_simulator()
+    sim.inject_fault('POST', '/users/*/setpassword/', status=400, count=1)
+    sim.clear_requests()
+
+    result = run_module('lifetime_user', rita(), sim=sim)
+
+    assert result.get('failed') is True and result['changed'] is True, result
+    assert 'update_password: always' in result['msg'], result['msg']
+    assert sim.state.find_user('rita.gomes').password is None
+    assert [w['status'] for w in sim.writes()] == [201, 400], sim.writes()
