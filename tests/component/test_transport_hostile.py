@@ -29,6 +29,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._client import
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import (
     LifeTimeError,
     LifeTimeNotFoundError,
+    LifeTimeServerError,
     LifeTimeResponseError,
     LifeTimeTransportError,
     LifeTimeUsageError,
@@ -979,12 +980,13 @@ def test_a_module_behind_a_proxy_asking_for_credentials_fails_naming_it_before_a
     nothing_sent(tls_simulator)
 
 
-# An http:// lifetime_url through a proxy: an answer that is the proxy's own (an HTML page, squid's headers) names the proxy,
-# not LifeTime's service account or LifeTime's failure. Behaviour, status, GETs the proxy sees with retries=2.
+# An http:// lifetime_url through a proxy: an answer that is the proxy's own (squid's headers) names the proxy, an HTML page
+# names the proxy or a web server in front of LifeTime; never LifeTime's service account or LifeTime's failure.
+# Behaviour, status, words, GETs the proxy sees with retries=2.
 PROXY_OWN_ANSWERS = {
-    '403 as an HTML page': ('forbid', '403 Forbidden', 1),
-    '403 as squid words it': ('squid forbid', '403 Forbidden', 1),
-    '502 as an HTML page': ('bad gateway', '502 Bad Gateway', 3),
+    '403 as an HTML page': ('forbid', '403 Forbidden', "is an HTML page, not the LifeTime API's: it comes from the proxy", 1),
+    '403 as squid words it': ('squid forbid', '403 Forbidden', "is not LifeTime's: it probably comes from the proxy", 1),
+    '502 as an HTML page': ('bad gateway', '502 Bad Gateway', "is an HTML page, not the LifeTime API's: it comes from the proxy", 3),
 }
 
 
@@ -998,15 +1000,15 @@ def http_proxy_environment(monkeypatch):
 
 @pytest.mark.parametrize('case', sorted(PROXY_OWN_ANSWERS))
 def test_a_proxys_own_answer_to_an_http_lifetime_url_names_the_proxy_not_lifetime(simulator, http_proxy_environment, case):
-    behaviour, status, gets = PROXY_OWN_ANSWERS[case]
+    behaviour, status, words, gets = PROXY_OWN_ANSWERS[case]
     with hs.HostileProxy(behaviour) as proxy:
         http_proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
 
         error = fails(client_for(simulator.url, simulator.token, retries=2).list_environments)
 
         message = str(error)
-        assert "is not LifeTime's: it probably comes from the proxy http://%s:***@127.0.0.1:%d" % (PROXY_USER, proxy.port) in message, message
-        assert '(%s, with ' % status in message
+        assert "%s http://%s:***@127.0.0.1:%d" % (words, PROXY_USER, proxy.port) in message, message
+        assert '(%s' % status in message
         assert 'HTTP_PROXY' in message and 'NO_PROXY' in message and "task's environment" in message
         assert 'Grant the service account' not in message and 'LifeTime failed' not in message, message
         assert error.status == int(status.split()[0]) and not error.retryable
@@ -1023,7 +1025,7 @@ def test_a_proxys_502_to_an_http_post_names_the_proxy_and_leaves_open_whether_li
                       [{'ApplicationVersionKey': 'k'}])
 
         # A proxy that passes plain http on may have sent the POST to LifeTime before answering 502: not sent again.
-        assert 'it probably comes from the proxy http://%s:***@127.0.0.1:%d' % (PROXY_USER, proxy.port) in str(error)
+        assert 'it comes from the proxy http://%s:***@127.0.0.1:%d' % (PROXY_USER, proxy.port) in str(error)
         assert error.ambiguous and 'may or may not have carried out the request' in str(error)
         proxy_password_hidden(error)
         assert [entry['method'] for entry in proxy.log] == ['POST']
@@ -1040,6 +1042,63 @@ def test_lifetimes_own_json_error_through_a_proxy_stays_lifetimes(simulator, htt
         assert [entry['method'] for entry in proxy.log] == ['GET']
     assert [entry['path'] for entry in simulator.requests] == [DEPLOYMENTS + '00000000-0000-0000-0000-000000000000/']
     no_writes(simulator)
+
+
+IIS_500 = b'<!DOCTYPE html><html><head><title>500 - Internal server error.</title></head><body>IIS 10.0 Detailed Error</body></html>'
+
+
+@pytest.mark.parametrize('headers', [[], [('X-Squid-Error', 'ERR_ACCESS_DENIED 0')]], ids=['html page', 'squid header'])
+def test_an_answer_inside_an_https_tunnel_is_never_blamed_on_the_forward_proxy(proxy_environment, headers):
+    # The forward proxy only relays the TLS bytes of a CONNECT tunnel: LifeTime's (IIS's) HTML 500 stays LifeTime's failure.
+    with hs.HostileServer(tls_enabled=True) as lifetime, hs.HostileProxy('tunnel') as proxy:
+        lifetime.route(ENVIRONMENTS, hs.answer(500, IIS_500, 'text/html', headers=headers))
+        proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(lifetime.url, ca_path=lifetime.ca_cert_path, retries=0).list_environments)
+
+        message = str(error)
+        assert isinstance(error, LifeTimeServerError) and error.status == 500 and 'LifeTime failed' in message, message
+        assert "not LifeTime's" not in message and 'comes from the proxy' not in message, message
+        if headers:
+            assert 'from LifeTime or from a TLS-inspecting proxy' in message and 'http://%s:***@' % PROXY_USER in message, message
+        else:
+            assert 'the proxy' not in message, message
+        proxy_password_hidden(error)
+        assert [entry['method'] for entry in proxy.log] == ['CONNECT']
+        no_token_through(proxy)
+    assert [(entry['scheme'], entry['path']) for entry in lifetime.requests] == [('https', ENVIRONMENTS)]
+
+
+def test_a_plain_text_404_with_only_a_via_header_through_a_proxy_stays_lifetimes(http_proxy_environment):
+    # Via is also what a reverse proxy in front of LifeTime adds: it does not make the answer the forward proxy's.
+    with hs.HostileServer() as lifetime, hs.HostileProxy('tunnel') as proxy:
+        lifetime.route(ENVIRONMENTS, hs.answer(404, b'Not Found', 'text/plain', headers=[('Via', '1.1 lifetime-gw')]))
+        http_proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(lifetime.url, retries=0).list_environments)
+
+        assert isinstance(error, LifeTimeNotFoundError) and 'the proxy' not in str(error), str(error)
+        # The direct path's hint stays: a first answer like a plain web server's.
+        assert 'Is lifetime_url the address of a LifeTime server?' in str(error), str(error)
+        proxy_password_hidden(error)
+        assert [entry['method'] for entry in proxy.log] == ['GET']
+    assert [entry['path'] for entry in lifetime.requests] == [ENVIRONMENTS]
+
+
+def test_lifetimes_html_500_over_http_through_a_proxy_names_both_possible_sources(http_proxy_environment):
+    with hs.HostileServer() as lifetime, hs.HostileProxy('tunnel') as proxy:
+        lifetime.route(ENVIRONMENTS, hs.answer(500, IIS_500, 'text/html'))
+        http_proxy_environment(proxy.url_with(PROXY_USER, PASSWORD))
+
+        error = fails(client_for(lifetime.url, retries=0).list_environments)
+
+        message = str(error)
+        assert "not LifeTime's" not in message and 'probably comes from the proxy' not in message, message
+        assert ('it comes from the proxy http://%s:***@127.0.0.1:%d that requests to %s go through, or from a web server in front of '
+                'LifeTime' % (PROXY_USER, proxy.port, lifetime.url)) in message, message
+        proxy_password_hidden(error)
+        assert [entry['method'] for entry in proxy.log] == ['GET']
+    assert [entry['path'] for entry in lifetime.requests] == [ENVIRONMENTS]
 
 
 HAS_PYSOCKS = importlib.util.find_spec('socks') is not None

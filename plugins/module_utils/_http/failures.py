@@ -337,21 +337,20 @@ _PROXY_HEADERS = ('X-Squid-Error', 'Proxy-Agent')
 
 
 def proxy_marks(response):
-    """What marks an error answer that came through a proxy as the proxy's own, in words; None when it may be LifeTime's.
+    """What marks an error answer that came through a proxy as the proxy's own, in words; None when nothing does.
 
-    LifeTime's API answers errors with JSON (or a short text): an HTML page or a proxy's own header is not LifeTime's,
-    nor a text that is not JSON on an answer a proxy says it passed on (Via).
+    Only a header a proxy puts on its own answers: a Via header is also what a reverse proxy in front of LifeTime adds.
     """
     for header in _PROXY_HEADERS:
         if response.headers.get(header):
             return 'a %s header (%s)' % (header, _printable(response.headers[header])[:80])
-    looks = _looks_like(response)
-    content_type = (response.headers.get('Content-Type') or '').lower()
-    if looks == 'an HTML page' or (looks and 'html' in content_type):
-        return 'an HTML page'
-    if looks == 'text that is not JSON' and response.headers.get('Via'):
-        return 'text that is not JSON, and a Via header'
     return None
+
+
+def _html_page(response):
+    content_type = (response.headers.get('Content-Type') or '').lower()
+    looks = _looks_like(response)
+    return looks == 'an HTML page' or bool(looks and 'html' in content_type)
 
 
 def _proxy_answer_reason(call, status, marks):
@@ -361,6 +360,20 @@ def _proxy_answer_reason(call, status, marks):
     return ('the answer (%s, with %s) is not LifeTime\'s: it probably comes from the proxy %s that requests to %s go through; check '
             'that the proxy %s LifeTime (its access rules and its log), and %s and NO_PROXY in the task\'s environment'
             % (answered, marks, masked_url(call.proxy), call.where, check, _proxy_variables(call)))
+
+
+def _html_through_proxy_reason(call, status):
+    """An HTML error page to a plain http request through a proxy: the proxy's, or a web server's in front of LifeTime."""
+    answered = ('%d %s' % (status, responses.get(status, ''))).strip()
+    return ('the answer (%s) is an HTML page, not the LifeTime API\'s: it comes from the proxy %s that requests to %s go through, '
+            'or from a web server in front of LifeTime; check the proxy\'s log and access rules, and %s and NO_PROXY in the task\'s '
+            'environment' % (answered, masked_url(call.proxy), call.where, _proxy_variables(call)))
+
+
+def _inspecting_proxy_note(call, marks):
+    """Inside an HTTPS CONNECT tunnel the forward proxy cannot answer: only a proxy that inspects TLS could have."""
+    return ('The answer has %s: it comes from LifeTime or from a TLS-inspecting proxy (requests to %s go through the proxy %s)'
+            % (marks, call.where, masked_url(call.proxy)))
 
 
 class Call:
@@ -463,18 +476,20 @@ class FailureSentences:
             return LifeTimeTransportError(call.method, call.shown, reason=_proxy_reason(call, None, status=407), attempts=attempt,
                                           retryable=False, note=call.note)
         marks = proxy_marks(response) if call.proxy else None
-        if marks:
+        # Inside an HTTPS CONNECT tunnel the answer is LifeTime's (or a TLS-inspecting proxy's): the forward proxy only relays bytes.
+        tunnelled = bool(call.proxy) and urlsplit(call.target).scheme.lower() == 'https'
+        if call.proxy and not tunnelled and (marks or _html_page(response)):
             return self._proxy_answer_error(call, response, attempt, marks)
         error = error_for_status(status, invalid_state=call.invalid_state)
+        note = call.note or self._stranger_note(call, response) or (_inspecting_proxy_note(call, marks) if marks else None)
         return error(call.method, call.shown, status=status, lifetime_message=self.scrub(lifetime_message(response)),
-                     ambiguous=status >= 500 and call.method not in IDEMPOTENT_METHODS, attempts=attempt,
-                     note=call.note or self._stranger_note(call, response))
+                     ambiguous=status >= 500 and call.method not in IDEMPOTENT_METHODS, attempts=attempt, note=note)
 
     def _proxy_answer_error(self, call, response, attempt, marks):
         status = response.status_code
         # A proxy's 5xx to a request it passed on (plain http) leaves open whether LifeTime got it.
         ambiguous = status >= 500 and call.method not in IDEMPOTENT_METHODS
-        reason = _proxy_answer_reason(call, status, marks)
+        reason = _proxy_answer_reason(call, status, marks) if marks else _html_through_proxy_reason(call, status)
         if ambiguous:
             reason += '; LifeTime may or may not have carried out the request'
         # Not retryable: a download does not start over after the retries send() already made.
