@@ -1101,6 +1101,51 @@ def test_lifetimes_html_500_over_http_through_a_proxy_names_both_possible_source
     assert [entry['path'] for entry in lifetime.requests] == [ENVIRONMENTS]
 
 
+def test_a_proxy_whose_name_does_not_resolve_is_named_so_and_not_tried_again(tls_simulator, proxy_environment):
+    proxy_environment('http://%s:%s@no-such-proxy.invalid:3128' % (PROXY_USER, PASSWORD))
+
+    error = fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path, retries=5).list_environments)
+
+    message = str(error)
+    assert ('the proxy http://%s:***@no-such-proxy.invalid:3128 that requests to %s go through cannot be found: its host name does not '
+            'resolve' % (PROXY_USER, tls_simulator.url)) in message, message
+    assert 'closed the connection' not in message and error.attempts == 1 and not error.retryable, message
+    proxy_password_hidden(error)
+    nothing_sent(tls_simulator)
+
+
+def test_a_proxy_address_with_credentials_and_no_scheme_is_told_to_need_one_before_anything_is_sent(tls_simulator, proxy_environment):
+    with hs.HostileProxy('tunnel') as proxy:
+        proxy_environment('%s:%s@127.0.0.1:%d' % (PROXY_USER, PASSWORD, proxy.port))
+
+        error = fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path, retries=2).list_environments)
+
+        message = str(error)
+        # Shown as written: requests reads the user name as a scheme, so this address is not http:// to it.
+        assert 'the proxy address %s:***@127.0.0.1:%d in HTTPS_PROXY' % (PROXY_USER, proxy.port) in message, message
+        assert 'has no scheme' in message and 'http://user:password@proxy.example.com:3128' in message, message
+        assert 'cannot be connected to through the proxy' not in message and error.attempts == 1 and not error.retryable
+        proxy_password_hidden(error)
+        assert proxy.log == [] and proxy.received == b''
+    nothing_sent(tls_simulator)
+
+
+def test_a_plain_proxy_written_with_https_is_named_when_the_request_times_out(tls_simulator, proxy_environment):
+    with hs.HostileProxy('tunnel') as proxy:
+        proxy_environment('https://%s:%s@127.0.0.1:%d' % (PROXY_USER, PASSWORD, proxy.port))
+
+        error = fails(client_for(tls_simulator.url, ca_path=tls_simulator.ca_cert_path, timeout=2).list_environments)
+
+        message = str(error)
+        assert ('the proxy https://%s:***@127.0.0.1:%d it went through is written with https://: if that proxy speaks plain HTTP '
+                '(most do), write it with http:// in HTTPS_PROXY' % (PROXY_USER, proxy.port)) in message, message
+        proxy_password_hidden(error)
+        # The proxy got a TLS handshake, not a request: it never logged a CONNECT.
+        assert proxy.log == []
+        no_token_through(proxy)
+    nothing_sent(tls_simulator)
+
+
 HAS_PYSOCKS = importlib.util.find_spec('socks') is not None
 
 # A proxy address requests cannot use: how it is written, the words of the sentence (password masked, what is wrong).

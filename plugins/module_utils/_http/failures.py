@@ -14,6 +14,7 @@ refused for its dates is fetched again, without sending anything, by certificate
 import datetime
 import json
 import re
+import socket
 
 from http.client import HTTPException, IncompleteRead, responses
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -215,7 +216,19 @@ def failure_kind(exc, timed_out=False):
 def proxy_kind(exc):
     """PROXY_REFUSED or PROXY_FAILED for the failure of a connection through a proxy that never connected."""
     status = _tunnel_status(exc)
-    return PROXY_REFUSED if status is not None and 400 <= status < 500 else PROXY_FAILED
+    # A proxy's name that does not resolve will not resolve on the next attempt either.
+    return PROXY_REFUSED if (status is not None and 400 <= status < 500) or _unresolved(exc) else PROXY_FAILED
+
+
+# How a failed name lookup reads where urllib3 1.26 wraps it in a NewConnectionError's text (urllib3 2 has NameResolutionError).
+_UNRESOLVED_WORDS = re.compile(r'Failed to resolve|Name or service not known|nodename nor servname|No address associated|getaddrinfo failed',
+                               re.IGNORECASE)
+
+
+def _unresolved(exc):
+    """True when the host name of the connection did not resolve."""
+    return any(isinstance(cause, socket.gaierror) or type(cause).__name__ == 'NameResolutionError' or _UNRESOLVED_WORDS.search(str(cause))
+               for cause in _causes(exc))
 
 
 def _tunnel_status(exc):
@@ -318,6 +331,9 @@ def _proxy_reason(call, exc, status=None):
                     'LifeTime, and %s and NO_PROXY in the task\'s environment' % (proxy, call.where, answered, variables))
         return ('the proxy %s refused to open a connection to %s (it answered %s to the CONNECT): check that the proxy lets this '
                 'host reach LifeTime, and %s and NO_PROXY in the task\'s environment' % (proxy, call.where, answered, variables))
+    if exc is not None and _unresolved(exc):
+        return ('the proxy %s that requests to %s go through cannot be found: its host name does not resolve; check the proxy\'s '
+                'address in %s, and NO_PROXY, in the task\'s environment' % (proxy, call.where, variables))
     names = [type(cause).__name__ for cause in _causes(exc)]
     if set(names) & set(('NewConnectionError', 'ConnectTimeoutError', 'ConnectTimeout', 'ConnectionRefusedError')):
         return ('cannot connect to the proxy %s that requests to %s go through: check the proxy\'s address in %s, and NO_PROXY, in the '
@@ -405,6 +421,10 @@ class FailureSentences:
 
     def _transport_error(self, call, exc, attempts, kind):
         reason = self._failure_reason(call, exc, kind)
+        if call.proxy and kind in (TIMED_OUT, TLS, BROKEN, MALFORMED, PROXY_FAILED) and call.proxy.lower().startswith('https://'):
+            # An https:// proxy address makes the connection to the proxy TLS: a plain HTTP proxy waits for a request that never comes.
+            reason += ('; the proxy %s it went through is written with https://: if that proxy speaks plain HTTP (most do), write it '
+                       'with http:// in %s' % (masked_url(call.proxy), _proxy_variables(call)))
         ambiguous = kind in (BROKEN, TIMED_OUT, MALFORMED, UNDECODABLE) and call.method not in IDEMPOTENT_METHODS
         if ambiguous:
             reason += '; LifeTime may or may not have carried out the request'

@@ -45,8 +45,8 @@ def masked_url(url, limit=200):
     text = str(url)
     scheme, separator, rest = text.partition('://')
     if not separator:
-        # requests takes an address without a scheme as http://.
-        scheme, rest = 'http', text
+        # Shown as written: requests takes it as http://, unless a password in it reads as a scheme (proxy_url_problem).
+        scheme, rest = '', text
     # The last @ ends the user name and password even past a / ? or # (an unencoded one in a password): masking too much beats showing it.
     userinfo, at, host = rest.rpartition('@')
     host = re.split(r'[/?#]', host, 1)[0]
@@ -54,7 +54,7 @@ def masked_url(url, limit=200):
     if at:
         user, colon, dummy = userinfo.partition(':')
         authority = '%s@%s' % (user + ':***' if colon and user else '***', host)
-    text = ''.join(char if char.isprintable() else '?' for char in '%s://%s' % (scheme, authority))
+    text = ''.join(char if char.isprintable() else '?' for char in ('%s://%s' % (scheme, authority) if separator else authority))
     return text if len(text) <= limit else text[:limit] + '...'
 
 
@@ -69,6 +69,9 @@ def proxy_url_problem(url):
     text = str(url)
     scheme, separator, rest = text.partition('://')
     if not separator:
+        if ':' in text.rpartition('@')[0]:
+            # requests reads "user:password@host" as the scheme "user": it refuses the address as malformed.
+            return 'has no scheme, and requests needs one before a user name and password; write it as http://user:password@proxy.example.com:3128'
         # requests takes an address without a scheme as http://.
         scheme, rest = 'http', text
     scheme = scheme.lower()
