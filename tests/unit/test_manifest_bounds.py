@@ -239,3 +239,45 @@ def test_a_duplicate_is_named_with_both_entries_in_a_linear_number_of_calls(make
     for count, message in ((500, small_message), (2000, large_message)):
         assert message.startswith(expected % (count - 1, count - 1) if '%' in expected else expected), message
     assert large <= 4.5 * small, (small, large)
+
+
+# -- values YAML 1.1 or Python would change or fail on --------------------------------------------------------------------------
+
+ITEM = ('ConfigurationItems:\n- {ModuleKey: m1, ModuleName: M, ConfigurationItemKey: c1, ConfigurationItemName: C, ConfigurationItemType: T,\n'
+        '   Values: [{EnvironmentKey: e1, EnvironmentName: E, TargetValue: %s}]}\n')
+ENTRY = 'ApplicationVersions:\n- ApplicationKey: k1\n  ApplicationName: A\n  VersionKey: v1\n  VersionNumber: "1.0"\n'
+
+
+def target_value(tmp_path, text):
+    path = tmp_path / 'release.yml'
+    path.write_text(ENTRY + ITEM % text)
+    return load_manifest(str(path)).configuration_items[0]['Values'][0]['TargetValue']
+
+
+@pytest.mark.parametrize('text', ['190:20:30', '0x_FF', '0xFF', '012', '0o17', '0b1010', '1_000', '1:30.5', '1_0.5',
+                                  '2024-01-31t10:00:00.5', '2024-01-31 10:00:00', '2026-01-14T09:12:44.17Z'])
+def test_a_yaml_1_1_number_or_time_not_in_plain_decimals_stays_the_text_written(tmp_path, text):
+    assert target_value(tmp_path, text) == text
+
+
+@pytest.mark.parametrize('text, value', [('42', 42), ('-7', -7), ('0', 0), ('1.5', 1.5), ('6.02e+23', 6.02e+23), ('true', True), ('no', False)])
+def test_plain_decimal_numbers_and_booleans_read_as_before(tmp_path, text, value):
+    read = target_value(tmp_path, text)
+    assert read == value and type(read) is type(value)
+
+
+def test_an_integer_too_long_for_python_is_refused_naming_the_field(tmp_path):
+    long = '9' * 5000
+    message = refusal('{"ApplicationVersions": [], "DeploymentNotes": %s}' % long)
+    assert message == 'the manifest given inline holds an integer of 5000 digits at DeploymentNotes, more than can be read: write it as text (quoted).'
+    path = tmp_path / 'release.yml'
+    path.write_text(ENTRY + ITEM % ('-' + long))
+    message = refusal(str(path))
+    assert message.startswith('manifest %s holds an integer of 5000 digits at ConfigurationItems[0].Values[0].TargetValue' % path), message
+    assert len(message) < 300
+
+
+def test_a_value_its_yaml_tag_does_not_allow_is_refused_in_one_sentence(tmp_path):
+    path = tmp_path / 'release.yml'
+    path.write_text(ENTRY + ITEM % '!!bool maybe')
+    assert 'holds a value its YAML tag does not allow' in refusal(str(path))

@@ -9,8 +9,10 @@
     ``value`` is the data (a mapping, or JSON text starting with ``{``) or the path of a JSON or YAML file.
     A manifest is data, bounded: at most MAX_BYTES of text (MAX_NODES values inline), nested at most MAX_DEPTH deep,
     no YAML anchors or aliases; each is checked before anything is built from it (no recursion on what the task gave).
-    A date or time YAML read from an unquoted value becomes its ISO text; anything else JSON cannot hold (binary data, a
-    set, a key that is not text, NaN or Infinity) is refused naming the field, so the manifest can always be written back.
+    YAML 1.1 changes no value: an unquoted date or time, and a number written otherwise than in plain decimals (190:20:30,
+    0x_FF, 012, 1_000), stay the text the operator wrote; anything else JSON cannot hold (binary data, a set, a key that is
+    not text, NaN or Infinity, an integer of more digits than Python reads) is refused naming the field, so the manifest can
+    always be written back as it was given.
     Raises LifeTimeUsageError with one sentence naming the field at fault, e.g.
     ``manifest.ApplicationVersions[2].VersionKey is missing``; an unquoted number where a version number belongs
     fails asking to quote it. Reads nothing from LifeTime.
@@ -76,6 +78,20 @@ SHOWN = 80
 _OPENING = frozenset('[{')
 _CLOSING = frozenset(']}')
 _JSON_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+# The numbers YAML 1.1 and JSON read the same: others (sexagesimal, hex, octal, binary, underscores) stay the text written.
+_DECIMAL_INTEGER = re.compile(r'[-+]?(?:0|[1-9][0-9]*)\Z')
+_DECIMAL_FLOAT = re.compile(r'[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z|[-+]?\.(?:inf|Inf|INF)\Z|\.(?:nan|NaN|NAN)\Z')
+
+
+class _LongInteger(str):
+    """The text of an integer with more digits than Python converts (sys.get_int_max_str_digits): refused naming its field."""
+
+
+def _json_integer(text):
+    try:
+        return int(text)
+    except ValueError:
+        return _LongInteger(text)
 
 
 def _usage(message, parameter):
@@ -121,15 +137,27 @@ def _json_depth_holds(text):
 
 if HAS_YAML:
     class _ManifestLoader(getattr(yaml, 'CSafeLoader', yaml.SafeLoader)):  # pylint: disable=too-many-ancestors
-        """The safe loader, except that a date outside the calendar (year 0, beyond 9999 in UTC) stays the text it was."""
+        """The safe loader, except that YAML 1.1 changes no value: a date or time, and a number not written in plain decimals,
+        stay the text written (the manifest is written back as JSON, where 190:20:30 would become 685230)."""
 
         def construct_yaml_timestamp(self, node):
-            try:
-                return yaml.SafeLoader.construct_yaml_timestamp(self, node)
-            except (ValueError, OverflowError):
-                return self.construct_scalar(node)
+            return self.construct_scalar(node)
+
+        def construct_yaml_int(self, node):
+            text = self.construct_scalar(node)
+            if not _DECIMAL_INTEGER.match(text):
+                return text
+            return _json_integer(text)
+
+        def construct_yaml_float(self, node):
+            text = self.construct_scalar(node)
+            if not _DECIMAL_FLOAT.match(text):
+                return text
+            return yaml.SafeLoader.construct_yaml_float(self, node)
 
     _ManifestLoader.add_constructor('tag:yaml.org,2002:timestamp', _ManifestLoader.construct_yaml_timestamp)
+    _ManifestLoader.add_constructor('tag:yaml.org,2002:int', _ManifestLoader.construct_yaml_int)
+    _ManifestLoader.add_constructor('tag:yaml.org,2002:float', _ManifestLoader.construct_yaml_float)
 
 
 def _line(event):
@@ -163,6 +191,9 @@ def _parse_yaml(text, parameter, origin):
         where = getattr(exc, 'problem_mark', None)
         line = (' (line %d)' % (where.line + 1)) if where is not None else ''
         raise _usage('%s is neither JSON nor YAML%s: %s.' % (origin, line, getattr(exc, 'problem', None) or exc), parameter)
+    except (ValueError, KeyError, TypeError) as exc:
+        # A value its explicit tag does not allow (!!bool maybe): PyYAML's constructors raise these, not YAMLError.
+        raise _usage('%s holds a value its YAML tag does not allow (%s): write it as plain text.' % (origin, _kind(str(exc))), parameter)
 
 
 def _parse(text, parameter, origin):
@@ -173,7 +204,7 @@ def _parse(text, parameter, origin):
     # Text too deep for JSON may be YAML whose brackets are text (a plain scalar): the YAML check on events decides.
     if _json_depth_holds(text):
         try:
-            return json.loads(text)
+            return json.loads(text, parse_int=_json_integer)
         except ValueError:
             pass
     return _parse_yaml(text, parameter, origin)
@@ -196,6 +227,10 @@ def _not_json(origin, trail, what, parameter):
 
 def _scalar(item, origin, trail, parameter):
     """A value JSON holds as it is; a date or time as the ISO text the operator wrote; anything else refused, naming the field."""
+    if isinstance(item, _LongInteger):
+        field = _field(trail)
+        raise _usage('%s holds an integer of %d digits%s, more than can be read: write it as text (quoted).'
+                     % (origin, len(item.lstrip('+-')), ' at %s' % field if field else ''), parameter)
     if item is None or isinstance(item, (str, bool, int)):
         return item
     if isinstance(item, float):
@@ -230,7 +265,7 @@ def _plain_data(value, parameter, origin, inline=False):
             if isinstance(item, dict):
                 copied = {}
                 for key, child in item.items():
-                    if not isinstance(key, str):
+                    if not isinstance(key, str) or isinstance(key, _LongInteger):
                         raise _not_json(origin, trail, 'a key that is not text (%s)' % _kind(key), parameter)
                     characters += len(key)
                     copied[key] = None

@@ -9,7 +9,7 @@
 
 ``check_manifest_dest(path, parameter='dest', force=False, force_option='force')`` -> the absolute path
     Checked before anything is sent: a file check_dest accepts, and, unless ``force``, one that is absent, empty or a
-    release manifest (a JSON object with only the fields of the format: another file may hold secrets).
+    release manifest (a JSON object with only the fields of the format, in every entry too: another file may hold secrets).
 
 ``write_manifest(path, data, check_mode=False, parameter='dest', force=False, force_option='force')`` -> dict(changed, dest,
 before, after, before_header)
@@ -30,22 +30,63 @@ import tempfile
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
 from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, manifest_data, regular_stat, replace_file
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import (
+    APPLICATION_TEXT_FIELDS,
     APPLICATION_VERSIONS,
+    CONFIGURATION_ITEM_FIELDS,
     CONFIGURATION_ITEMS,
+    CONFIGURATION_VALUE_FIELDS,
     DEPLOYMENT_NOTES,
     ENVIRONMENT_DEFINITIONS,
+    ENVIRONMENT_FIELDS,
     load_manifest,
 )
-
-# The top-level fields of a release manifest: a JSON object with any other field is not one (it may hold anything, secrets
-# included), so it is replaced only with force and its content is never shown.
-MANIFEST_FIELDS = frozenset((APPLICATION_VERSIONS, ENVIRONMENT_DEFINITIONS, DEPLOYMENT_NOTES, CONFIGURATION_ITEMS))
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.resolving import manifest_of, resolve_environment
+
+# The fields of a release manifest, at the top and in each entry: a JSON object with any other field, at any level, is not
+# one (it may hold anything, secrets included), so it is replaced only with force and its content is never shown.
+MANIFEST_FIELDS = frozenset((APPLICATION_VERSIONS, ENVIRONMENT_DEFINITIONS, DEPLOYMENT_NOTES, CONFIGURATION_ITEMS))
+ENTRY_FIELDS = {
+    APPLICATION_VERSIONS: frozenset([field for field, dummy in APPLICATION_TEXT_FIELDS] + ['VersionNumber', 'IsTestApplication']),
+    ENVIRONMENT_DEFINITIONS: frozenset(ENVIRONMENT_FIELDS),
+}
+# Configuration items are carried as the source manifest has them, other fields included (reading.py), so a manifest this
+# collection wrote may hold more: an item, and each of its Values, is one when it has every field of the format.
+ITEM_FIELDS = frozenset(CONFIGURATION_ITEM_FIELDS + ('Values',))
+VALUE_FIELDS = frozenset(CONFIGURATION_VALUE_FIELDS + ('TargetValue',))
 
 
 def manifest_text(data):
     """The content of a manifest file: the same data always gives the same bytes."""
     return json.dumps(data, indent=4, sort_keys=True, ensure_ascii=True) + '\n'
+
+
+def _entries_hold_only(entries, fields):
+    """Whether ``entries`` is absent, or a list of mappings with only ``fields``, each a scalar (text, a number, a boolean, null)."""
+    if entries is None:
+        return True
+    if not isinstance(entries, list):
+        return False
+    for entry in entries:
+        if not isinstance(entry, dict) or not set(entry) <= fields:
+            return False
+        if any(isinstance(value, (dict, list)) for value in entry.values()):
+            return False
+    return True
+
+
+def _entries_complete(entries, fields):
+    """Whether ``entries`` is absent, or a list of mappings that each have all of ``fields``."""
+    return entries is None or (isinstance(entries, list) and all(isinstance(entry, dict) and fields <= set(entry) for entry in entries))
+
+
+def _is_release_manifest(data):
+    """Whether a JSON object holds only what a release manifest holds: its fields, at the top and in every entry."""
+    if not set(data) <= MANIFEST_FIELDS or isinstance(data.get(DEPLOYMENT_NOTES), (dict, list)):
+        return False
+    if not all(_entries_hold_only(data.get(field), fields) for field, fields in ENTRY_FIELDS.items()):
+        return False
+    items = data.get(CONFIGURATION_ITEMS)
+    return _entries_complete(items, ITEM_FIELDS) and all(_entries_complete(item['Values'], VALUE_FIELDS) for item in items or [])
 
 
 def _existing(dest, parameter='dest'):
@@ -54,7 +95,7 @@ def _existing(dest, parameter='dest'):
     if existing is None or existing.st_size == 0:
         return '', None
     found = manifest_data(dest, parameter)
-    if found is None or not set(found[1]) <= MANIFEST_FIELDS:
+    if found is None or not _is_release_manifest(found[1]):
         return None, None
     return found
 

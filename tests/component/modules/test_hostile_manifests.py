@@ -161,9 +161,15 @@ def test_lifetime_manifest_refuses_a_source_manifest_value_json_cannot_hold_and_
     assert snapshot(str(tmp_path)) == before and not dest.exists()
 
 
+# YAML 1.1 reads these as numbers or times that JSON would write otherwise (685230, 255, 10, ...500000): the text written stays.
 @pytest.mark.parametrize('value, text', [('2024-01-31', '2024-01-31'), ('2024-01-31T10:00:00Z', '2024-01-31T10:00:00Z'),
-                                         ('2024-01-31 10:00:00', '2024-01-31T10:00:00')], ids=['date', 'utc-time', 'time'])
-def test_an_unquoted_date_in_a_yaml_manifest_is_deployed_and_written_back_as_its_iso_text(run_module, simulator, tmp_path, value, text):
+                                         ('2024-01-31 10:00:00', '2024-01-31 10:00:00'),
+                                         ('2024-01-31t10:00:00.5', '2024-01-31t10:00:00.5'), ('190:20:30', '190:20:30'),
+                                         ('0x_FF', '0x_FF'), ('012', '012'), ('0b1010', '0b1010'), ('1_000', '1_000'),
+                                         ('1:30.5', '1:30.5'), ('42', 42), ('-7', -7), ('1.5', 1.5), ('true', True)],
+                         ids=['date', 'utc-time', 'time', 'odd-time', 'sexagesimal', 'hex', 'octal', 'binary', 'underscores',
+                              'sexagesimal-float', 'integer', 'negative', 'float', 'boolean'])
+def test_an_unquoted_date_or_number_in_a_yaml_manifest_is_deployed_and_written_back_as_written(run_module, simulator, tmp_path, value, text):
     path = release_yaml(run_module, simulator, tmp_path, value)
     dest = tmp_path / 'production.json'
     result = run_module('lifetime_deployment', dict(PROMOTE, manifest=str(path), manifest_dest=str(dest)))
@@ -171,6 +177,7 @@ def test_an_unquoted_date_in_a_yaml_manifest_is_deployed_and_written_back_as_its
     assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.3'
     written = json.loads(dest.read_text())
     assert written['ConfigurationItems'][0]['Values'][0]['TargetValue'] == text
+    assert type(written['ConfigurationItems'][0]['Values'][0]['TargetValue']) is type(text)
     assert result['manifest'] == written and result.get('manifest_written') is not False
 
 
@@ -220,3 +227,83 @@ def test_a_json_object_with_other_fields_replaced_with_force_is_never_shown_in_t
     assert result['diff']['before'] == '' and 'not a release manifest' in result['diff']['before_header']
     assert 'hunter2' not in json.dumps(result) and 'AKIA' not in json.dumps(result)
     assert json.loads(dest.read_text()) == result['manifest'] and simulator.writes() == []
+
+
+# -- an integer of more digits than Python reads ---------------------------------------------------------------------------------
+
+LONG = '9' * 5000
+
+
+@pytest.mark.parametrize('form', ['yaml', 'json'])
+def test_an_integer_of_5000_digits_is_refused_naming_the_field_before_any_request(run_module, simulator, tmp_path, form):
+    path = release_yaml(run_module, simulator, tmp_path, LONG)
+    if form == 'json':
+        data = yaml.safe_load(path.read_text().replace(LONG, '0'))
+        path = tmp_path / 'release.json'
+        path.write_text(json.dumps(data).replace('"TargetValue": 0', '"TargetValue": ' + LONG))
+    dest = tmp_path / 'production.json'
+    before = snapshot(str(tmp_path))
+    result = run_module('lifetime_deployment', dict(PROMOTE, manifest=str(path), manifest_dest=str(dest)))
+    refused(result, simulator, 'manifest', 'holds an integer of 5000 digits at ConfigurationItems[0].Values[0].TargetValue')
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
+    assert snapshot(str(tmp_path)) == before and not dest.exists()
+
+
+# -- foreign fields inside the entries: not a release manifest either --------------------------------------------------------------
+
+NESTED_SECRETS = {
+    'application-entry': {'ApplicationVersions': [{'db_password': 'hunter2-SECRET', 'ApplicationName': 'x'}]},
+    'environment-entry': {'ApplicationVersions': [], 'DeploymentNotes': 'notes', 'EnvironmentDefinitions': [{'Token': 'tok-SECRET'}]},
+    'configuration-value': {'ApplicationVersions': [], 'ConfigurationItems': [
+        {'ModuleKey': 'm', 'ModuleName': 'M', 'ConfigurationItemKey': 'c', 'ConfigurationItemName': 'C', 'ConfigurationItemType': 'T',
+         'Values': [{'EnvironmentKey': 'e', 'api_key': 'AKIA-SECRET'}]}]},
+    'configuration-item': {'ApplicationVersions': [], 'ConfigurationItems': [{'Token': 'tok-SECRET', 'Values': []}]},
+    'data-under-a-text-field': {'ApplicationVersions': [{'ApplicationName': {'password': 'hunter2-SECRET'}}]},
+    'data-as-notes': {'ApplicationVersions': [], 'DeploymentNotes': {'ssh_key': 'AAAA-SECRET'}},
+}
+
+
+@pytest.mark.parametrize('case', sorted(NESTED_SECRETS))
+@pytest.mark.parametrize('module', ['lifetime_manifest', 'lifetime_deployment'])
+def test_a_json_object_with_foreign_fields_inside_its_entries_is_not_replaced_without_force(run_module, simulator, tmp_path, module, case):
+    dest = tmp_path / 'settings.json'
+    dest.write_text(json.dumps(NESTED_SECRETS[case]))
+    before = snapshot(str(tmp_path))
+    if module == 'lifetime_manifest':
+        args, parameter = dict(environment=QA, dest=str(dest)), 'dest'
+    else:
+        args, parameter = dict(PROMOTE, applications=[{'name': 'EmployeeBackoffice'}], manifest_dest=str(dest)), 'manifest_dest'
+    result = run_module(module, args, diff=True)
+    assert result.get('failed') is True and result['msg'].startswith('%s %s exists and is not a release manifest' % (parameter, dest)), result
+    assert 'SECRET' not in json.dumps(result)
+    assert simulator.writes() == [] and snapshot(str(tmp_path)) == before
+    assert simulator.state.running_version('Production', 'EmployeeBackoffice') == '1.2'
+
+
+@pytest.mark.parametrize('case', sorted(NESTED_SECRETS))
+def test_a_json_object_with_foreign_fields_inside_its_entries_replaced_with_force_is_never_shown(run_module, simulator, tmp_path, case):
+    dest = tmp_path / 'settings.json'
+    dest.write_text(json.dumps(NESTED_SECRETS[case]))
+    result = run_module('lifetime_manifest', dict(environment=QA, dest=str(dest), force=True), diff=True)
+    assert result.get('failed') is not True, result
+    assert result['diff']['before'] == '' and 'not a release manifest' in result['diff']['before_header']
+    assert 'SECRET' not in json.dumps(result)
+    assert json.loads(dest.read_text()) == result['manifest'] and simulator.writes() == []
+
+
+def test_a_release_manifest_with_configuration_items_is_still_replaced_without_force(run_module, simulator, tmp_path):
+    path = release_yaml(run_module, simulator, tmp_path, '{nested: [1, 2]}')
+    dest = tmp_path / 'release.json'
+    earlier = json.dumps(load_release(path))
+    dest.write_text(earlier)
+    result = run_module('lifetime_manifest', dict(environment=QA, dest=str(dest), applications=['EmployeeBackoffice'],
+                                                  source_manifest=str(path)), diff=True)
+    assert result.get('failed') is not True, result
+    assert result['changed'] and result['diff']['before'] == earlier and result['diff']['before_header'] == str(dest)
+    assert json.loads(dest.read_text()) == result['manifest'] and simulator.writes() == []
+
+
+def load_release(path):
+    data = yaml.safe_load(path.read_text())
+    data['DeploymentNotes'] = 'an earlier release'
+    return data
