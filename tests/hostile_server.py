@@ -616,6 +616,16 @@ def stall_after(data, length, content_type='application/octet-stream'):
     return behaviour
 
 
+def pause_within(data, at, delay, content_type='application/octet-stream'):
+    """Announce and send ``data`` whole, but wait ``delay`` seconds after its first ``at`` bytes."""
+    def behaviour(handler):
+        handler.head(200, [('Content-Type', content_type), ('Content-Length', str(len(data)))])
+        handler.body_bytes(data[:at])
+        if handler.sleep(delay):
+            handler.body_bytes(data[at:])
+    return behaviour
+
+
 def nested_json(depth=100000):
     return answer(200, '[' * depth + ']' * depth)
 

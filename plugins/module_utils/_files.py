@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import stat
+import struct
 import tempfile
 import zipfile
 
@@ -43,6 +44,10 @@ MAX_MANIFEST_FILE_BYTES = 16 * 1024 * 1024
 # Of a download that is not a package, this much is read to say what arrived, and this much of it shown.
 HEAD_BYTES = 1024
 SHOWN_CHARACTERS = 80
+# A zip entry's local header: its signature and fixed fields, then its name (the length of which is at offset 26).
+LOCAL_HEADER = struct.Struct('<4s22xHH')
+# Byte order marks a page may start with, and how its text is decoded.
+_TEXT_MARKS = ((b'\xef\xbb\xbf', 'utf-8'), (b'\xff\xfe', 'utf-16-le'), (b'\xfe\xff', 'utf-16-be'))
 # Opening never waits for a writer (a FIFO put at dest meanwhile) nor makes a terminal the task's.
 _READ_FLAGS = os.O_RDONLY | getattr(os, 'O_NONBLOCK', 0) | getattr(os, 'O_NOCTTY', 0)
 
@@ -142,11 +147,16 @@ def regular_stat(path, parameter='dest'):
     """os.stat of the regular file at path (links followed); None when nothing is there; LifeTimeUsageError for anything else."""
     _refuse_kind(path, parameter)
     try:
-        return os.stat(path)
+        found = os.stat(path)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise LifeTimeUsageError('%s %s cannot be read: %s.' % (parameter, path, exc.strerror or exc), parameter=parameter)
+    if stat.S_ISDIR(found.st_mode):
+        # A link to a directory put at dest since check_dest: replacing the link with a file would lose it.
+        raise LifeTimeUsageError('%s %s is a directory (or a link to one): give the path of the file to write.' % (parameter, path),
+                                 parameter=parameter)
+    return found
 
 
 def open_regular(path, parameter='dest'):
@@ -191,7 +201,7 @@ def replace_file(tmp, dest, parameter='dest'):
 def describe_content(head, size, content_type, size_text=None):
     """What arrived, for a message: its content type, size (or ``size_text``) and first bytes as text when they are printable."""
     shown_type = _printable(content_type or '', SHOWN_CHARACTERS) or 'no content type'
-    text = _printable(head.decode('utf-8', 'replace'), SHOWN_CHARACTERS) if head else ''
+    text = _printable(_head_text(head), SHOWN_CHARACTERS) if head else ''
     start = ', starting %r' % text if text else ''
     return '%s, %s%s' % (shown_type, size_text or '%d bytes' % size, start)
 
@@ -205,9 +215,17 @@ def _printable(text, limit):
     return shown if len(flat) <= limit else shown + '...'
 
 
+def _head_text(head):
+    """The first bytes of an answer as text: a byte order mark (UTF-8 or UTF-16, as Windows servers write pages) says how."""
+    for mark, encoding in _TEXT_MARKS:
+        if head.startswith(mark):
+            return head[len(mark):].decode(encoding, 'replace')
+    return head.decode('utf-8', 'replace')
+
+
 def _looks_like_html(head, content_type):
-    start = head.lstrip()[:64].lower()
-    return 'html' in (content_type or '').lower() or start.startswith((b'<!doctype html', b'<html', b'<head', b'<?xml'))
+    start = _head_text(head[:256]).lstrip()[:64].lower()
+    return 'html' in (content_type or '').lower() or start.startswith(('<!doctype html', '<html', '<head', '<?xml'))
 
 
 def head_problem(head, content_type):
@@ -230,10 +248,36 @@ def check_download(path, size, content_type):
     else:
         problem = head_problem(head, content_type)
         if problem is None:
-            if zipfile.is_zipfile(path):
+            problem = zip_problem(path)
+            if problem is None:
                 return None
-            problem = 'an incomplete zip archive (its end record is missing: the package was cut short)'
     return '%s (%s)' % (problem, describe_content(head[:SHOWN_CHARACTERS * 4], size, content_type))
+
+
+def zip_problem(path):
+    """None when the file at path is a whole zip archive: its central directory is read and each entry's local header found.
+
+    The end record alone (what zipfile.is_zipfile reads) is 22 bytes any page can end with. Nothing is decompressed:
+    reading the directory of a 200 MiB package takes milliseconds, checking its CRCs would take seconds.
+    """
+    cut = 'an incomplete zip archive (%s: the package was cut short or is not one)'
+    try:
+        with zipfile.ZipFile(path) as archive, open(path, 'rb') as handle:
+            entries = archive.infolist()
+            if not entries:
+                # It starts as an entry does: an end record saying there is none was put after something else.
+                return cut % 'its central directory lists no file'
+            for entry in entries:
+                handle.seek(entry.header_offset)
+                local = handle.read(LOCAL_HEADER.size)
+                if len(local) < LOCAL_HEADER.size or LOCAL_HEADER.unpack(local)[0] != ZIP_SIGNATURE:
+                    return cut % ('the entry %s is not where its central directory says' % _printable(entry.filename, SHOWN_CHARACTERS))
+                name = handle.read(LOCAL_HEADER.unpack(local)[1])
+                if name != entry.orig_filename.encode('utf-8' if entry.flag_bits & 0x800 else 'cp437', 'replace'):
+                    return cut % ('the entry %s is not where its central directory says' % _printable(entry.filename, SHOWN_CHARACTERS))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError, struct.error) as exc:
+        return cut % ('its central directory cannot be read: %s' % (_printable(str(exc), SHOWN_CHARACTERS) or type(exc).__name__))
+    return None
 
 
 def same_file(left, right):

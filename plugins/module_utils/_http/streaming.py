@@ -66,6 +66,8 @@ MAX_ERROR_BYTES = 64 * 1024
 BODY_CHUNK = 64 * 1024
 # Download links are followed through at most this many redirects (API calls through none).
 MAX_LINK_REDIRECTS = 5
+# Signals that end the process at once by default: the partial download is removed first.
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ('SIGTERM', 'SIGHUP') if hasattr(signal, name))
 # A package is asked for as it is stored: a compressed answer's Content-Length would not be the size of the package.
 LINK_HEADERS = {'Accept-Encoding': 'identity'}
 
@@ -197,12 +199,14 @@ class Streaming:
         """
         dest = check_dest(dest, writes=PACKAGE, force=force)
         directory = os.path.dirname(dest)
+        # A task timeout ends the task, not this process: a new parent tells that the download is no one's any more.
+        parent = os.getppid()
         link = self._link_url(get_link())
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._download_once(link, dest, directory, force)
+                return self._download_once(link, dest, directory, (force, parent))
             except LifeTimeAPIError as exc:
                 if attempt == 1 and exc.status in EXPIRED_LINK_STATUSES:
                     link = self._link_url(get_link())
@@ -226,7 +230,7 @@ class Streaming:
                                         % shown_url(url))
         return url
 
-    def _download_once(self, url, dest, directory, force):
+    def _download_once(self, url, dest, directory, how):
         response = self._open_link(url)
         try:
             fd, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(dest), suffix='.part')
@@ -241,7 +245,7 @@ class Streaming:
                 if problem:
                     # An SSO proxy's sign-in page answers 200 too: only a whole zip archive replaces dest.
                     raise _not_a_package(url, problem, dest, size)
-                return _install(tmp, dest, sha256, size, force)
+                return _install(tmp, dest, sha256, size, how)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -311,8 +315,13 @@ def _check_start(url, response, head, size, dest):
     if problem is None:
         return
     declared = content_length(response)
-    announced = '%d bytes announced' % declared if declared is not None else 'no length announced'
-    what = describe_content(head, size, content_type, size_text='%s, stopped after %d' % (announced, size))
+    if declared is not None and declared <= size:
+        # It all arrived: nothing was stopped.
+        size_text = None
+    else:
+        announced = '%d bytes announced' % declared if declared is not None else 'no length announced'
+        size_text = '%s, stopped after %d' % (announced, size)
+    what = describe_content(head, size, content_type, size_text=size_text)
     raise _not_a_package(url, '%s (%s)' % (problem, what), dest, size)
 
 
@@ -323,16 +332,17 @@ def _not_a_package(url, problem, dest, size):
 
 @contextlib.contextmanager
 def _removed_when_terminated(path):
-    """Remove the partial file at ``path`` if the process is terminated (SIGTERM: a task timeout, a cancelled job) meanwhile.
+    """Remove the partial file at ``path`` if the process is terminated (SIGTERM, SIGHUP: a cancelled job, a closed session) meanwhile.
 
     Without this, SIGTERM ends the process at once and the partial download stays next to dest. The handler is set only
     where nothing else handles SIGTERM (its default action, in the main thread: the module's own process); where a
     handler already exists (inside ansible-playbook, say) it is left alone, and the caller's finally removes the file on
     KeyboardInterrupt or SystemExit. The handler removes the file and ends the process by the same signal, as it would have.
     """
-    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
+    handled = [signum for signum in _ENDING_SIGNALS if signal.getsignal(signum) is signal.SIG_DFL]
 
     def terminated(signum, _frame):
         try:
@@ -342,11 +352,13 @@ def _removed_when_terminated(path):
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
 
-    signal.signal(signal.SIGTERM, terminated)
+    for signum in handled:
+        signal.signal(signum, terminated)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        for signum in handled:
+            signal.signal(signum, signal.SIG_DFL)
 
 
 def _write(handle, piece, dest):
@@ -360,11 +372,17 @@ def _write_error(dest, exc):
     return LifeTimeError('Could not write the download next to dest %s: %s.' % (dest, exc.strerror or exc), parameter='dest')
 
 
-def _install(tmp, dest, sha256, size, force=False):
+def _install(tmp, dest, sha256, size, how):
     """Move a complete download over dest (keeping its owner, group and mode), unless dest already holds the same bytes.
 
-    What is at dest is checked again (it may have changed during the download): without force, only a package is replaced.
+    ``how`` is (force, the parent process id at the start). What is at dest is checked again (it may have changed during
+    the download): without force, only a package is replaced. A download whose task has ended (its parent changed: a task
+    timeout leaves the module running) replaces nothing: the play has gone on, and a file appearing later would surprise it.
     """
+    force, parent = how
+    if os.getppid() != parent:
+        raise LifeTimeError('The task that started the download to %s has ended (a task timeout?): the download was discarded and %s '
+                            'was left as it was.' % (dest, dest), dest=dest, download_size=size)
     existing = regular_stat(dest)
     if existing is not None and existing.st_size == size and file_sha256(dest) == sha256:
         return dict(sha256=sha256, size=size, changed=False)

@@ -9,6 +9,7 @@ existing file keeps its owner, group and mode, a file that is not what the modul
 one sentence (no traceback), the simulator's request log and the file system (dest as it was, no temporary file left).
 """
 
+import io
 import json
 import os
 import signal
@@ -382,30 +383,180 @@ def test_a_dest_swapped_for_a_link_to_another_file_during_the_download_is_not_re
     assert leftovers(tmp_path, dest.name, other.name) == []
 
 
-def test_a_download_terminated_by_sigterm_leaves_no_partial_file(simulator, proxy, tmp_path):
+@pytest.mark.parametrize('ending', ['SIGHUP', 'SIGTERM'])
+def test_a_download_ended_by_a_signal_leaves_no_partial_file(simulator, proxy, tmp_path, ending):
+    """SIGHUP (a closed terminal or session) ends the module as SIGTERM does: the partial file goes first."""
     dest = tmp_path / 'backoffice.oap'
-    # The start of a package, then nothing more: the download waits there until the task is terminated.
+    before = existing(dest, OLD_PACKAGE)
     proxy.route(DOWNLOADS_PATH, hs.stall_after(b'PK\x03\x04' + b'\x00' * 4096, 1 << 30))
     args = dict(application=APP, version='1.2', dest=str(dest), lifetime_url=proxy.url, lifetime_token=simulator.token,
-                request_timeout=60)
+                request_timeout=60, force=True)
     args_file = tmp_path.parent / ('%s-args.json' % tmp_path.name)
     args_file.write_text(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
     env = dict(os.environ, PYTHONPATH=root_conftest.COLLECTIONS_ROOT)
     module = 'ansible_collections.outsystems.lifetime.plugins.modules.lifetime_app_version'
-    process = subprocess.Popen([sys.executable, '-m', module, str(args_file)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    signum = getattr(signal, ending)
+    # The test runner may ignore SIGHUP (nohup), and a child inherits that: the module starts as a task does, with the default.
+    process = subprocess.Popen([sys.executable, '-m', module, str(args_file)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               preexec_fn=lambda: signal.signal(signum, signal.SIG_DFL))
     try:
         deadline = time.monotonic() + 30
         while not any(name.endswith('.part') for name in os.listdir(str(tmp_path))) and time.monotonic() < deadline:
             assert process.poll() is None, process.communicate()
             time.sleep(0.05)
-        assert leftovers(tmp_path), 'the download never started'
+        assert leftovers(tmp_path, dest.name), 'the download never started'
         time.sleep(0.3)
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(signum)
         process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert process.returncode == -signal.SIGTERM
+    assert process.returncode == -signum
     assert len(link_requests(proxy)) == 1
-    assert leftovers(tmp_path) == []
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+def a_package(padding=256 * 1024):
+    """A small but real package: a manifest and an entry large enough to be cut short."""
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, 'w') as package:
+        package.writestr('manifest.json', json.dumps({'Applications': [{'ApplicationName': APP}]}), compress_type=zipfile.ZIP_DEFLATED)
+        package.writestr('padding.bin', os.urandom(padding), compress_type=zipfile.ZIP_STORED)
+    return data.getvalue()
+
+
+def test_a_download_whose_task_has_ended_does_not_replace_dest_afterwards(simulator, proxy, tmp_path):
+    """A task timeout ends the task, not the module: once its parent is gone, the finished download replaces nothing."""
+    work, target = tmp_path / 'run', tmp_path / 'packages'
+    work.mkdir()
+    target.mkdir()
+    dest = target / 'backoffice.oap'
+    before = existing(dest, OLD_PACKAGE)
+    package = a_package()
+    # Part of the package, a pause the task's parent does not outlive, then the rest: a complete, valid download.
+    proxy.route(DOWNLOADS_PATH, hs.pause_within(package, 4096, 2.0))
+    args = dict(application=APP, version='1.2', dest=str(dest), lifetime_url=proxy.url, lifetime_token=simulator.token,
+                request_timeout=60, force=True)
+    (work / 'args.json').write_text(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+    env = dict(os.environ, PYTHONPATH=root_conftest.COLLECTIONS_ROOT)
+    module = 'ansible_collections.outsystems.lifetime.plugins.modules.lifetime_app_version'
+    # The parent (as Ansible's worker at a task timeout) goes away while the module is still downloading.
+    parent = subprocess.run(['sh', '-c', '"$0" -m "$1" "$2" > "$3" 2>&1 & echo $! > "$4"; sleep 1', sys.executable, module,
+                             str(work / 'args.json'), str(work / 'out.json'), str(work / 'pid')], env=env, timeout=30, check=True)
+    assert parent.returncode == 0
+    orphan = int((work / 'pid').read_text())
+    deadline = time.monotonic() + 30
+    while _running(orphan) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running(orphan), 'the module did not end'
+
+    assert len(link_requests(proxy)) == 1
+    # The whole package arrived: it was the check before the rename that kept dest.
+    assert proxy.bytes_sent >= len(package), proxy.bytes_sent
+    assert snapshot(dest) == before and leftovers(target, dest.name) == []
+    result = json.loads((work / 'out.json').read_text())
+    one_sentence(result, 'has ended', 'was left as it was')
+
+
+def _running(pid):
+    """Whether the process is alive (a zombie waiting for a reaper is not)."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0] != 'Z'
+    except OSError:
+        return False
+
+
+def _end_record_after(data, count=0, directory_size=0, directory_offset=0):
+    return data + b'PK\x05\x06' + b'\x00' * 4 + (count.to_bytes(2, 'little') * 2) + directory_size.to_bytes(4, 'little') \
+        + directory_offset.to_bytes(4, 'little') + b'\x00\x00'
+
+
+def _fake_zips():
+    package = a_package()
+    end = package.rindex(b'PK\x05\x06')
+    directory = package.rindex(b'PK\x01\x02', 0, end)
+    moved = bytearray(package)
+    # The central directory points one byte past the first entry's local header.
+    first = package.index(b'PK\x01\x02')
+    moved[first + 42:first + 46] = (1).to_bytes(4, 'little')
+    return {
+        'a page between a zip signature and an end record': _end_record_after(b'PK\x03\x04' + LOGIN_PAGE),
+        'a package cut short with its end record put back': package[:directory // 2] + package[end:],
+        'an entry not where the directory says': bytes(moved),
+    }
+
+
+FAKE_ZIPS = _fake_zips()
+
+
+@pytest.mark.parametrize('fake', sorted(FAKE_ZIPS))
+def test_a_zip_whose_central_directory_does_not_hold_is_not_saved(run_module, simulator, proxy, tmp_path, fake):
+    dest = tmp_path / 'backoffice.oap'
+    before = existing(dest, OLD_PACKAGE)
+    proxy.route(DOWNLOADS_PATH, hs.serve_file(FAKE_ZIPS[fake]))
+
+    result = run(run_module, 'app version', dest, lifetime_url=proxy.url, force=True)
+
+    one_sentence(result, 'is not a package', 'an incomplete zip archive', 'was left as it was')
+    assert len(link_requests(proxy)) == 1
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+def test_a_real_package_passes_the_central_directory_check(run_module, simulator, proxy, tmp_path):
+    dest = tmp_path / 'backoffice.oap'
+    package = a_package()
+    proxy.route(DOWNLOADS_PATH, hs.serve_file(package))
+    result = run(run_module, 'app version', dest, lifetime_url=proxy.url)
+    assert result.get('failed') is not True and result['changed'] is True, result
+    assert dest.read_bytes() == package and len(link_requests(proxy)) == 1
+
+
+HTML_PAGES = {
+    'utf-8 byte order mark and white space': b'\xef\xbb\xbf\n\n  <!DOCTYPE html><html>' + b'x' * 17000 + b'</html>',
+    'utf-16 byte order mark': '\ufeff<html><body>Sign in</body></html>'.encode('utf-16-le') + ' '.encode('utf-16-le') * 9000,
+    'white space only': b'\r\n\t <html><head><title>Sign in</title></head>' + b' ' * 17000 + b'</html>',
+}
+
+
+@pytest.mark.parametrize('page', sorted(HTML_PAGES))
+def test_an_html_page_however_it_starts_is_named_an_html_page(run_module, simulator, proxy, tmp_path, page):
+    dest = tmp_path / 'backoffice.oap'
+    before = existing(dest, OLD_PACKAGE)
+    body = HTML_PAGES[page]
+    proxy.route(DOWNLOADS_PATH, hs.serve_file(body))
+
+    result = run(run_module, 'app version', dest, lifetime_url=proxy.url)
+
+    one_sentence(result, 'an HTML page', '%d bytes' % len(body), 'was left as it was')
+    # It all arrived: the message does not say the transfer was stopped.
+    assert 'stopped after' not in result['msg'] and 'announced' not in result['msg'], result['msg']
+    assert len(link_requests(proxy)) == 1
+    assert snapshot(dest) == before and leftovers(tmp_path, dest.name) == []
+
+
+@pytest.mark.parametrize('writer', DOWNLOADERS)
+def test_a_dest_swapped_for_a_link_to_a_directory_during_the_download_is_refused_even_with_force(run_module, simulator, tmp_path, writer):
+    dest = tmp_path / WRITERS[writer][1]
+    existing(dest, OLD_PACKAGE)
+    directory = tmp_path / 'releases'
+    directory.mkdir(mode=0o750)
+    kept = snapshot(directory)
+    simulator.inject_fault('GET', '/downloads/*', latency=0.6, count=1)
+
+    def swap():
+        time.sleep(0.2)
+        os.unlink(str(dest))
+        os.symlink(str(directory), str(dest))
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    result = run(run_module, writer, dest, force=True)
+    swapper.join()
+
+    one_sentence(result, str(dest), 'is a directory')
+    assert len(downloads(simulator)) == 1
+    assert os.path.islink(str(dest)) and os.readlink(str(dest)) == str(directory)
+    assert snapshot(directory) == kept and os.listdir(str(directory)) == []
+    assert leftovers(tmp_path, dest.name, directory.name) == []
