@@ -201,8 +201,53 @@ class Description:
         self._plan_users(params.get('users') or [])
         self._plan_teams(params.get('teams') or [])
         self._plan_connections(params.get('db_connections') or [])
-        self.changes.extend(self._plan_roles(roles, absent=True))
+        deleted = self._plan_roles(roles, absent=True)
+        self._check_deleted_roles_unassigned(deleted)
+        self._warn_deactivated_members()
+        self.changes.extend(deleted)
         return self.changes
+
+    def _role_references(self):
+        """(path, role named) of every item that gives a role to someone: users, application roles, team members, connections."""
+        params = self.task.params
+        for kind, lists in (('users', ('application_roles',)), ('teams', ('members',)), ('db_connections', ('role_permissions',))):
+            for index, item in enumerate(params.get(kind) or []):
+                if item.get('state') == 'absent':
+                    continue
+                if kind == 'users' and item.get('role') is not None:
+                    yield '%s[%d].role' % (kind, index), item['role']
+                for field in lists:
+                    for position, entry in enumerate(item.get(field) or []):
+                        yield '%s[%d].%s[%d].role' % (kind, index, field, position), entry['role']
+
+    def _check_deleted_roles_unassigned(self, deleted):
+        """A role this run deletes is given to no one by it: the run would pass, and every later one fail for a role not found."""
+        by_key = dict((str(plan.change.before['key']).lower(), plan) for plan in deleted)
+        if not by_key:
+            return
+        for path, ref in self._role_references():
+            role = self.names.find_role(ref, path)
+            plan = by_key.get(str(role['key']).lower()) if role else None
+            if plan is not None:
+                raise LifeTimeUsageError('%s names %s, which roles[%d] deletes in this run: name a role that stays, or keep that one.'
+                                         % (path, bounded(role['name']), plan.index), parameter=path)
+
+    def _warn_deactivated_members(self):
+        """A user the description deactivates and also lists as a team member: LifeTime keeps the membership, likely not meant."""
+        users = self.task.params.get('users') or []
+        deactivated = dict((str(change.before['key']).lower(), index) for index, change in enumerate(self.user_changes)
+                           if users[index].get('state') == 'absent' and change.before)
+        if not deactivated:
+            return
+        for index, item in enumerate(self.task.params.get('teams') or []):
+            if item.get('state') == 'absent':
+                continue
+            for position, member in enumerate(item.get('members') or []):
+                user = self.names.find_user(member['user'], 'teams[%d].members[%d].user' % (index, position))
+                other = deactivated.get(str(user['Key']).lower()) if user else None
+                if other is not None:
+                    self.task.warn('teams[%d].members[%d] lists %s, whom users[%d] deactivates: the team keeps an inactive member.'
+                                   % (index, position, bounded(user['Username']), other))
 
     # -- applying ----------------------------------------------------------------------------------------
 
