@@ -359,6 +359,16 @@ def _message(change, check_mode):
     return 'Would %s %s.' % (verbs[0], what) if check_mode else '%s %s.' % (verbs[1], what)
 
 
+def written(change):
+    """The change's writes; a failure after one of them still changed LifeTime (changed: true)."""
+    try:
+        return change.write()
+    except LifeTimeError as exc:
+        if change.gov.writes_done:
+            exc.details['changed'] = True
+        raise
+
+
 def ensure_connection(task, desired):
     """The result of lifetime_db_connection for the desired state (see desired_connection)."""
     change = ConnectionChange(task, desired)
@@ -367,7 +377,7 @@ def ensure_connection(task, desired):
         result['diff'] = change.diff()
     end = change.before_entry()
     if change.changed:
-        end = change.after_entry() if task.check_mode else change.write()
+        end = change.after_entry() if task.check_mode else written(change)
     result['db_connection'] = end or {}
     result['msg'] = _message(change, task.check_mode)
     return result

@@ -261,6 +261,16 @@ def _message(change, check_mode):
                            ', '.join('%s %s' % (verb if check_mode else past, what) for verb, past, what in done))
 
 
+def written(change):
+    """The change's writes; a failure after one of them still changed LifeTime (changed: true)."""
+    try:
+        return change.write()
+    except LifeTimeError as exc:
+        if change.gov.writes_done:
+            exc.details['changed'] = True
+        raise
+
+
 def ensure_team(task, desired):
     """The result of lifetime_team for the desired state (see desired_team)."""
     change = TeamChange(task, desired)
@@ -269,7 +279,7 @@ def ensure_team(task, desired):
         result['diff'] = change.diff()
     end = change.before
     if change.changed:
-        end = change.after_entry() if task.check_mode else change.write()
+        end = change.after_entry() if task.check_mode else written(change)
     for app_name, team_name in change.moved:
         task.warn('The application %s leaves the team %s: an application belongs to one team in LifeTime.' % (app_name, team_name))
     result['team'] = end or {}

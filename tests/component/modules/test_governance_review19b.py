@@ -60,3 +60,27 @@ def test_a_user_the_run_deactivates_and_lists_as_a_team_member_is_warned_about(r
     assert any(warning.startswith('teams[0].members[0] lists pedro.alves, whom users[0] deactivates') for warning in result['warnings']), result
     pedro = world.state.find_user('pedro.alves')
     assert pedro.is_active is False and pedro.key in world.state.find_team('Digital').members
+
+
+# -- L2: a failure after writes still changed LifeTime ---------------------------------------------------------------
+
+def test_lifetime_team_failing_after_creating_the_team_and_adding_a_member_reports_changed(run_module, simulator):
+    simulator.inject_fault('POST', '/teams/{team}/applications/', status=400, count=1)
+
+    result = run_module('lifetime_team', dict(name='Pcf', members=[dict(user='ana.silva', role='Developer')], applications=['Customer Portal']))
+
+    assert result.get('failed') is True and result['changed'] is True, result
+    team = simulator.state.find_team('Pcf')
+    assert team is not None and team.members == {simulator.state.find_user('ana.silva').key: simulator.state.find_role('Developer').key}
+    assert [w['method'] for w in simulator.writes()] == ['POST', 'POST', 'POST']
+
+
+def test_lifetime_db_connection_failing_after_creating_the_connection_reports_changed(run_module, simulator):
+    simulator.inject_fault('PUT', '/environments/{env}/dbconnections/{name}/rolepermissionlevel/', status=400, count=1)
+
+    result = run_module('lifetime_db_connection', dict(environment='Development', name='FDB', provider='SQL Server', parameters='Server=x',
+                                                       role_permissions=[dict(role='Developer', level='Read-Only')]))
+
+    assert result.get('failed') is True and result['changed'] is True, result
+    assert simulator.state.find_db_connection('Development', 'FDB') is not None
+    assert [w['method'] for w in simulator.writes()] == ['POST', 'PUT']
