@@ -20,8 +20,9 @@ description:
   - The writes follow LifeTime's order. Roles to create or update, then users, then teams, then database connections,
     then the roles to delete (their users have moved by then). An item may name a role or user that the description
     creates; in check mode it is reported as one that would change.
-  - Passwords (a user's, a database connection's user name and password) are write-only. They are never returned, never
-    in a diff, never in a message.
+  - Passwords (a user's, a database connection's) are write-only. They are never returned, never in a diff, never in a
+    message. A database connection's user name is write-only too (never returned, never in a diff) but no secret: like
+    M(outsystems.lifetime.lifetime_db_connection), the task shows it where its options are shown.
   - Under an external authentication provider LifeTime refuses to set a password (HTTP 405). The user is created or
     changed all the same, and the task warns that the password was not set instead of failing, because that user logs in
     through the provider.
@@ -266,7 +267,8 @@ options:
         - The database user name. Write-only, sent with O(db_connections[].password) (see O(db_connections[].update_password)).
         - Needed, with O(db_connections[].password), to change anything but permissions of an existing connection, because LifeTime's
           update replaces both with what it is sent; the task fails before any change when either is missing.
-        - Unlike in M(outsystems.lifetime.lifetime_db_connection), it is a C(no_log) option here, so no output of the run shows it.
+        - Not a C(no_log) option (as in M(outsystems.lifetime.lifetime_db_connection)): the user name is shown, the password never.
+          As C(no_log), Ansible would mask every occurrence of a short name (C(sa), C(dbo)) in all output.
         type: str
       password:
         description:
@@ -472,8 +474,8 @@ DB_CONNECTION_OPTIONS = dict(
     provider=dict(type='str'),
     description=dict(type='str'),
     parameters=dict(type='str'),
-    # The connection's user name is a credential here: a run's output shows many items, and none may show it.
-    username=dict(type='str', no_log=True),
+    # A database user name is no secret (lifetime_db_connection shows it too); as no_log, Ansible would mask a short one (sa, dbo) everywhere.
+    username=dict(type='str'),
     password=dict(type='str', no_log=True),
     update_password=dict(WRITE_ONLY_CHOICE),
     role_permissions=dict(type='list', elements='dict', options=dict(role=dict(type='str', required=True), level=dict(type='str', required=True))),
