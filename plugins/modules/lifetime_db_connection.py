@@ -112,7 +112,13 @@ attributes:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details:
-      - Sends only GET requests (no connection test) and returns RV(db_connection) as it would be.
+      - Sends only GET requests and returns RV(db_connection) as it would be.
+      - O(test_connection) is not run. LifeTime saves nothing, but its test makes LifeTime log in to the database with the
+        credentials given, which a run that promises no change should not do (a failed login counts towards a lockout).
+      - A role or user that an earlier task of the same play creates does not exist yet in check mode, so a task naming it
+        fails there (no such role or user). For a first apply in check mode, use M(outsystems.lifetime.lifetime_governance) (or
+        the C(outsystems.lifetime.governance) role), which checks an item naming what the description creates against the
+        description.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full

@@ -21,7 +21,7 @@ description:
     then the roles to delete (their users have moved by then). An item may name a role or user that the description
     creates; in check mode it is reported as one that would change.
   - Passwords (a user's, a database connection's) are write-only. They are never returned, never in a diff, never in a
-    message. A database connection's user name is write-only too (never returned, never in a diff) but no secret: like
+    message. A database connection's user name is write-only too (never returned, never in a diff) but no secret; as in
     M(outsystems.lifetime.lifetime_db_connection), the task shows it where its options are shown.
   - Under an external authentication provider LifeTime refuses to set a password (HTTP 405). The user is created or
     changed all the same, and the task warns that the password was not set instead of failing, because that user logs in
@@ -267,7 +267,7 @@ options:
         - The database user name. Write-only, sent with O(db_connections[].password) (see O(db_connections[].update_password)).
         - Needed, with O(db_connections[].password), to change anything but permissions of an existing connection, because LifeTime's
           update replaces both with what it is sent; the task fails before any change when either is missing.
-        - Not a C(no_log) option (as in M(outsystems.lifetime.lifetime_db_connection)): the user name is shown, the password never.
+        - Not a C(no_log) option (as in M(outsystems.lifetime.lifetime_db_connection)); the user name is shown, the password never.
           As C(no_log), Ansible would mask every occurrence of a short name (C(sa), C(dbo)) in all output.
         type: str
       password:
@@ -328,7 +328,11 @@ attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Reads what the description needs, checks every item, and sends no write.
+    details:
+      - Reads what the description needs, checks every item, and sends no write (no connection test either, see
+        M(outsystems.lifetime.lifetime_db_connection)).
+      - A user with O(users[].update_password=always) is reported as changing. Check mode cannot know that LifeTime will
+        refuse the password under an external authentication provider (HTTP 405); the real run then does not count it.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full

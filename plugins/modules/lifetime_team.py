@@ -69,6 +69,10 @@ attributes:
     support: full
     details:
       - Sends only GET requests and returns RV(team) as it would be.
+      - A role or user that an earlier task of the same play creates does not exist yet in check mode, so a task naming it
+        fails there (no such role or user). For a first apply in check mode, use M(outsystems.lifetime.lifetime_governance) (or
+        the C(outsystems.lifetime.governance) role), which checks an item naming what the description creates against the
+        description.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full

@@ -90,7 +90,14 @@ attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
-    details: Reads the users (and the roles, applications and blocked logins it needs) and sends no write.
+    details:
+      - Reads the users (and the roles, applications and blocked logins it needs) and sends no write.
+      - With O(update_password=always) it reports a change for the password. It cannot know that LifeTime will refuse it
+        under an external authentication provider (HTTP 405), where the real run then reports nothing to change.
+      - A role or user that an earlier task of the same play creates does not exist yet in check mode, so a task naming it
+        fails there (no such role or user). For a first apply in check mode, use M(outsystems.lifetime.lifetime_governance) (or
+        the C(outsystems.lifetime.governance) role), which checks an item naming what the description creates against the
+        description.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
