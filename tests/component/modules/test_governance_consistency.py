@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Second review of issue 19: a deleted role given in the same run, changed after a failed write, a connection's user name shown,
-the connection test in check mode. Checked by the simulator's state and request log."""
+"""A description that stays consistent: a role deleted in the same run that an item also gives is refused, a user deactivated
+and listed as a team member is warned about, a module failing after a write reports changed. Checked by the simulator's state
+and request log."""
 
 import pytest
 
