@@ -12,7 +12,6 @@ tests/unit/test_lifetime_events.py checks it without a server. docs/eda.md is th
 
 import asyncio
 import datetime
-import difflib
 import email.utils
 import hashlib
 import json
@@ -156,6 +155,8 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimePermissionError,
     LifeTimeUsageError,
 )
+from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import parse_moment  # noqa: E402
+from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import closest  # noqa: E402
 
 LOG = logging.getLogger('outsystems.lifetime.lifetime_events')
 
@@ -287,14 +288,14 @@ def parse_date(text):
     """An aware datetime of LifeTime's date text (``2018-10-10T15:36:38.26Z``, a bare date, or an HTTP Date); None if none."""
     if not text:
         return None
-    value = str(text).strip()
+    # The collection's reader: LifeTime's milliseconds with trailing zeros dropped (.26Z), which fromisoformat refuses before Python 3.11.
+    parsed = parse_moment(text)
+    if parsed is not None:
+        return parsed[0]
     try:
-        moment = datetime.datetime.fromisoformat(value.replace('Z', '+00:00').replace('z', '+00:00'))
-    except ValueError:
-        try:
-            moment = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
+        moment = email.utils.parsedate_to_datetime(str(text).strip())
+    except (TypeError, ValueError, IndexError):
+        return None
     if moment is None:
         return None
     if moment.tzinfo is None:
@@ -353,9 +354,7 @@ def make_event(kind, ident, occurred_at, **fields):
 
 
 def _closest(wanted, names):
-    names = [str(name) for name in names if name]
-    by_lower = dict((name.lower(), name) for name in names)
-    close = [by_lower[m] for m in difflib.get_close_matches(str(wanted).lower(), list(by_lower), n=3, cutoff=0.6)]
+    close = closest(wanted, sorted(set(str(name) for name in names if name)))
     return ' (closest: %s)' % ', '.join(close) if close else ''
 
 
