@@ -14,7 +14,7 @@ One rule for every file a module writes at dest (a manifest, a package, source c
   existing file is opened only once it is known to be a regular file, without blocking;
 - an existing file that does not hold what the module writes (``PACKAGE``: a zip archive; ``MANIFEST``: a JSON object
   with ApplicationVersions) is replaced only with force; an empty file (or {}) may always be replaced; its content is never shown;
-- a new file is written next to dest and renamed over it (``replace_file``), taking the owner, group and mode of the
+- a new file is written next to dest and renamed over it (``write_file``, ``replace_file``), taking the owner, group and mode of the
   file it replaces;
 - a download is checked (``check_download``) before it replaces dest: a complete zip archive, not empty, not an HTML page.
 """
@@ -196,6 +196,21 @@ def replace_file(tmp, dest, parameter='dest'):
             pass
         os.chmod(tmp, stat.S_IMODE(existing.st_mode))
     os.replace(tmp, dest)
+
+
+def write_file(dest, content, parameter='dest'):
+    """Write ``content`` (bytes) to a temporary file next to dest and rename it over dest (replace_file), so dest never holds
+    half a file and nothing is left next to it. An OSError (nothing can be written there) is the caller's to word."""
+    handle, tmp = tempfile.mkstemp(dir=os.path.dirname(dest), prefix='.%s.' % os.path.basename(dest), suffix='.part')
+    try:
+        with os.fdopen(handle, 'wb') as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        replace_file(tmp, dest, parameter)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def describe_content(head, size, content_type, size_text=None):

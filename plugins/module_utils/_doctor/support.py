@@ -12,12 +12,10 @@ name and free text LifeTime answered: one that holds any of them is replaced by 
 """
 
 import json
-import os
 import re
-import tempfile
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, read_head, regular_stat, replace_file
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, read_head, regular_stat, write_file
 
 FORMAT = 'outsystems.lifetime.doctor/1'
 REDACTED = '<redacted>'
@@ -133,21 +131,13 @@ def _existing_support(path):
 def write_support(path, data, check_mode):
     """Write the support file as every dest is written (atomic, keeping owner, group and mode); {changed, dest}. Not in check mode.
 
-    _files.replace_file is the collection's one rule for a file at dest: the file it replaces gives its owner, group and mode.
+    _files.write_file is the collection's one rule for a file at dest: the file it replaces gives its owner, group and mode.
     """
     text = support_text(data)
     changed = _existing_support(path) != text
     if changed and not check_mode:
-        handle, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix='.%s.' % os.path.basename(path), suffix='.part')
         try:
-            with os.fdopen(handle, 'w', encoding='utf-8') as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            replace_file(tmp, path)
+            write_file(path, text.encode('utf-8'))
         except OSError as exc:
             raise LifeTimeUsageError('dest %s cannot be written: %s.' % (path, exc.strerror or exc), parameter='dest')
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     return dict(changed=changed, dest=path)

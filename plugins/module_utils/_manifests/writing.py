@@ -24,11 +24,9 @@ before, after, before_header)
 """
 
 import json
-import os
-import tempfile
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, manifest_data, regular_stat, replace_file
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, manifest_data, regular_stat, write_file
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import (
     APPLICATION_TEXT_FIELDS,
     APPLICATION_VERSIONS,
@@ -111,26 +109,6 @@ def check_manifest_dest(path, parameter='dest', force=False, force_option='force
     return dest
 
 
-def _replace(dest, text, parameter='dest'):
-    """Write text to a temporary file next to dest and rename it over dest, keeping dest's owner, group and mode."""
-    directory = os.path.dirname(dest)
-    try:
-        handle, tmp = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(dest), suffix='.part')
-    except OSError as exc:
-        raise LifeTimeError('Could not write next to %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
-    try:
-        with os.fdopen(handle, 'wb') as out:
-            out.write(text.encode('utf-8'))
-            out.flush()
-            os.fsync(out.fileno())
-        replace_file(tmp, dest, parameter)
-    except OSError as exc:
-        raise LifeTimeError('Could not write %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_manifest(path, data, check_mode=False, parameter='dest', force=False, force_option='force'):
     """Write the manifest to ``path`` unless it already holds the same data; see the module's docstring."""
     dest = check_manifest_dest(path, parameter, force=force, force_option=force_option)
@@ -138,7 +116,10 @@ def write_manifest(path, data, check_mode=False, parameter='dest', force=False, 
     before, existing = _existing(dest, parameter)
     changed = existing != json.loads(after)
     if changed and not check_mode:
-        _replace(dest, after, parameter)
+        try:
+            write_file(dest, after.encode('utf-8'), parameter)
+        except OSError as exc:
+            raise LifeTimeError('Could not write %s %s: %s.' % (parameter, dest, exc.strerror or exc), parameter=parameter)
     header = dest if before is not None else '%s (not a release manifest: its content is not shown)' % dest
     return dict(changed=changed, dest=dest, before=before or '', after=after, before_header=header)
 
