@@ -248,13 +248,19 @@ def unblock_logins(world, req):
     return Response.empty(200)
 
 
+def _application_in_body(world, key, what):
+    """The application a request body names by key, or the 400 LifeTime gives for a key it does not know."""
+    app = world.app_index.get(str(key).lower())
+    if app is None:
+        raise ApiError(400, '%s: application %s does not exist.' % (what, key))
+    return app
+
+
 def grant_application(world, req):
     user = _user(world, req.params['user'])
     what = 'Failed to add application to user'
     fields = _body(req, what)
-    app = world.app_index.get(str(fields[0].get('applicationkey')).lower())
-    if app is None:
-        raise ApiError(400, '%s: application %s does not exist.' % (what, fields[0].get('applicationkey')))
+    app = _application_in_body(world, fields[0].get('applicationkey'), what)
     role = _role_in_body(world, fields[0].get('rolekey'), what)
     user.application_roles[app.key] = role.key
     return Response.empty(201)
@@ -305,9 +311,7 @@ def create_team(world, req):
             raise ApiError(400, '%s: user %s does not exist.' % (what, item.get('userkey')))
         members[user.key] = _role_in_body(world, item.get('rolekey'), what).key
     for item in fields[0].get('applications') or []:
-        apps.append(world.app_index.get(str(item.get('Key') if isinstance(item, dict) else None).lower()))
-        if apps[-1] is None:
-            raise ApiError(400, '%s: application %s does not exist.' % (what, item))
+        apps.append(_application_in_body(world, item.get('Key') if isinstance(item, dict) else item, what))
     team = gov.Team(new_key(), name, description, members)
     world.governance.teams[team.key.lower()] = team
     for app in apps:
@@ -335,9 +339,7 @@ def add_team_application(world, req):
     team = _team(world, req.params['team'])
     what = 'Failed to add application to team'
     fields = _body(req, what)
-    app = world.app_index.get(str(fields[0].get('key')).lower())
-    if app is None:
-        raise ApiError(400, "%s: application %s doesn't exist." % (what, fields[0].get('key')))
+    app = _application_in_body(world, fields[0].get('key'), what)
     world.governance.place_application(team, app)
     return Response.empty(201)
 
