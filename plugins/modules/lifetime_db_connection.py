@@ -229,23 +229,10 @@ msg:
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.db_connections import desired_connection, ensure_connection
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.specs import DB_CONNECTION_OPTIONS
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
-LEVEL_SPEC = dict(type='str', required=True)
-ARGUMENT_SPEC = dict(
-    environment=dict(type='str', required=True),
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    provider=dict(type='str'),
-    description=dict(type='str'),
-    parameters=dict(type='str'),
-    username=dict(type='str'),
-    password=dict(type='str', no_log=True),
-    update_password=dict(type='str', choices=['on_create', 'always'], default='on_create', no_log=False),
-    role_permissions=dict(type='list', elements='dict', options=dict(role=dict(type='str', required=True), level=LEVEL_SPEC)),
-    user_permissions=dict(type='list', elements='dict', options=dict(user=dict(type='str', required=True), level=LEVEL_SPEC)),
-    test_connection=dict(type='bool', default=False),
-)
+ARGUMENT_SPEC = DB_CONNECTION_OPTIONS
 MODULE_OPTIONS = dict(supports_check_mode=True)
 
 

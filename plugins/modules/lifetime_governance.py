@@ -431,61 +431,11 @@ msg:
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.description import apply_description
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.specs import (
+    DB_CONNECTION_OPTIONS, ROLE_OPTIONS, TEAM_OPTIONS, USER_OPTIONS)
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
-# Each kind takes the options of its own module (tests/component/modules/test_lifetime_governance.py compares them).
-WRITE_ONLY_CHOICE = dict(type='str', choices=['on_create', 'always'], default='on_create', no_log=False)
-ROLE_OPTIONS = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    manage_infrastructure=dict(type='bool'),
-    manage_teams=dict(type='bool'),
-    environment_permissions=dict(type='list', elements='dict', options=dict(
-        environment=dict(type='str', required=True),
-        level=dict(type='str', required=True),
-        create_applications=dict(type='bool'),
-        add_dependencies_to_system=dict(type='bool'),
-    )),
-    users_new_role=dict(type='str'),
-)
-USER_OPTIONS = dict(
-    username=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    name=dict(type='str'),
-    email=dict(type='str'),
-    role=dict(type='str'),
-    password=dict(type='str', no_log=True),
-    update_password=dict(WRITE_ONLY_CHOICE),
-    application_roles=dict(type='list', elements='dict', options=dict(
-        application=dict(type='str', required=True),
-        role=dict(type='str', required=True),
-    )),
-    exclusive=dict(type='bool', default=False),
-    unblock=dict(type='bool', default=False),
-)
-TEAM_OPTIONS = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    description=dict(type='str'),
-    members=dict(type='list', elements='dict', options=dict(user=dict(type='str', required=True), role=dict(type='str', required=True))),
-    applications=dict(type='list', elements='str'),
-    exclusive=dict(type='bool', default=False),
-)
-DB_CONNECTION_OPTIONS = dict(
-    environment=dict(type='str', required=True),
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    provider=dict(type='str'),
-    description=dict(type='str'),
-    parameters=dict(type='str'),
-    # A database user name is no secret (lifetime_db_connection shows it too); as no_log, Ansible would mask a short one (sa, dbo) everywhere.
-    username=dict(type='str'),
-    password=dict(type='str', no_log=True),
-    update_password=dict(WRITE_ONLY_CHOICE),
-    role_permissions=dict(type='list', elements='dict', options=dict(role=dict(type='str', required=True), level=dict(type='str', required=True))),
-    user_permissions=dict(type='list', elements='dict', options=dict(user=dict(type='str', required=True), level=dict(type='str', required=True))),
-    test_connection=dict(type='bool', default=False),
-)
+# Each item takes the options of its kind's own module, from the one place both import.
 ARGUMENT_SPEC = dict(
     roles=dict(type='list', elements='dict', default=[], options=ROLE_OPTIONS),
     users=dict(type='list', elements='dict', default=[], options=USER_OPTIONS),

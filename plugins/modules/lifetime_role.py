@@ -202,21 +202,10 @@ msg:
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.roles import ensure_role
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.specs import ROLE_OPTIONS
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
-ARGUMENT_SPEC = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    manage_infrastructure=dict(type='bool'),
-    manage_teams=dict(type='bool'),
-    environment_permissions=dict(type='list', elements='dict', options=dict(
-        environment=dict(type='str', required=True),
-        level=dict(type='str', required=True),
-        create_applications=dict(type='bool'),
-        add_dependencies_to_system=dict(type='bool'),
-    )),
-    users_new_role=dict(type='str'),
-)
+ARGUMENT_SPEC = ROLE_OPTIONS
 MODULE_OPTIONS = dict(supports_check_mode=True)
 
 

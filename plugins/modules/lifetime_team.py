@@ -157,16 +157,10 @@ msg:
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.teams import desired_team, ensure_team
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.specs import TEAM_OPTIONS
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
-ARGUMENT_SPEC = dict(
-    name=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    description=dict(type='str'),
-    members=dict(type='list', elements='dict', options=dict(user=dict(type='str', required=True), role=dict(type='str', required=True))),
-    applications=dict(type='list', elements='str'),
-    exclusive=dict(type='bool', default=False),
-)
+ARGUMENT_SPEC = TEAM_OPTIONS
 MODULE_OPTIONS = dict(supports_check_mode=True)
 
 

@@ -225,23 +225,10 @@ msg:
 '''
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.users import ensure_user
+from ansible_collections.outsystems.lifetime.plugins.module_utils._governance.specs import USER_OPTIONS
 from ansible_collections.outsystems.lifetime.plugins.module_utils._module import main as module_main
 
-ARGUMENT_SPEC = dict(
-    username=dict(type='str', required=True),
-    state=dict(type='str', choices=['present', 'absent'], default='present'),
-    name=dict(type='str'),
-    email=dict(type='str'),
-    role=dict(type='str'),
-    password=dict(type='str', no_log=True),
-    update_password=dict(type='str', choices=['on_create', 'always'], default='on_create', no_log=False),
-    application_roles=dict(type='list', elements='dict', options=dict(
-        application=dict(type='str', required=True),
-        role=dict(type='str', required=True),
-    )),
-    exclusive=dict(type='bool', default=False),
-    unblock=dict(type='bool', default=False),
-)
+ARGUMENT_SPEC = USER_OPTIONS
 MODULE_OPTIONS = dict(supports_check_mode=True)
 
 
