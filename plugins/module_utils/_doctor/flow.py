@@ -24,7 +24,7 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.report
 from ansible_collections.outsystems.lifetime.plugins.module_utils._doctor.support import (
     FORMAT, checked_support_dest, counted, field_names, identifying_strings, scrubbed, shape, write_support)
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeAPIError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import API_PATH, normalize_url
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import API_PATH, normalize_url, proxy_url_problem
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version import COLLECTION_VERSION
 
 # LifeTime's clock against the controller's: beyond WARN a user compares dates by eye; beyond FAIL lifetime_deployment's
@@ -87,6 +87,14 @@ class Doctor:
         if not proxy:
             self.add('proxy', OK, 'none: LifeTime is reached directly (no HTTPS_PROXY, HTTP_PROXY or ALL_PROXY applies to it)')
             return None
+        problem = proxy_url_problem(proxy)
+        if problem:
+            # Nothing can go through it: the address is neither shown nor parsed further (it may hold a password).
+            self.secrets.add(proxy)
+            self.seen['connection']['proxy'].update(usable=False)
+            self.add('proxy', FAIL, 'the proxy address from the environment %s' % problem,
+                     'correct HTTPS_PROXY, HTTP_PROXY or ALL_PROXY (or NO_PROXY) of this host')
+            return UNUSABLE
         parts = urlsplit(proxy if '://' in proxy else 'http://' + proxy)
         self.secrets.update(item for item in (parts.hostname, parts.username, parts.password) if item)
         if parts.username:
@@ -435,6 +443,10 @@ def _duration(seconds):
     return '%.1f days' % (seconds / 86400.0)
 
 
+# What Doctor.proxy answers for a proxy address requests cannot use: nothing is sent, the proxy line says why.
+UNUSABLE = object()
+
+
 def examine(task):
     """lifetime_doctor's result: the checks, the table, the verdict, the blocking checks, the support data (and dest)."""
     dest = checked_support_dest(task.params['dest']) if task.params.get('dest') is not None else None
@@ -443,7 +455,7 @@ def examine(task):
     if base is not None:
         proxy = doctor.proxy(base)
         client = doctor.client()
-        if client is not None:
+        if client is not None and proxy is not UNUSABLE:
             if doctor.tls(client, proxy):
                 doctor.api(client)
     report = doctor.report

@@ -423,6 +423,23 @@ def test_a_proxy_that_cannot_be_reached_fails_its_line_and_no_line_shows_its_use
     assert simulator.requests == []
 
 
+
+@pytest.mark.parametrize('address', ['http://alice:S3cretPW@[::1', 'http://alice:S3cretPW@proxy.example.com:99999', 'alice:S3cretPW@127.0.0.1:3128'])
+def test_a_proxy_address_requests_cannot_use_fails_its_line_and_nothing_is_sent(run_module, simulator, monkeypatch, address):
+    _without_proxy_variables(monkeypatch)
+    monkeypatch.setenv('HTTP_PROXY', address)
+
+    result = doctor(run_module, simulator, request_timeout=5)
+
+    assert 'exception' not in result and not result.get('failed'), result
+    verdict, found, advice = lines(result)['proxy']
+    assert verdict == 'fail' and found.startswith('the proxy address from the environment '), found
+    assert 'HTTP_PROXY' in advice, advice
+    assert 'proxy' in result['blocking']
+    text = json.dumps(result)
+    assert 'alice' not in text and 'S3cretPW' not in text
+    assert simulator.requests == []
+
 # --- review 17: a dest nested too deep to decode, a support file given to another owner
 
 
