@@ -12,8 +12,9 @@ One rule for every file a module writes at dest (a manifest, a package, source c
 
 - only regular files are read or written: a named pipe, a device, a socket or a link to nothing is refused, and an
   existing file is opened only once it is known to be a regular file, without blocking;
-- an existing file that does not hold what the module writes (``PACKAGE``: a zip archive; ``MANIFEST``: a JSON object
-  with ApplicationVersions) is replaced only with force; an empty file (or {}) may always be replaced; its content is never shown;
+- an existing file that does not hold what the module writes (``PACKAGE``: a zip archive; a release manifest:
+  _manifests/writing.py, which reads it with ``manifest_data``) is replaced only with force; an empty file (or {}) may always be
+  replaced; its content is never shown;
 - a new file is written next to dest and renamed over it (``write_file``, ``replace_file``), taking the owner, group and mode of the
   file it replaces;
 - a download is checked (``check_download``) before it replaces dest: a complete zip archive, not empty, not an HTML page.
@@ -38,7 +39,6 @@ EMPTY_ZIP_SIGNATURE = b'PK\x05\x06'
 MIB = 1024.0 * 1024.0
 # What a module writes at dest, for the check of an existing file there.
 PACKAGE = 'package'
-MANIFEST = 'manifest'
 # A manifest this collection writes is far smaller; a larger file was not written by it (and is not read whole).
 MAX_MANIFEST_FILE_BYTES = 16 * 1024 * 1024
 # Of a download that is not a package, this much is read to say what arrived, and this much of it shown.
@@ -78,7 +78,7 @@ def check_dest(dest, parameter='dest', example='application.oap', writes=None, f
     """The absolute path to write to, or a LifeTimeUsageError naming ``parameter`` when nothing could be written there.
 
     ``example`` is the file name a message suggests when ``dest`` is a directory (what the module writes). ``writes``
-    (PACKAGE or MANIFEST) is what the module writes there: an existing file that holds something else is refused unless
+    (PACKAGE) is what the module writes there: an existing file that holds something else is refused unless
     ``force`` (the option ``force_option``).
     """
     if not str(dest or '').strip():
@@ -102,12 +102,6 @@ def check_dest(dest, parameter='dest', example='application.oap', writes=None, f
     return path
 
 
-def _what(writes):
-    if writes == MANIFEST:
-        return 'a release manifest (a JSON object with ApplicationVersions, as this module writes)'
-    return 'a package (a zip archive, as this module downloads)'
-
-
 def check_replaceable(path, writes, parameter='dest', force_option='force'):
     """Refuse an existing file at path that does not hold what the module writes (``writes``); its content is never shown."""
     if not os.path.lexists(path):
@@ -115,14 +109,13 @@ def check_replaceable(path, writes, parameter='dest', force_option='force'):
     size = regular_stat(path, parameter).st_size
     if size == 0 or holds(path, writes, parameter):
         return
-    raise LifeTimeUsageError('%s %s exists and is not %s (%d bytes), so it was left as it is: give another path, or set %s: true to '
-                             'replace it.' % (parameter, path, _what(writes), size, force_option), parameter=parameter)
+    raise LifeTimeUsageError('%s %s exists and is not a package (a zip archive, as this module downloads) (%d bytes), so it was left as '
+                             'it is: give another path, or set %s: true to replace it.' % (parameter, path, size, force_option),
+                             parameter=parameter)
 
 
 def holds(path, writes, parameter='dest'):
-    """Whether the regular file at path holds what a module writes (``writes``): a zip archive, or a release manifest."""
-    if writes == MANIFEST:
-        return manifest_data(path, parameter) is not None
+    """Whether the regular file at path holds what a module writes (``writes``): a zip archive (PACKAGE)."""
     return read_head(path, len(ZIP_SIGNATURE), parameter) == ZIP_SIGNATURE
 
 

@@ -71,3 +71,22 @@ def test_support_file_and_manifest_are_written_whole_keeping_the_mode(tmp_path):
     assert write_manifest(str(manifest_dest), MANIFEST)['changed']
     assert json.loads(manifest_dest.read_text()) == MANIFEST
     assert sorted(os.listdir(str(tmp_path))) == ['lifetime-doctor.json', 'release.json']
+
+
+def test_manifest_dest_is_read_once_per_check_and_a_foreign_object_is_refused_in_one_sentence(tmp_path, monkeypatch):
+    dest = tmp_path / 'release.json'
+    dest.write_text(json.dumps(MANIFEST))
+    reads = []
+    real = _files.read_head
+
+    def counted(path, size, parameter='dest'):
+        reads.append(path)
+        return real(path, size, parameter)
+    monkeypatch.setattr(_files, 'read_head', counted)
+    assert write_manifest(str(dest), MANIFEST)['changed'] is False
+    assert reads == [str(dest)]
+    dest.write_text(json.dumps(dict(MANIFEST, Password='secret')))
+    with pytest.raises(LifeTimeError) as caught:
+        write_manifest(str(dest), MANIFEST)
+    assert str(caught.value).startswith('dest %s exists and is not a release manifest' % dest) and 'secret' not in str(caught.value)
+    assert json.loads(dest.read_text())['Password'] == 'secret'

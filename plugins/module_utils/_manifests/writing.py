@@ -26,7 +26,7 @@ before, after, before_header)
 import json
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeError, LifeTimeUsageError
-from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MANIFEST, check_dest, manifest_data, regular_stat, write_file
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import check_dest, manifest_data, regular_stat, write_file
 from ansible_collections.outsystems.lifetime.plugins.module_utils._manifests.reading import (
     APPLICATION_TEXT_FIELDS,
     APPLICATION_VERSIONS,
@@ -98,22 +98,28 @@ def _existing(dest, parameter='dest'):
     return found
 
 
+def _checked_dest(path, parameter, force, force_option):
+    """(dest, text, data): dest checked as check_dest does and the file there read once (as _existing); unless ``force``, refused
+    when it is not a release manifest (not JSON, no ApplicationVersions, or fields the format does not have)."""
+    dest = check_dest(path, parameter, example='release.json')
+    before, existing = _existing(dest, parameter)
+    if before is None and not force:
+        raise LifeTimeUsageError('%s %s exists and is not a release manifest (a JSON object with ApplicationVersions and only the fields '
+                                 'of the format, as this module writes), so it was left as it is: give another path, or set %s: true '
+                                 'to replace it.' % (parameter, dest, force_option), parameter=parameter)
+    return dest, before, existing
+
+
 def check_manifest_dest(path, parameter='dest', force=False, force_option='force'):
-    """The absolute path of dest, checked as check_dest does, and refused unless ``force`` when the file there holds a JSON
-    object with fields a release manifest does not have (check_dest alone takes any object with ApplicationVersions)."""
-    dest = check_dest(path, parameter, example='release.json', writes=MANIFEST, force=force, force_option=force_option)
-    if not force and _existing(dest, parameter)[0] is None:
-        raise LifeTimeUsageError('%s %s exists and is not a release manifest (it holds fields a release manifest does not have), so it '
-                                 'was left as it is: give another path, or set %s: true to replace it.' % (parameter, dest, force_option),
-                                 parameter=parameter)
-    return dest
+    """The absolute path of dest, checked before anything is sent: see the module's docstring."""
+    return _checked_dest(path, parameter, force, force_option)[0]
 
 
 def write_manifest(path, data, check_mode=False, parameter='dest', force=False, force_option='force'):
     """Write the manifest to ``path`` unless it already holds the same data; see the module's docstring."""
-    dest = check_manifest_dest(path, parameter, force=force, force_option=force_option)
+    # dest is checked again: it may have changed while LifeTime was asked.
+    dest, before, existing = _checked_dest(path, parameter, force, force_option)
     after = manifest_text(data)
-    before, existing = _existing(dest, parameter)
     changed = existing != json.loads(after)
     if changed and not check_mode:
         try:
