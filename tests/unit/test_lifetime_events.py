@@ -294,6 +294,18 @@ def test_options_come_from_the_environment_and_are_checked_before_any_request(tm
         options(tmp_path, state_file=str(tmp_path / 'missing' / 'c.json'))
 
 
+@pytest.mark.parametrize('args, words', [
+    (dict(request_timeout=1e9), 'request_timeout must be a number of seconds greater than 0 and at most'),
+    (dict(request_timeout='soon'), 'request_timeout must be a number of seconds'),
+    (dict(lifetime_token='tok\nen'), 'lifetime_token contains a space, a line break'),
+    (dict(ca_path='/nonexistent/ca.pem'), 'ca_path /nonexistent/ca.pem does not exist'),
+], ids=['a day exceeded', 'not a number', 'token with a line break', 'missing ca_path'])
+def test_connection_options_get_the_modules_checks_before_any_request(tmp_path, args, words):
+    with pytest.raises(le.LifeTimeEventsError, match=words) as info:
+        options(tmp_path, **args)
+    assert str(info.value).startswith('lifetime_events: ') and 'tok\nen' not in str(info.value)
+
+
 def test_the_state_file_is_replaced_whole_and_names_its_lifetime(tmp_path):
     path = str(tmp_path / 'cursor.json')
     state = le.empty_state('https://a.example.com')

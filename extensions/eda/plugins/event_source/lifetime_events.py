@@ -155,6 +155,11 @@ from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import
     LifeTimePermissionError,
     LifeTimeUsageError,
 )
+from ansible_collections.outsystems.lifetime.plugins.module_utils._http.options import (  # noqa: E402
+    check_ca_path,
+    check_request_timeout,
+    check_token,
+)
 from ansible_collections.outsystems.lifetime.plugins.module_utils._moments import parse_moment  # noqa: E402
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import closest  # noqa: E402
 
@@ -229,13 +234,13 @@ def _as_names(name, value):
 def read_options(args, environ=None):
     """The source's options from the rulebook's arguments and the LIFETIME_* environment variables; one sentence if wrong."""
     environ = os.environ if environ is None else environ
+    validate_certs = _env_or(args, 'validate_certs', 'LIFETIME_VALIDATE_CERTS', environ)
     options = {
         'lifetime_url': _env_or(args, 'lifetime_url', 'LIFETIME_URL', environ),
         'lifetime_token': _env_or(args, 'lifetime_token', 'LIFETIME_TOKEN', environ),
-        'validate_certs': _as_bool('validate_certs', _env_or(args, 'validate_certs', 'LIFETIME_VALIDATE_CERTS', environ)
-                                   if _env_or(args, 'validate_certs', 'LIFETIME_VALIDATE_CERTS', environ) is not None else True),
+        'validate_certs': _as_bool('validate_certs', validate_certs) if validate_certs is not None else True,
         'ca_path': _env_or(args, 'ca_path', 'LIFETIME_CA_PATH', environ) or None,
-        'request_timeout': _as_number('request_timeout', _env_or(args, 'request_timeout', 'LIFETIME_REQUEST_TIMEOUT', environ) or 60, 1),
+        'request_timeout': _env_or(args, 'request_timeout', 'LIFETIME_REQUEST_TIMEOUT', environ) or 60,
         'interval': _as_number('interval', args.get('interval', 60), 0.1),
         'state_file': args.get('state_file'),
         'environments': _as_names('environments', args.get('environments')),
@@ -245,6 +250,14 @@ def read_options(args, environ=None):
     for required, variable in (('lifetime_url', 'LIFETIME_URL'), ('lifetime_token', 'LIFETIME_TOKEN')):
         if not options[required]:
             raise LifeTimeEventsError('lifetime_events: %s is required (or the environment variable %s).' % (required, variable))
+    try:
+        # The modules' own checks of the connection options, before the first request.
+        options['lifetime_token'] = check_token(options['lifetime_token'])
+        options['request_timeout'] = check_request_timeout(options['request_timeout'])
+        if options['ca_path']:
+            options['ca_path'] = check_ca_path(options['ca_path'])
+    except LifeTimeUsageError as exc:
+        raise LifeTimeEventsError('lifetime_events: %s' % exc) from None
     if not options['state_file']:
         raise LifeTimeEventsError('lifetime_events: state_file is required: the file where the cursor lives between runs.')
     options['state_file'] = os.path.abspath(os.path.expanduser(str(options['state_file'])))
