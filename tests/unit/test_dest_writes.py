@@ -90,3 +90,12 @@ def test_manifest_dest_is_read_once_per_check_and_a_foreign_object_is_refused_in
         write_manifest(str(dest), MANIFEST)
     assert str(caught.value).startswith('dest %s exists and is not a release manifest' % dest) and 'secret' not in str(caught.value)
     assert json.loads(dest.read_text())['Password'] == 'secret'
+
+
+def test_support_file_put_at_dest_during_the_run_by_another_hand_is_not_replaced(tmp_path):
+    dest = tmp_path / 'lifetime-doctor.json'
+    path = support.checked_support_dest(str(dest))
+    dest.write_text('{"ssh_key": "private"}')
+    with pytest.raises(LifeTimeError, match='is not a support file of lifetime_doctor'):
+        support.write_support(path, {'format': support.FORMAT}, check_mode=False)
+    assert dest.read_text() == '{"ssh_key": "private"}'

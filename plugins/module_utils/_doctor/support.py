@@ -107,11 +107,20 @@ def support_text(data):
 def checked_support_dest(dest):
     """The absolute path of the support file, checked before any request: never a file that is not a support file."""
     path = check_dest(dest, example='lifetime-doctor.json')
+    _replaceable_support(path)
+    return path
+
+
+def _replaceable_support(path):
+    """The text of the support file at path ('' when there is none, or it is empty); refused when it is another file."""
     existing = regular_stat(path)
-    if existing is not None and existing.st_size > 0 and _existing_support(path) is None:
+    if existing is None or existing.st_size == 0:
+        return ''
+    text = _existing_support(path)
+    if text is None:
         raise LifeTimeUsageError('dest %s exists and is not a support file of lifetime_doctor, so it was left as it is: give another path.'
                                  % path, parameter='dest')
-    return path
+    return text
 
 
 def _existing_support(path):
@@ -134,7 +143,8 @@ def write_support(path, data, check_mode):
     _files.write_file is the collection's one rule for a file at dest: the file it replaces gives its owner, group and mode.
     """
     text = support_text(data)
-    changed = _existing_support(path) != text
+    # Checked again: another file may have been put at dest while LifeTime was asked.
+    changed = _replaceable_support(path) != text
     if changed and not check_mode:
         try:
             write_file(path, text.encode('utf-8'))
