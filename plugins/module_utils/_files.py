@@ -39,8 +39,9 @@ EMPTY_ZIP_SIGNATURE = b'PK\x05\x06'
 MIB = 1024.0 * 1024.0
 # What a module writes at dest, for the check of an existing file there.
 PACKAGE = 'package'
-# A manifest this collection writes is far smaller; a larger file was not written by it (and is not read whole).
-MAX_MANIFEST_FILE_BYTES = 16 * 1024 * 1024
+# The most a manifest file may hold, read or written: one bound, so a manifest this collection accepted as a source is
+# never a file it later refuses to replace as "not a release manifest" (_manifests/reading.py uses it too).
+MAX_MANIFEST_FILE_BYTES = 64 * 1024 * 1024
 # Of a download that is not a package, this much is read to say what arrived, and this much of it shown.
 HEAD_BYTES = 1024
 SHOWN_CHARACTERS = 80

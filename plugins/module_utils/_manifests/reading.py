@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover - ansible-core requires PyYAML
     HAS_YAML = False
 
 from ansible_collections.outsystems.lifetime.plugins.module_utils._errors import LifeTimeUsageError
+from ansible_collections.outsystems.lifetime.plugins.module_utils._files import MAX_MANIFEST_FILE_BYTES
 from ansible_collections.outsystems.lifetime.plugins.module_utils._resolver import same_key
 from ansible_collections.outsystems.lifetime.plugins.module_utils._version_numbers import version_text
 
@@ -70,7 +71,7 @@ REQUIRED_APPLICATION_FIELDS = 'ApplicationKey, ApplicationName, VersionKey and V
 # A manifest is a mapping of lists of records: 6 levels with ConfigurationItems' Values. The bounds leave room for a
 # TargetValue that is data, and refuse what would make a parser recurse or a result explode.
 MAX_DEPTH = 32
-MAX_BYTES = 64 * 1024 * 1024
+MAX_BYTES = MAX_MANIFEST_FILE_BYTES
 MAX_NODES = 2000000
 # A value shown in a message is cut to this many characters.
 SHOWN = 80
