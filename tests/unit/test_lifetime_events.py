@@ -500,7 +500,6 @@ def test_an_application_filter_naming_nothing_stops_with_a_sentence_and_the_clos
         le.Names(ENVIRONMENTS, ['Producton'])
 
 
-
 def test_a_filter_naming_part_of_an_environment_name_offers_it_as_the_closest_as_the_modules_do():
     # The modules' likeness (_resolver.closest): a name held in another counts as alike, though difflib's ratio alone is low.
     with pytest.raises(le.LifeTimeEventsError, match=r"'Prod', which is no environment this token can read in LifeTime \(closest: Production\)"):
@@ -512,6 +511,7 @@ def test_lifetime_dates_with_trailing_zeros_dropped_and_http_dates_are_read_as_t
     assert le.lifetime_date('2026-01-31T08:00:00.26Z') == '2026-01-31T08:00:00.260Z'
     assert le.lifetime_date('Sat, 31 Jan 2026 08:00:00 GMT') == '2026-01-31T08:00:00.000Z'
     assert le.parse_date('not a date') is None
+
 
 def test_the_documentation_and_examples_are_yaml_and_name_the_keys_events_carry():
     import yaml

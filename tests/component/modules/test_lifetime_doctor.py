@@ -423,7 +423,6 @@ def test_a_proxy_that_cannot_be_reached_fails_its_line_and_no_line_shows_its_use
     assert simulator.requests == []
 
 
-
 @pytest.mark.parametrize('address', ['http://alice:S3cretPW@[::1', 'http://alice:S3cretPW@proxy.example.com:99999', 'alice:S3cretPW@127.0.0.1:3128'])
 def test_a_proxy_address_requests_cannot_use_fails_its_line_and_nothing_is_sent(run_module, simulator, monkeypatch, address):
     _without_proxy_variables(monkeypatch)
